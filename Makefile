@@ -1,0 +1,54 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+export FLASK_APP := wsgi
+export PIPELINE_ENV ?= development
+# Debian packages WeasyPrint, the CJK fonts, the PDF tools of the tests and the browser of the e2e tests need.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-wqy-microhei poppler-utils chromium
+DEMO_FIRMS ?= 300
+
+.PHONY: run test lint bench setup system-packages translations migrate serve clean
+
+setup: system-packages $(VENV)/.installed translations
+
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+translations: $(VENV)/.installed
+	@$(VENV)/bin/pybabel compile --statistics -d pipeline/translations
+
+migrate: setup
+	$(FLASK) db upgrade
+
+run: migrate
+	$(FLASK) seed-if-empty --firms $(DEMO_FIRMS)
+	@$(FLASK) demo-logins
+	@echo "Serving http://127.0.0.1:5000 (Ctrl-C stops the web app and the scheduler)"
+	@trap 'kill 0' INT TERM EXIT; \
+	if $(FLASK) --help 2>/dev/null | grep -q '^  scheduler'; then $(FLASK) scheduler run & fi; \
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check pipeline tests bench config.py wsgi.py
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

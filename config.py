@@ -1,0 +1,114 @@
+"""Configuration classes. Values are read from the environment by create_app(), never at import time."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_SECRET = "dev-insecure-change-me"  # noqa: S105 (development only; ProductionConfig refuses it)
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalize_database_url(url: str) -> str:
+    """Point plain postgres URLs at the psycopg 3 driver that we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Development defaults; every value can be overridden from the environment."""
+
+    TESTING = False
+    DEBUG = False
+
+    def __init__(self, env: dict[str, str] | None = None, instance_path: Path | None = None):
+        env = dict(os.environ if env is None else env)
+        instance = instance_path or ROOT / "instance"
+        self.SECRET_KEY = env.get("SECRET_KEY", DEFAULT_SECRET)
+        self.SQLALCHEMY_DATABASE_URI = normalize_database_url(
+            env.get("DATABASE_URL") or f"sqlite:///{instance / 'pipeline.db'}"
+        )
+        self.MAIL_SERVER = env.get("MAIL_SERVER", "")
+        self.MAIL_PORT = int(env.get("MAIL_PORT") or 25)
+        self.MAIL_USE_TLS = _bool(env.get("MAIL_USE_TLS"))
+        self.MAIL_USE_SSL = _bool(env.get("MAIL_USE_SSL"))
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD", "")
+        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "新昌县科学技术局 <noreply@kjj.xinchang.gov.cn>")
+        self.MAIL_TIMEOUT = float(env.get("MAIL_TIMEOUT") or 10)
+        self.MAIL_GIVE_UP_HOURS = float(env.get("MAIL_GIVE_UP_HOURS") or 48)
+        self.MAIL_FILE_DIR = env.get("MAIL_FILE_DIR") or str(instance / "mail")
+        self.PIPELINE_TIMEZONE = env.get("PIPELINE_TIMEZONE", "Asia/Shanghai")
+        self.PIPELINE_AUTHORITY_NAME = env.get("PIPELINE_AUTHORITY_NAME", "新昌县科学技术局")
+        self.PIPELINE_EXTERNAL_URL = env.get("PIPELINE_EXTERNAL_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.PIPELINE_LEADER_EMAILS = [e.strip() for e in env.get("PIPELINE_LEADER_EMAILS", "").split(",") if e.strip()]
+        self.PIPELINE_PROVINCE_CODE = env.get("PIPELINE_PROVINCE_CODE", "33")
+        self.MAX_CONTENT_LENGTH = int(env.get("PIPELINE_MAX_UPLOAD_MB") or 20) * 1024 * 1024
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = False
+        self.SESSION_COOKIE_NAME = "session"
+        self.PERMANENT_SESSION_LIFETIME = 8 * 3600
+        self.WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
+        self.SQLALCHEMY_ENGINE_OPTIONS = self.engine_options(self.SQLALCHEMY_DATABASE_URI)
+        self.BABEL_DEFAULT_LOCALE = "zh"
+        self.BABEL_DEFAULT_TIMEZONE = self.PIPELINE_TIMEZONE
+        self.LOGIN_MAX_FAILURES = 5
+        self.LOGIN_WINDOW_MINUTES = 15
+        self.PASSWORD_MIN_LENGTH = 10
+
+    @staticmethod
+    def engine_options(url: str) -> dict:
+        if url.startswith("sqlite"):
+            # Several threads (dev server, scheduler) share one file; SQLite serialises writers itself.
+            return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+        return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "pool_recycle": 1800}
+
+    def check(self) -> None:
+        """Refuse settings that are unsafe for this kind of deployment (nothing to refuse in development)."""
+
+
+class TestConfig(Config):
+    """Settings for the test suite: a database from TEST_DATABASE_URL or a throwaway SQLite file."""
+
+    TESTING = True
+
+    def __init__(self, env: dict[str, str] | None = None, instance_path: Path | None = None):
+        env = dict(os.environ if env is None else env)
+        env.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+        if env.get("TEST_DATABASE_URL"):
+            env["DATABASE_URL"] = env["TEST_DATABASE_URL"]
+        env.setdefault("MAIL_SERVER", "")
+        super().__init__(env, instance_path)
+        self.PASSWORD_MIN_LENGTH = 6
+        # Request tests post without a token; tests/auth/test_csrf.py and the browser tests switch it back on.
+        self.WTF_CSRF_ENABLED = _bool(env.get("TEST_CSRF"), False)
+
+
+class ProductionConfig(Config):
+    """Production: secrets and the database must come from the environment; cookies are locked down."""
+
+    def __init__(self, env: dict[str, str] | None = None, instance_path: Path | None = None):
+        env = dict(os.environ if env is None else env)
+        super().__init__(env, instance_path)
+        self._has_database_url = bool(env.get("DATABASE_URL"))
+        self.SESSION_COOKIE_SECURE = True
+        self.SESSION_COOKIE_NAME = "__Host-session"
+        self.PREFERRED_URL_SCHEME = "https"
+
+    def check(self) -> None:
+        if not self.SECRET_KEY or self.SECRET_KEY == DEFAULT_SECRET or len(self.SECRET_KEY) < 32:
+            raise RuntimeError("ProductionConfig: set SECRET_KEY to a random value of at least 32 characters")
+        if not self._has_database_url:
+            raise RuntimeError("ProductionConfig: set DATABASE_URL (PostgreSQL) for production")
+
+
+CONFIGS = {"development": Config, "testing": TestConfig, "production": ProductionConfig}

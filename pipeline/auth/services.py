@@ -1,0 +1,99 @@
+"""Logging in and out, the lock-out after repeated failures, and user accounts."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+
+from pipeline.auth.models import LoginAttempt, Role, User, new_session_token
+from pipeline.auth.passwords import hash_password, needs_rehash, verify_password
+from pipeline.extensions import db
+from pipeline.firms.models import Firm
+
+
+class AuthError(Exception):
+    """A refusal to show the user as it is (Chinese, and never says whether the user exists)."""
+
+
+class UserError(ValueError):
+    """Bad input for a user account."""
+
+
+BAD_LOGIN = "用户名或密码错误。"
+LOCKED_OUT = "登录失败次数过多，请 {minutes} 分钟后再试。"
+
+
+def count_recent_failures(username: str, ip: str, since: datetime) -> int:
+    """Count failed logins since a time, for this user name or from this address."""
+    return db.session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            LoginAttempt.success.is_(False),
+            LoginAttempt.at >= since,
+            or_(LoginAttempt.username == username, LoginAttempt.ip == ip),
+        )
+    )
+
+
+def authenticate(username: str, password: str, ip: str, now: datetime, *, max_failures: int, window_minutes: int) -> User:
+    """Return the user for good credentials, record the attempt, or raise AuthError."""
+    username = username.strip()
+    if count_recent_failures(username, ip, now - timedelta(minutes=window_minutes)) >= max_failures:
+        raise AuthError(LOCKED_OUT.format(minutes=window_minutes))
+    user = db.session.scalar(select(User).where(User.username == username))
+    ok = verify_password(user.password_hash if user else None, password) and user is not None and user.active
+    db.session.add(LoginAttempt(username=username[:64], ip=ip[:45], at=now, success=ok))
+    if not ok:
+        db.session.flush()
+        raise AuthError(BAD_LOGIN)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    db.session.flush()
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Invalidate every session of the user (logout, password change)."""
+    user.session_token = new_session_token()
+    db.session.flush()
+
+
+def change_password(user: User, current: str, new: str, now: datetime, *, min_length: int) -> None:
+    """Check the current password, set the new one and end all other sessions."""
+    if not verify_password(user.password_hash, current):
+        raise UserError("当前密码不正确。")
+    check_password_strength(new, min_length)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = now
+    end_sessions(user)
+
+
+def check_password_strength(password: str, min_length: int) -> None:
+    if len(password) < min_length:
+        raise UserError(f"密码至少 {min_length} 个字符。")
+
+
+def create_user(username: str, role: Role | str, password: str, *, firm_code: str | None = None,
+                display_name: str = "", email: str = "", min_length: int = 10) -> User:
+    """Create a user; a firm user must name an existing firm by its credit code."""
+    role = Role(role)
+    username = username.strip()
+    if not username:
+        raise UserError("用户名不能为空。")
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise UserError(f"用户名 {username} 已存在。")
+    check_password_strength(password, min_length)
+    firm = None
+    if role is Role.FIRM:
+        if not firm_code:
+            raise UserError("企业用户必须用 --firm 指定企业的统一社会信用代码。")
+        firm = db.session.scalar(select(Firm).where(Firm.credit_code == firm_code.strip().upper()))
+        if firm is None:
+            raise UserError(f"找不到统一社会信用代码为 {firm_code} 的企业。")
+    elif firm_code:
+        raise UserError("只有企业用户可以绑定企业。")
+    user = User(username=username, role=role, password_hash=hash_password(password), firm=firm,
+                display_name=display_name, email=email)
+    db.session.add(user)
+    db.session.flush()
+    return user

@@ -1,0 +1,19 @@
+"""Every blueprint of the app, in one list."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from flask import Flask
+
+BLUEPRINTS = [
+    "pipeline.auth",
+    "pipeline.firms",
+    "pipeline.funnel",
+    "pipeline.portal",
+]
+
+
+def register_blueprints(app: Flask) -> None:
+    for name in BLUEPRINTS:
+        app.register_blueprint(import_module(name).bp)

@@ -1,0 +1,82 @@
+"""Flask commands: `flask users create`, `flask seed-demo`, `flask demo-logins` and the feature commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from pipeline.auth.models import Role
+from pipeline.auth.services import UserError, create_user
+from pipeline.extensions import db
+
+users_cli = AppGroup("users", help="管理用户 / manage users")
+
+
+@users_cli.command("create")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--username", required=True)
+@click.option("--firm", "firm_code", help="企业用户所属企业的统一社会信用代码")
+@click.option("--name", "display_name", default="")
+@click.option("--email", default="")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码")
+def create_user_command(role, username, firm_code, display_name, email, password_stdin):
+    """Create a user; the password is prompted for (or read from standard input)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("密码 / Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_user(username, role, password, firm_code=firm_code, display_name=display_name, email=email,
+                           min_length=current_app.config["PASSWORD_MIN_LENGTH"])
+    except UserError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"已创建用户 {user.username}（{user.role.value}）")
+
+
+@click.command("seed-demo")
+@click.option("--firms", "firm_count", default=300, show_default=True, type=click.IntRange(0, 1_000_000))
+def seed_demo_command(firm_count):
+    """Build the demo county; running it twice duplicates nothing."""
+    from pipeline.demo import seed_demo
+
+    if current_app.config["PIPELINE_CONFIG_NAME"] == "ProductionConfig":
+        raise click.ClickException("生产环境不加载演示数据。")
+    result = seed_demo(firm_count, password_min_length=current_app.config["PASSWORD_MIN_LENGTH"])
+    db.session.commit()
+    click.echo(f"演示数据：新增企业 {result.firms_created} 家。")
+    for username, role, password in result.users_created:
+        click.echo(f"  新建演示用户 {username:<10} 角色 {role:<8} 密码 {password}")
+
+
+@click.command("demo-logins")
+def demo_logins_command():
+    """Print the demo logins (demo data only)."""
+    from pipeline.demo import DEMO_USERS
+
+    click.echo("演示账号 / demo logins (http://127.0.0.1:5000):")
+    for username, role, password, display, _ in DEMO_USERS:
+        click.echo(f"  {username:<10} {password:<20} {role.value:<8} {display}")
+
+
+@click.command("seed-if-empty")
+@click.option("--firms", "firm_count", default=300, type=click.IntRange(0, 1_000_000))
+@click.pass_context
+def seed_if_empty_command(ctx, firm_count):
+    """Load the demo data only when the database has no user yet (used by `make run`)."""
+    from pipeline.demo import database_is_empty
+
+    if database_is_empty():
+        ctx.invoke(seed_demo_command, firm_count=firm_count)
+    else:
+        click.echo("数据库已有数据，跳过演示数据。")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    for command in (seed_demo_command, demo_logins_command, seed_if_empty_command):
+        app.cli.add_command(command)

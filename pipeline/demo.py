@@ -1,0 +1,123 @@
+"""A believable demo county (Xinchang): towns, industries, fictitious firms and a user for every role."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from pipeline.auth.models import Role, User
+from pipeline.auth.services import create_user
+from pipeline.domain.credit_code import make_credit_code
+from pipeline.extensions import db
+from pipeline.firms.models import Firm, Industry, Town
+
+TOWNS = ["南明街道", "羽林街道", "七星街道", "沃洲镇", "儒岙镇", "回山镇", "大市聚镇", "澄潭镇", "梅渚镇", "小将镇", "镜岭镇", "东茗乡"]
+INDUSTRIES = ["轴承", "纺机", "生命健康", "汽车电子", "数字经济", "智能装备", "茶叶"]
+# Demo only: printed by `flask seed-demo` and `make run`; production data never uses these.
+DEMO_USERS = [
+    ("admin", Role.ADMIN, "Demo-Admin-2026", "系统管理员", None),
+    ("officer", Role.OFFICER, "Demo-Officer-2026", "王科员", None),
+    ("officer2", Role.OFFICER, "Demo-Officer2-2026", "李科员（南明、羽林）", None),
+    ("leader", Role.LEADER, "Demo-Leader-2026", "陈局长", None),
+    ("firm", Role.FIRM, "Demo-Firm-2026", "企业联系人", 0),
+]
+_NAME_HEADS = ["新昌", "天姥", "沃洲", "鼓山", "南岩", "大佛", "儒岙", "回山", "澄潭", "镜岭", "十九峰", "穿岩"]
+_NAME_CORES = ["喆", "垚", "犇", "燊", "堃", "昇", "鑫", "珺", "玥", "恒", "博", "精", "瑞", "泰", "宏", "华", "科", "达", "䶮", "㮾"]
+_NAME_TAILS = {
+    "轴承": ["精密轴承", "轴承制造", "滚动体科技"],
+    "纺机": ["纺织机械", "智能纺机", "织造装备"],
+    "生命健康": ["生物医药", "医疗器械", "制药"],
+    "汽车电子": ["汽车电子", "车联科技", "电控系统"],
+    "数字经济": ["数字科技", "软件", "信息技术"],
+    "智能装备": ["智能装备", "自动化设备", "机器人"],
+    "茶叶": ["茶业", "茶叶机械", "生态农业"],
+}
+_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    firms_created: int
+    users_created: list[tuple[str, str, str]]  # (username, role, password)
+
+
+def _ensure_named(model, names: list[str]) -> dict[str, object]:
+    existing = {row.name: row for row in db.session.scalars(select(model))}
+    for order, name in enumerate(names):
+        if name not in existing:
+            existing[name] = model(name=name, sort_order=order)
+            db.session.add(existing[name])
+    db.session.flush()
+    return existing
+
+
+def demo_credit_code(index: int) -> str:
+    """A valid, fictitious code: 91 (enterprise) + 330624 (Xinchang) + a deterministic 9-character body."""
+    return make_credit_code(f"91330624{index:09d}")
+
+
+def demo_firm(index: int, rng: random.Random, towns: dict, industries: dict) -> Firm:
+    industry = rng.choice(INDUSTRIES)
+    name = f"{rng.choice(_NAME_HEADS)}{rng.choice(_NAME_CORES)}{rng.choice(_NAME_CORES)}{rng.choice(_NAME_TAILS[industry])}有限公司"
+    contact = rng.choice(_SURNAMES) + rng.choice("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞")
+    return Firm(
+        credit_code=demo_credit_code(index), name=name, town=towns[rng.choice(TOWNS)], industry=industries[industry],
+        registered_on=date(2008, 1, 1) + timedelta(days=rng.randrange(0, 17 * 365)),
+        address=f"浙江省绍兴市新昌县{rng.choice(TOWNS)}{rng.randrange(1, 300)}号",
+        legal_rep=rng.choice(_SURNAMES) + rng.choice("建国志强海峰国庆晓东永明"), contact_name=contact,
+        contact_phone=f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}", contact_email=f"contact{index}@example.com",
+    )
+
+
+def seed_demo(firm_count: int = 300, *, password_min_length: int = 10) -> SeedResult:
+    """Create what is missing of the demo county; running it again adds nothing."""
+    towns = _ensure_named(Town, TOWNS)
+    industries = _ensure_named(Industry, INDUSTRIES)
+    rng = random.Random(2022)
+    existing = set(db.session.scalars(select(Firm.credit_code)))
+    created = 0
+    for index in range(1, firm_count + 1):
+        firm = demo_firm(index, rng, towns, industries)  # always drawn, so firm N is the same on every run
+        if firm.credit_code not in existing:
+            db.session.add(firm)
+            created += 1
+    db.session.flush()
+    users = _ensure_demo_users(towns, password_min_length)
+    _assign_officers()
+    return SeedResult(created, users)
+
+
+def _ensure_demo_users(towns: dict, min_length: int) -> list[tuple[str, str, str]]:
+    first_firm = db.session.scalar(select(Firm).order_by(Firm.id).limit(1))
+    made = []
+    for username, role, password, display, firm_index in DEMO_USERS:
+        if db.session.scalar(select(User.id).where(User.username == username)):
+            continue
+        firm_code = first_firm.credit_code if firm_index is not None and first_firm else None
+        user = create_user(username, role, password, firm_code=firm_code, display_name=display,
+                           email=f"{username}@example.com", min_length=min_length)
+        if username == "officer2":
+            user.towns = [towns["南明街道"], towns["羽林街道"]]
+        made.append((username, role.value, password))
+    db.session.flush()
+    return made
+
+
+def _assign_officers() -> None:
+    """Give each firm without a responsible officer one of the demo officers, by town."""
+    officers = {u.username: u for u in db.session.scalars(select(User).where(User.role == Role.OFFICER))}
+    if not officers:
+        return
+    limited = officers.get("officer2")
+    limited_towns = {t.id for t in limited.towns} if limited else set()
+    default = officers.get("officer") or next(iter(officers.values()))
+    for firm in db.session.scalars(select(Firm).where(Firm.officer_id.is_(None))):
+        firm.officer = limited if firm.town_id in limited_towns else default
+    db.session.flush()
+
+
+def database_is_empty() -> bool:
+    return not db.session.scalar(select(func.count(User.id)))

@@ -1,0 +1,103 @@
+"""The firm register: towns, industries, firms, the edit log and the service ledger."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pipeline.db import Base, UTCDateTime, utcnow
+from pipeline.domain.text import N_
+
+
+class Town(Base):
+    """A 乡镇/街道 of the county."""
+
+    __tablename__ = "town"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Industry(Base):
+    __tablename__ = "industry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Firm(Base):
+    __tablename__ = "firm"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credit_code: Mapped[str] = mapped_column(String(18), unique=True)  # 统一社会信用代码, upper case
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    town_id: Mapped[int] = mapped_column(ForeignKey("town.id"), index=True)
+    industry_id: Mapped[int | None] = mapped_column(ForeignKey("industry.id"), index=True)
+    registered_on: Mapped[date | None] = mapped_column(Date)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    legal_rep: Mapped[str] = mapped_column(String(50), default="")
+    contact_name: Mapped[str] = mapped_column(String(50), default="")
+    contact_phone: Mapped[str] = mapped_column(String(30), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL", use_alter=True), index=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    town = relationship("Town", lazy="joined")
+    industry = relationship("Industry", lazy="joined")
+    officer = relationship("User", foreign_keys=[officer_id])
+
+
+class FirmEdit(Base):
+    """One changed field of a firm: who, when, old → new. Appended, never changed."""
+
+    __tablename__ = "firm_edit"
+    __table_args__ = (Index("ix_firm_edit_firm_id_at", "firm_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firm.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    field: Mapped[str] = mapped_column(String(50))
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+
+    user = relationship("User")
+
+
+class ServiceKind(StrEnum):
+    VISIT = "visit"  # 走访
+    COACHING = "coaching"  # 辅导
+    TRAINING = "training"  # 培训
+    POLICY = "policy"  # 政策宣讲
+
+
+SERVICE_KIND_LABELS = {
+    ServiceKind.VISIT: N_("走访"),
+    ServiceKind.COACHING: N_("辅导"),
+    ServiceKind.TRAINING: N_("培训"),
+    ServiceKind.POLICY: N_("政策宣讲"),
+}
+
+
+class ServiceRecord(Base):
+    """服务台账: an officer's service to a firm. It resets the stale clock of the firm's records."""
+
+    __tablename__ = "service_record"
+    __table_args__ = (Index("ix_service_record_firm_id_served_on", "firm_id", "served_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firm.id", ondelete="CASCADE"))
+    served_on: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    officer = relationship("User")

@@ -1,0 +1,117 @@
+"""Tracks, each firm's record on a track, the append-only stage history and pool numbering."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pipeline.db import Base, UTCDateTime, utcnow
+from pipeline.domain.stages import Stage
+
+StageType = Enum(Stage, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+
+
+class Track(Base):
+    """A ladder a firm can climb (科小, 高企, …). Tracks are data: an admin adds one without code changes."""
+
+    __tablename__ = "track"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)  # tech_sme, hnte, …
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    name_en: Mapped[str] = mapped_column(String(100), default="")
+    short_name: Mapped[str] = mapped_column(String(10))  # prefix of pool numbers: 科小-2026-0001
+    # How a certification expires: 'years' (issue date + validity_years), 'calendar_year' (31 Dec of the
+    # number's year) or 'none'.
+    validity_rule: Mapped[str] = mapped_column(String(16), default="years")
+    validity_years: Mapped[int | None] = mapped_column(Integer)
+    # Regular expression the certificate/registration number must match; {year} stands for the issue year.
+    number_pattern: Mapped[str] = mapped_column(String(100), default="")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class StageSetting(Base):
+    """Admin-configurable rule per stage: after how many quiet days a record counts as stale."""
+
+    __tablename__ = "stage_setting"
+
+    stage: Mapped[Stage] = mapped_column(StageType, primary_key=True)
+    stale_days: Mapped[int | None] = mapped_column(Integer)
+
+
+class FirmTrack(Base):
+    """A firm's current position on one track. The history of how it got there is in StageMove."""
+
+    __tablename__ = "firm_track"
+    __table_args__ = (
+        UniqueConstraint("firm_id", "track_id"),
+        Index("ix_firm_track_track_id_stage", "track_id", "stage"),
+        Index("ix_firm_track_expires_on", "expires_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firm.id", ondelete="CASCADE"), index=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id"))
+    stage: Mapped[Stage] = mapped_column(StageType)
+    stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    pool_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    certificate_number: Mapped[str | None] = mapped_column(String(32), index=True)
+    certified_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    paused_until: Mapped[date | None] = mapped_column(Date)
+    pause_reason: Mapped[str] = mapped_column(Text, default="")
+    exit_reason: Mapped[str | None] = mapped_column(String(32))
+    revoked_year: Mapped[int | None] = mapped_column(Integer)  # a 科小 number revoked this year blocks re-entry
+    version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic concurrency check
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    firm = relationship("Firm", backref="tracks")
+    track = relationship("Track", lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class StageMove(Base):
+    """One move of one firm on one track. Append-only: the application never updates or deletes a row."""
+
+    __tablename__ = "stage_move"
+    __table_args__ = (
+        Index("ix_stage_move_track_id_moved_at", "track_id", "moved_at"),
+        Index("ix_stage_move_firm_track_id_moved_at", "firm_track_id", "moved_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_track_id: Mapped[int] = mapped_column(ForeignKey("firm_track.id", ondelete="CASCADE"))
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firm.id", ondelete="CASCADE"), index=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id"))
+    from_stage: Mapped[Stage | None] = mapped_column(StageType)
+    to_stage: Mapped[Stage] = mapped_column(StageType)
+    moved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reason_code: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)  # an admin skipped a stage
+    certificate_number: Mapped[str | None] = mapped_column(String(32))
+
+    actor = relationship("User")
+    track = relationship("Track")
+
+
+@event.listens_for(StageMove, "before_update")
+@event.listens_for(StageMove, "before_delete")
+def _refuse_history_change(mapper, connection, target):
+    raise PermissionError("stage history is append-only")
+
+
+class PoolCounter(Base):
+    """Last pool number given per track and year, so that numbers are never reused."""
+
+    __tablename__ = "pool_counter"
+
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)

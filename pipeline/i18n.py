@@ -1,0 +1,66 @@
+"""Languages (Simplified Chinese first, English available) and how dates and times are shown."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from pipeline.extensions import babel
+
+# Catalog folder names and the selector's answers must match exactly: 'zh' and 'en', nothing else.
+LANGUAGES = {"zh": "中文", "en": "English"}
+
+
+def select_locale() -> str:
+    """Pick the user's saved language, else the session's, else the browser's best match, else Chinese."""
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    return request.accept_languages.best_match(list(LANGUAGES), default="zh") if request else "zh"
+
+
+def current_language() -> str:
+    return str(get_locale() or "zh")
+
+
+def select_timezone() -> str:
+    return current_app.config["PIPELINE_TIMEZONE"]
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["PIPELINE_TIMEZONE"])
+
+
+def local_now() -> datetime:
+    return datetime.now(local_zone())
+
+
+def local_today() -> date:
+    return local_now().date()
+
+
+def to_local(value: datetime) -> datetime:
+    return value.astimezone(local_zone())
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    """Show a UTC time in the bureau's time zone as 2026-11-28 14:05."""
+    return "" if value is None else format_datetime(value, "yyyy-MM-dd HH:mm")
+
+
+def fmt_date(value: date | None) -> str:
+    return "" if value is None else format_date(value, "yyyy-MM-dd")
+
+
+def register_i18n(app: Flask) -> None:
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(app.root_path) / "translations")
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    app.jinja_env.filters["dt"] = fmt_datetime
+    app.jinja_env.filters["d"] = fmt_date
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)

@@ -1,0 +1,45 @@
+"""The navigation bar: one table of entries, each shown to the roles that may use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from pipeline.auth.models import ROLE_LABELS, Role
+
+STAFF = (Role.ADMIN, Role.OFFICER, Role.LEADER)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+    roles: tuple[Role, ...]
+
+
+NAV = [
+    NavItem("funnel.board", _l("培育看板"), STAFF),
+    NavItem("firms.index", _l("企业库"), STAFF),
+    NavItem("portal.index", _l("我的企业"), (Role.FIRM,)),
+]
+
+
+def nav_items() -> list[NavItem]:
+    """Entries for the current user whose endpoint exists in this app."""
+    if not current_user.is_authenticated:
+        return []
+    views = current_app.view_functions
+    return [item for item in NAV if current_user.role in item.roles and item.endpoint in views]
+
+
+def role_label(role: Role) -> str:
+    from flask_babel import gettext
+
+    return gettext(ROLE_LABELS[Role(role)])
+
+
+def register_navigation(app: Flask) -> None:
+    app.jinja_env.globals.update(nav_items=nav_items, role_label=role_label)

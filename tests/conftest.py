@@ -1,0 +1,204 @@
+"""Shared fixtures: one migrated database per test session, emptied after every test."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+from functools import cache
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import delete, insert, select
+
+from config import TestConfig
+from pipeline import create_app
+from pipeline.auth.models import Role, User
+from pipeline.auth.passwords import hash_password
+from pipeline.db import Base
+from pipeline.demo import demo_credit_code
+from pipeline.extensions import db as _db
+from pipeline.firms.models import Firm, Industry, Town
+
+# Tables whose rows the migrations themselves insert; restored after each test.
+REFERENCE_TABLES = ("track", "stage_setting")
+PASSWORD = "correct-horse-battery"
+
+
+@cache
+def password_hash() -> str:
+    return hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per session
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    with tempfile.TemporaryDirectory(prefix="pipeline-test-") as folder:
+        yield f"sqlite:///{folder}/test.db"
+
+
+class IsolatedClient(FlaskClient):
+    """Run each request in its own app context, as a server does: fresh `g`, fresh database session."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if _db.session.registry.has():
+            _db.session.expire_all()  # let the test see what the request committed
+        return response
+
+
+def make_test_app(database_url: str, **overrides):
+    config = TestConfig(env={**os.environ, "TEST_DATABASE_URL": database_url})
+    for key, value in overrides.items():
+        setattr(config, key, value)
+    app = create_app(config)
+    app.test_client_class = IsolatedClient
+    return app
+
+
+@pytest.fixture(scope="session")
+def _migrated(database_url):
+    from flask_migrate import downgrade, upgrade
+
+    app = make_test_app(database_url)
+    with app.app_context():
+        downgrade(revision="base") if _has_tables() else None
+        upgrade()
+        snapshot = {name: [dict(row._mapping) for row in _db.session.execute(select(Base.metadata.tables[name]))]
+                    for name in REFERENCE_TABLES}
+        _db.session.remove()
+        _db.engine.dispose()
+    return snapshot
+
+
+def _has_tables() -> bool:
+    from sqlalchemy import inspect
+
+    return bool(inspect(_db.engine).get_table_names())
+
+
+@pytest.fixture(scope="session")
+def _app(database_url, _migrated):
+    app = make_test_app(database_url)
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def app(_app, _migrated):
+    with _app.app_context():
+        yield _app
+        _db.session.remove()
+        _empty_database(_migrated)
+
+
+@pytest.fixture
+def make_app(database_url, app):
+    """Build another app on the test database with some settings changed; its connections close after the test."""
+    made = []
+
+    def factory(**overrides):
+        made.append(make_test_app(database_url, **overrides))
+        return made[-1]
+
+    yield factory
+    for other in made:
+        with other.app_context():
+            _db.engine.dispose()
+
+
+def _empty_database(snapshot) -> None:
+    with _db.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(delete(table))
+        for name, rows in snapshot.items():
+            if rows:
+                conn.execute(insert(Base.metadata.tables[name]), rows)
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_town(db):
+    def factory(name="南明街道", sort_order=0):
+        town = db.session.scalar(select(Town).where(Town.name == name))
+        if town is None:
+            town = Town(name=name, sort_order=sort_order)
+            db.session.add(town)
+            db.session.flush()
+        return town
+
+    return factory
+
+
+@pytest.fixture
+def make_firm(db, make_town):
+    counter = iter(range(1, 10**6))
+
+    def factory(**kw):
+        index = next(counter)
+        town = kw.pop("town", None) or make_town(kw.pop("town_name", "南明街道"))
+        industry = kw.pop("industry", None)
+        if industry is None:
+            industry = db.session.scalar(select(Industry).where(Industry.name == "轴承")) or Industry(name="轴承")
+        values = dict(credit_code=demo_credit_code(900000 + index), name=f"测试企业{index}有限公司",
+                      registered_on=date(2018, 5, 1), contact_email=f"firm{index}@example.com")
+        values.update(kw)
+        firm = Firm(town=town, industry=industry, **values)
+        db.session.add(firm)
+        db.session.flush()
+        return firm
+
+    return factory
+
+
+@pytest.fixture
+def make_user(db):
+    counter = iter(range(1, 10**6))
+
+    def factory(role=Role.OFFICER, **kw):
+        index = next(counter)
+        values = dict(username=f"{Role(role).value}{index}", password_hash=password_hash(), role=Role(role),
+                      display_name=f"用户{index}", email=f"user{index}@example.com")
+        values.update(kw)
+        user = User(**values)
+        db.session.add(user)
+        db.session.flush()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def login_as(client, db, make_user, make_firm):
+    """Log the test client in as a new user of a role (firm users get a firm unless one is given)."""
+
+    def login(role=Role.OFFICER, **kw):
+        if Role(role) is Role.FIRM and "firm" not in kw:
+            kw["firm"] = make_firm()
+        user = make_user(role, **kw)
+        db.session.commit()
+        with client.session_transaction() as session:
+            session["_user_id"] = user.session_token
+            session["_fresh"] = True
+        return user
+
+    return login
