@@ -58,9 +58,15 @@ def fmt_date(value: date | None) -> str:
     return "" if value is None else format_date(value, "yyyy-MM-dd")
 
 
+def track_name(track) -> str:
+    """A track's name in the UI language: tracks are data, so their English name is a column, not a catalog entry."""
+    return track.name_en if current_language() == "en" and getattr(track, "name_en", "") else track.name
+
+
 def register_i18n(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(app.root_path) / "translations")
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters["dt"] = fmt_datetime
     app.jinja_env.filters["d"] = fmt_date
+    app.jinja_env.filters["track_name"] = track_name
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)

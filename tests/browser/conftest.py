@@ -1,0 +1,139 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server on 127.0.0.1.
+
+Each test module gets its own freshly migrated database and server. Every page's console errors and CSP violations
+fail the test, and every journey saves full-page screenshots under $PIPELINE_SCREENSHOT_DIR.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import threading
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.serving import make_server
+
+from config import TestConfig, normalize_database_url
+from pipeline import create_app
+from pipeline.extensions import db as _db
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(os.environ.get("PIPELINE_SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "pipeline-screenshots")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
+            "viewport": {"width": 1400, "height": 900}}
+
+
+@pytest.fixture(scope="module")
+def module_database_url():
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        with tempfile.TemporaryDirectory(prefix="pipeline-e2e-") as folder:
+            yield f"sqlite:///{folder}/e2e.db"
+        return
+    name = f"pipeline_e2e_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(normalize_database_url(base), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield sa.engine.make_url(normalize_database_url(base)).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_app(module_database_url):
+    from flask_migrate import upgrade
+
+    config = TestConfig(env={**os.environ, "TEST_DATABASE_URL": module_database_url, "TEST_CSRF": "1"})
+    app = create_app(config)
+    with app.app_context():
+        upgrade()
+        _db.session.remove()
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(live_app):
+    """Serve the app on a free port of 127.0.0.1 in a thread; yields the base URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def console_errors(page):
+    """Collect JavaScript errors and CSP violations; the test fails if any happened."""
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    yield errors
+    assert errors == [], "browser reported errors:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def shoot(page, request):
+    """Save a full-page screenshot named after the test and a step."""
+
+    def take(step: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{request.node.name}-{step}")
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def in_live_app(live_app):
+    """Run code (e.g. create users) against the live server's database."""
+
+    def run(fn):
+        with live_app.app_context():
+            try:
+                result = fn()
+                _db.session.commit()
+                return result
+            finally:
+                _db.session.remove()
+
+    return run
+
+
+def log_in(page, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/login")
+    page.get_by_label(re.compile("用户名|User name")).fill(username)
+    page.get_by_label(re.compile("^(密码|Password)$")).fill(password)
+    page.get_by_role("button", name=re.compile("^(登录|Log in)$")).click()
