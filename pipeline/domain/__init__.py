@@ -1,0 +1,1 @@
+"""Plain-Python domain rules of Pipeline: no Flask, SQLAlchemy or WTForms here."""
