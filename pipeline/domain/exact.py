@@ -9,24 +9,37 @@ RATIO_PLACES = 4
 CENT = Fraction(1, 100)
 
 
-def frac(value: Decimal | int | str) -> Fraction:
-    """Return the exact fraction of a decimal amount or a decimal string."""
-    return Fraction(value)
+def exact(value: Decimal | int) -> Fraction:
+    """Return a Decimal or int as a Fraction (the fast way: Fraction(Decimal) goes through slow checks)."""
+    return Fraction(*value.as_integer_ratio())
 
 
 def ratio(numerator: Decimal | int, denominator: Decimal | int) -> Fraction | None:
     """Return numerator ÷ denominator exactly, or None when the denominator is zero."""
     if not denominator:
         return None
-    return Fraction(numerator) / Fraction(denominator)
+    # One Fraction built from integer ratios: exact, and several times faster than dividing two Fractions.
+    n1, d1 = numerator.as_integer_ratio()
+    n2, d2 = denominator.as_integer_ratio()
+    return Fraction(n1 * d2, d1 * n2)
+
+
+def at_least(value: Fraction | None, minimum: Decimal) -> bool:
+    """Return whether value ≥ minimum exactly (False when there is no value)."""
+    if value is None:
+        return False
+    num, den = minimum.as_integer_ratio()
+    return value.numerator * den >= num * value.denominator
 
 
 def band(value: Fraction | None, table: Sequence[tuple[Fraction, object]], default: object) -> object:
     """Return the entry of the first inclusive threshold that value reaches, else default."""
     if value is None:
         return default
+    num, den = value.numerator, value.denominator
     for threshold, result in table:
-        if value >= threshold:
+        # Cross-multiplying integers is exact and much cheaper than comparing Fractions.
+        if num * threshold.denominator >= threshold.numerator * den:
             return result
     return default
 
@@ -35,14 +48,14 @@ def ratio_str(value: Fraction | None) -> str | None:
     """Format a ratio with four decimals, truncated so a miss never looks like a hit."""
     if value is None:
         return None
-    return str(Decimal(math.floor(value * 10**RATIO_PLACES)).scaleb(-RATIO_PLACES))
+    return str(Decimal(value.numerator * 10**RATIO_PLACES // value.denominator).scaleb(-RATIO_PLACES))
 
 
 def percent_text(value: Fraction | None) -> str:
     """Format a ratio as a percentage with at most one decimal, truncated (3.2%, 10%)."""
     if value is None:
         return "—"
-    tenths = Decimal(math.floor(value * 1000)).scaleb(-1)
+    tenths = Decimal(value.numerator * 1000 // value.denominator).scaleb(-1)
     return f"{plain(tenths)}%"
 
 

@@ -2,13 +2,20 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from pipeline.domain import tech_sme as ts
 from pipeline.domain.deadlines import add_years
-from pipeline.domain.exact import ceil_cents, ceil_int, needed_addition, percent_text, plain, ratio
-from pipeline.domain.hnte import DOMAINS, HnteResult, period_sums, rd_ratio_threshold
+from pipeline.domain.exact import ceil_cents, ceil_int, exact, needed_addition, percent_text, plain, ratio
+from pipeline.domain.hnte import (
+    DOMAINS,
+    HIGH_TECH_REVENUE_MIN,
+    RD_DOMESTIC_MIN,
+    TECH_STAFF_MIN,
+    HnteResult,
+    period_sums,
+    rd_ratio_threshold,
+)
 from pipeline.domain.innovation import PASS_SCORE
 from pipeline.domain.profile import Profile
 from pipeline.domain.score_options import describe_plans
@@ -100,8 +107,8 @@ def _domain_gap(profile: Profile, result: HnteResult) -> Gap:
 
 
 def _tech_staff_gap(profile: Profile, result: HnteResult) -> Gap:
-    y, minimum = profile.last, Fraction(result.conditions["tech_staff_ratio"].threshold)
-    persons = ceil_int(needed_addition(Fraction(y.tech_staff), Fraction(y.employees), minimum))
+    y, minimum = profile.last, TECH_STAFF_MIN
+    persons = ceil_int(needed_addition(exact(y.tech_staff), exact(y.employees), exact(minimum)))
     return Gap("hnte", "tech_staff_ratio",
                f"科技人员占比 {percent_text(ratio(y.tech_staff, y.employees))}，需 ≥{_pct(minimum)}，"
                f"差 {persons} 人（新增科技人员）", persons, "人")
@@ -111,27 +118,27 @@ def _rd_ratio_gap(profile: Profile, result: HnteResult) -> Gap:
     sums, minimum = period_sums(profile, result.period), rd_ratio_threshold(profile.last.sales)
     if not sums.sales:
         return Gap("hnte", "rd_ratio", f"近 {len(result.period)} 年销售收入合计为 0，无法计算研发费用占比")
-    amount = ceil_cents(Fraction(minimum) * Fraction(sums.sales) - Fraction(sums.rd))
+    amount = ceil_cents(exact(minimum) * exact(sums.sales) - exact(sums.rd))
     return Gap("hnte", "rd_ratio",
                f"研发费用占比 {percent_text(ratio(sums.rd, sums.sales))}，按销售收入档需 ≥{_pct(minimum)}，"
                f"差 {plain(amount)} 万元", amount, "万元")
 
 
 def _rd_domestic_gap(profile: Profile, result: HnteResult) -> Gap:
-    sums, minimum = period_sums(profile, result.period), Fraction(result.conditions["rd_domestic_share"].threshold)
+    sums, minimum = period_sums(profile, result.period), RD_DOMESTIC_MIN
     if not sums.rd:
         return Gap("hnte", "rd_domestic_share", f"近 {len(result.period)} 年没有研发费用，需在境内开展研发")
-    amount = ceil_cents(needed_addition(Fraction(sums.rd_domestic), Fraction(sums.rd), minimum))
+    amount = ceil_cents(needed_addition(exact(sums.rd_domestic), exact(sums.rd), exact(minimum)))
     return Gap("hnte", "rd_domestic_share",
                f"境内研发费用占比 {percent_text(ratio(sums.rd_domestic, sums.rd))}，需 ≥{_pct(minimum)}，"
                f"差 {plain(amount)} 万元（新增境内研发费用）", amount, "万元")
 
 
 def _high_tech_gap(profile: Profile, result: HnteResult) -> Gap:
-    y, minimum = profile.last, Fraction(result.conditions["high_tech_revenue_share"].threshold)
+    y, minimum = profile.last, HIGH_TECH_REVENUE_MIN
     if not y.total_revenue:
         return Gap("hnte", "high_tech_revenue_share", f"{profile.data_year} 年总收入为 0，需有高新技术产品(服务)收入")
-    amount = ceil_cents(needed_addition(Fraction(y.high_tech_revenue), Fraction(y.total_revenue), minimum))
+    amount = ceil_cents(needed_addition(exact(y.high_tech_revenue), exact(y.total_revenue), exact(minimum)))
     return Gap("hnte", "high_tech_revenue_share",
                f"高新技术产品(服务)收入占比 {percent_text(ratio(y.high_tech_revenue, y.total_revenue))}，"
                f"需 ≥{_pct(minimum)}，差 {plain(amount)} 万元（新增高新技术产品收入）", amount, "万元")
@@ -151,8 +158,8 @@ def score_gap(profile: Profile, result: ts.TechSmeResult) -> Gap:
     text = f"评分 {p.total} 分（科技人员 {p.tech_staff}、研发 {p.rd}、知识产权 {p.ip}），需 ≥{ts.PASS_SCORE} 分"
     text += f"，差 {short} 分" if short else ""
     text += "；科技人员占比低于 10% 不得按评分入库" if p.tech_staff == 0 else ""
-    return Gap("tech_sme", "score", f"{text}。{describe_plans(profile, p)}", short, "分")
+    return Gap("tech_sme", "score", f"{text}。{describe_plans(profile, p)}", short or None, "分")
 
 
-def _pct(share: Fraction | Decimal) -> str:
-    return f"{plain(Fraction(share) * 100)}%"
+def _pct(share: Decimal) -> str:
+    return f"{plain(share * 100)}%"

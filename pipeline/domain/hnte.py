@@ -5,7 +5,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from pipeline.domain.deadlines import one_year_before
-from pipeline.domain.exact import ratio, ratio_str
+from pipeline.domain.exact import at_least, ratio, ratio_str
 from pipeline.domain.innovation import PASS_SCORE, Innovation, innovation
 from pipeline.domain.profile import Profile
 
@@ -79,8 +79,7 @@ def rd_ratio_threshold(sales_last_year: Decimal) -> Decimal:
 
 
 def _share(cid: str, value: Fraction | None, minimum: Decimal) -> Condition:
-    passed = value is not None and value >= Fraction(minimum)
-    return Condition(cid, passed, ratio_str(value), str(minimum), ">=")
+    return Condition(cid, at_least(value, minimum), ratio_str(value), str(minimum), ">=")
 
 
 def _registered(profile: Profile) -> Condition:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from pipeline.domain.exact import band
+from pipeline.domain.exact import band, ratio
 from pipeline.domain.profile import Profile
 
 Range = tuple[int, int]
@@ -76,12 +76,12 @@ def conversion_range(conversions: int, fiscal_years: int) -> Range:
 def growth_rate(values: Sequence[Decimal]) -> Fraction | None:
     """Return the growth rate over one to three yearly values, or None where the rules give 0 points."""
     if len(values) == 3:
-        y1, y2, y3 = (Fraction(v) for v in values)
+        y1, y2, y3 = values
         if y2 == 0:
             return None
-        return y3 / y2 - 1 if y1 == 0 else (y2 / y1 + y3 / y2) / 2 - 1
+        return ratio(y3, y2) - 1 if y1 == 0 else (ratio(y2, y1) + ratio(y3, y2)) / 2 - 1
     if len(values) == 2 and values[0] != 0:
-        return Fraction(values[1]) / Fraction(values[0]) - 1
+        return ratio(values[1], values[0]) - 1
     return None
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from pipeline.domain.credit_code import CreditCodeError, validate_credit_code
 
+MAX_MAGNITUDE = 15   # up to 10^16 (万元 or persons)
+MAX_PLACES = 20      # decimal places
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _YEAR = re.compile(r"\d{4}")
 
@@ -157,7 +159,8 @@ def _mapping(value: Any, path: str, allowed: set[str] | None = None) -> dict:
         raise ProfileError(path, "应为 JSON 对象", f"expected an object, got {_kind(value)}")
     unknown = sorted(str(k) for k in value if allowed is not None and k not in allowed)
     if unknown:
-        raise ProfileError(f"{path}.{unknown[0]}", "未知字段", "unknown field")
+        where = unknown[0] if path == "profile" else f"{path}.{unknown[0]}"
+        raise ProfileError(where, "未知字段", "unknown field")
     return value
 
 
@@ -200,22 +203,33 @@ def _check_year(y: YearFigures, path: str) -> None:
 
 def _amount(value: Any, path: str) -> Decimal:
     """Return a non-negative finite Decimal from an int, Decimal or decimal string."""
-    if value is None:
-        raise ProfileError(path, "缺少此项", "missing value")
-    if isinstance(value, float):
-        raise ProfileError(path, "不接受二进制浮点数，请用十进制字符串或 loads() 解析 JSON",
-                           "binary float refused: pass a decimal string or parse with loads()")
-    if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
-        raise ProfileError(path, "应为数字或十进制字符串", f"must be a number or decimal string, got {_kind(value)}")
-    try:
-        amount = Decimal(value.strip() if isinstance(value, str) else value)
-    except InvalidOperation:
-        raise ProfileError(path, f"{value!r} 不是数字", "not a decimal number") from None
+    kind = type(value)  # exact types: bool is not an int here, and floats are refused
+    if kind is Decimal or kind is int:
+        amount = Decimal(value)
+    elif kind is str:
+        try:
+            amount = Decimal(value.strip())
+        except InvalidOperation:
+            raise ProfileError(path, f"{value!r} 不是数字", "not a decimal number") from None
+    else:
+        raise _wrong_number(value, path)
     if not amount.is_finite():
         raise ProfileError(path, "必须是有限数", "must be finite")
+    if amount and (amount.adjusted() > MAX_MAGNITUDE or amount.as_tuple().exponent < -MAX_PLACES):
+        # Exact arithmetic on 1E+999999 would build enormous integers: refuse such values up front.
+        raise ProfileError(path, f"数值超出范围：{value}", "number out of range")
     if amount < 0:
         raise ProfileError(path, f"不能为负数：{value}", "cannot be negative")
     return amount
+
+
+def _wrong_number(value: Any, path: str) -> ProfileError:
+    if value is None:
+        return ProfileError(path, "缺少此项", "missing value")
+    if isinstance(value, float):
+        return ProfileError(path, "不接受二进制浮点数，请用十进制字符串或 loads() 解析 JSON",
+                            "binary float refused: pass a decimal string or parse with loads()")
+    return ProfileError(path, "应为数字或十进制字符串", f"must be a number or decimal string, got {_kind(value)}")
 
 
 def _count(value: Any, path: str) -> int:

@@ -1,10 +1,11 @@
 """Smallest ways for a firm to reach the 科小 score route (60 points with some tech-staff points)."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from pipeline.domain import tech_sme as ts
-from pipeline.domain.exact import ceil_cents, ceil_int, needed_addition, plain
+from pipeline.domain.exact import ceil_cents, ceil_int, exact, needed_addition, plain
 from pipeline.domain.profile import Profile, YearFigures
 
 MAX_PLANS = 3
@@ -23,7 +24,7 @@ def tech_staff_steps(y: YearFigures, current: int) -> list[Step]:
     steps = [Step(current)]
     for share, pts in reversed(ts.TECH_STAFF_BANDS):
         if pts > current:
-            persons = ceil_int(needed_addition(Fraction(y.tech_staff), Fraction(y.employees), share))
+            persons = ceil_int(needed_addition(exact(y.tech_staff), exact(y.employees), share))
             steps.append(Step(pts, f"科技人员占比达 {plain(share * 100)}%（新增科技人员 {persons} 人，+{pts - current} 分）"))
     return steps
 
@@ -40,15 +41,15 @@ def rd_steps(y: YearFigures, current: int) -> list[Step]:
 
 def _cheaper_rd(y: YearFigures, by_sales: Fraction, by_cost: Fraction) -> str:
     # R&D is part of the cost expense, so extra R&D raises that denominator too.
-    cost_route = needed_addition(Fraction(y.rd), Fraction(y.cost_expense), by_cost)
-    sales_route = by_sales * Fraction(y.sales) - Fraction(y.rd) if y.sales else None
+    cost_route = needed_addition(exact(y.rd), exact(y.cost_expense), by_cost)
+    sales_route = by_sales * exact(y.sales) - exact(y.rd) if y.sales else None
     if sales_route is not None and sales_route <= cost_route:
         return f"研发费用占销售收入达 {plain(by_sales * 100)}%（增加研发费用 {_money(sales_route)} 万元）"
     return f"研发费用占成本费用达 {plain(by_cost * 100)}%（增加研发费用 {_money(cost_route)} 万元）"
 
 
 def _money(amount: Fraction) -> str:
-    return plain(max(ceil_cents(amount), ceil_cents(Fraction(1, 100))))
+    return plain(max(ceil_cents(amount), Decimal("0.01")))
 
 
 def ip_steps(class_i: int, class_ii: int, current: int) -> list[Step]:

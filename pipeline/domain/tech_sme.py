@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from pipeline.domain.exact import band, ratio
-from pipeline.domain.profile import IpCounts, Profile, YearFigures
+from pipeline.domain.profile import IpCounts, Profile
 
 MAX_EMPLOYEES = 500
 MAX_SALES = 20000
@@ -52,16 +52,14 @@ class TechSmeResult:
         return self.points.total
 
 
-def tech_staff_points(tech_staff: int, employees: int) -> int:
-    """Return the tech-staff points for tech staff ÷ employees."""
-    return band(ratio(tech_staff, employees), TECH_STAFF_BANDS, 0)
+def tech_staff_points(share: Fraction) -> int:
+    """Return the tech-staff points for the share tech staff ÷ employees."""
+    return band(share, TECH_STAFF_BANDS, 0)
 
 
-def rd_points(figures: YearFigures) -> int:
-    """Return the R&D points: the better of the sales and the cost-expense measures."""
-    by_sales = band(ratio(figures.rd, figures.sales), RD_SALES_BANDS, 0)
-    by_cost = band(ratio(figures.rd, figures.cost_expense), RD_COST_BANDS, 0)
-    return max(by_sales, by_cost)
+def rd_points(rd_sales: Fraction | None, rd_cost: Fraction | None) -> int:
+    """Return the R&D points: the better of R&D ÷ sales and R&D ÷ cost expense (None = not measurable)."""
+    return max(band(rd_sales, RD_SALES_BANDS, 0), band(rd_cost, RD_COST_BANDS, 0))
 
 
 def ip_points(ip: IpCounts) -> int:
@@ -93,14 +91,14 @@ def qualifies_by_score(points: Points) -> bool:
 def evaluate_tech_sme(profile: Profile) -> TechSmeResult:
     """Evaluate the 科小 conditions on the figures of the year before the evaluation year."""
     y = profile.last
-    points = Points(tech_staff_points(y.tech_staff, y.employees), rd_points(y), ip_points(profile.ip))
+    tech, rd_sales, rd_cost = ratio(y.tech_staff, y.employees), ratio(y.rd, y.sales), ratio(y.rd, y.cost_expense)
+    points = Points(tech_staff_points(tech), rd_points(rd_sales, rd_cost), ip_points(profile.ip))
     failed = failed_basics(profile)
     route = None
     if not failed:
         route = "direct" if profile.direct.any else "score" if qualifies_by_score(points) else None
         failed = () if route else ("score",)
     return TechSmeResult(
-        year=profile.year, data_year=profile.data_year, eligible=route is not None, route=route,
-        points=points, failed=failed, tech_staff_ratio=ratio(y.tech_staff, y.employees),
-        rd_sales_ratio=ratio(y.rd, y.sales), rd_cost_ratio=ratio(y.rd, y.cost_expense),
+        year=profile.year, data_year=profile.data_year, eligible=route is not None, route=route, points=points,
+        failed=failed, tech_staff_ratio=tech, rd_sales_ratio=rd_sales, rd_cost_ratio=rd_cost,
     )

@@ -71,6 +71,8 @@ INVALID = [
     ("missing amount", _delete("years", "2025", "sales"), "years.2025.sales"),
     ("list where a number belongs", _set(("years", "2025", "sales"), [8000]), "years.2025.sales"),
     ("non-numeric string", _set(("years", "2025", "sales"), "八千"), "years.2025.sales"),
+    ("absurdly large amount", _set(("years", "2025", "sales"), "1E+999999"), "years.2025.sales"),
+    ("absurdly fine amount", _set(("years", "2025", "sales"), "1E-999999"), "years.2025.sales"),
     ("infinite amount", _set(("years", "2025", "sales"), "Infinity"), "years.2025.sales"),
     ("bool where a number belongs", _set(("years", "2025", "employees"), True), "years.2025.employees"),
     ("binary float", _set(("years", "2025", "rd"), 410.5), "years.2025.rd"),

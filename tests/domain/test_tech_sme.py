@@ -1,3 +1,5 @@
+from fractions import Fraction
+
 import pytest
 
 from pipeline.domain.profile import IpCounts
@@ -13,7 +15,7 @@ from pipeline.domain.tech_sme import evaluate_tech_sme, ip_points, tech_staff_po
     (0, 0),
 ])
 def test_tech_staff_bands_are_inclusive(tech_staff, points):
-    assert tech_staff_points(tech_staff, 200) == points
+    assert tech_staff_points(Fraction(tech_staff, 200)) == points
 
 
 @pytest.mark.parametrize("rd, points", [
