@@ -1,4 +1,18 @@
-"""Eligibility engine for both national tracks: 科小 and 高企 results, gaps, and the JSON contract (RULES §5)."""
+"""Eligibility engine for both national tracks: 科小 and 高企 results, gaps, and the JSON contract (RULES §5).
+
+The rules live in tech_sme.py, hnte.py, innovation.py and gaps.py; this module is the one entry point. Readings of
+RULES.md where it leaves room:
+- Ratios are printed with four decimals, truncated, so a miss never prints as a hit; thresholds as written ("0.10").
+- innovation_score: pass is true when min ≥ 71, false when max < 71, null (undecided) otherwise; value "min-max".
+- registered_1y compares the registration date with the latest date that is one year old on as_of (op "<=");
+  an anniversary of 29 February falls on 28 February in a common year.
+- The 高企 period is the unbroken run of years present that ends at Y−1, within Y−3..Y−1 and not before the
+  registration year; years the firm should have but lacks are listed in missing_years.
+- R&D ÷ sales with no sales, or a share with a zero denominator, scores nothing and fails.
+- route is "direct" whenever a direct qualification holds, even if the score would also do.
+- Gap amounts count what must be added: where the part is inside the whole (tech staff in employees, R&D in cost
+  expense, domestic R&D in R&D, high-tech revenue in total revenue) the addition raises both.
+"""
 
 from dataclasses import dataclass
 from typing import Any

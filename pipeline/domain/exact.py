@@ -6,7 +6,6 @@ from decimal import Decimal
 from fractions import Fraction
 
 RATIO_PLACES = 4
-CENT = Fraction(1, 100)
 
 
 def exact(value: Decimal | int) -> Fraction:

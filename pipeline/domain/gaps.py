@@ -78,14 +78,9 @@ def _ceiling_gap(profile: Profile, cid: str) -> Gap:
 
 def hnte_gaps(profile: Profile, result: HnteResult) -> list[Gap]:
     """Return one gap per failed 高企 condition."""
-    makers = {
-        "registered_1y": _registered_gap, "core_ip": _core_ip_gap, "domain": _domain_gap,
-        "tech_staff_ratio": _tech_staff_gap, "rd_ratio": _rd_ratio_gap, "rd_domestic_share": _rd_domestic_gap,
-        "high_tech_revenue_share": _high_tech_gap, "innovation_score": _innovation_gap,
-    }
     found = []
     for cid in result.failed:
-        maker = makers.get(cid)
+        maker = _HNTE_GAPS.get(cid)
         found.append(maker(profile, result) if maker else Gap("hnte", cid, _FACTS[cid]))
     return found
 
@@ -149,6 +144,13 @@ def _innovation_gap(profile: Profile, result: HnteResult) -> Gap:
     short = PASS_SCORE - score.max
     return Gap("hnte", "innovation_score",
                f"创新能力评价 {score.min}–{score.max} 分，最高也不足 {PASS_SCORE} 分，差 {short} 分", short, "分")
+
+
+_HNTE_GAPS = {
+    "registered_1y": _registered_gap, "core_ip": _core_ip_gap, "domain": _domain_gap,
+    "tech_staff_ratio": _tech_staff_gap, "rd_ratio": _rd_ratio_gap, "rd_domestic_share": _rd_domestic_gap,
+    "high_tech_revenue_share": _high_tech_gap, "innovation_score": _innovation_gap,
+}
 
 
 def score_gap(profile: Profile, result: ts.TechSmeResult) -> Gap:

@@ -35,21 +35,23 @@ def rd_steps(y: YearFigures, current: int) -> list[Step]:
     bands = zip(reversed(ts.RD_SALES_BANDS), reversed(ts.RD_COST_BANDS), strict=True)
     for (by_sales, pts), (by_cost, _) in bands:
         if pts > current:
-            steps.append(Step(pts, f"{_cheaper_rd(y, by_sales, by_cost)}，+{pts - current} 分"))
+            measure, amount = _cheaper_rd(y, by_sales, by_cost)
+            steps.append(Step(pts, f"{measure}（增加研发费用 {plain(amount)} 万元，+{pts - current} 分）"))
     return steps
 
 
-def _cheaper_rd(y: YearFigures, by_sales: Fraction, by_cost: Fraction) -> str:
+def _cheaper_rd(y: YearFigures, by_sales: Fraction, by_cost: Fraction) -> tuple[str, Decimal]:
     # R&D is part of the cost expense, so extra R&D raises that denominator too.
     cost_route = needed_addition(exact(y.rd), exact(y.cost_expense), by_cost)
     sales_route = by_sales * exact(y.sales) - exact(y.rd) if y.sales else None
     if sales_route is not None and sales_route <= cost_route:
-        return f"研发费用占销售收入达 {plain(by_sales * 100)}%（增加研发费用 {_money(sales_route)} 万元）"
-    return f"研发费用占成本费用达 {plain(by_cost * 100)}%（增加研发费用 {_money(cost_route)} 万元）"
+        return f"研发费用占销售收入达 {plain(by_sales * 100)}%", _at_least_a_cent(sales_route)
+    return f"研发费用占成本费用达 {plain(by_cost * 100)}%", _at_least_a_cent(cost_route)
 
 
-def _money(amount: Fraction) -> str:
-    return plain(max(ceil_cents(amount), Decimal("0.01")))
+def _at_least_a_cent(amount: Fraction) -> Decimal:
+    # With no cost expense at all any R&D meets the share; still some R&D must be spent.
+    return max(ceil_cents(amount), Decimal("0.01"))
 
 
 def ip_steps(class_i: int, class_ii: int, current: int) -> list[Step]:
@@ -86,4 +88,4 @@ def describe_plans(profile: Profile, points: ts.Points) -> str:
     plans = minimal_plans(tech_staff_steps(y, points.tech_staff), rd_steps(y, points.rd),
                           ip_steps(profile.ip.class_i, profile.ip.class_ii, points.ip))
     texts = ["＋".join(s.text for s in plan if s.text) for plan in plans[:MAX_PLANS]]
-    return "可行方案：" + "；或 ".join(texts) if texts else ""
+    return "可行方案：" + "；或".join(texts) if texts else ""

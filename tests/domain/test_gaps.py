@@ -96,7 +96,7 @@ def test_score_gap_states_the_score_and_the_smallest_plans(make_profile):
     assert gap.condition == "score" and (gap.shortfall, gap.unit) == (32, "分")
     # Only R&D alone can close the gap: 6% of sales needs 600 − 200 = 400 万元 (30% of cost would need 2714.29).
     assert gap.message.startswith("评分 28 分（科技人员 12、研发 10、知识产权 6），需 ≥60 分，差 32 分。"
-                                  "可行方案：研发费用占销售收入达 6%（增加研发费用 400 万元），+40 分；或 ")
+                                  "可行方案：研发费用占销售收入达 6%（增加研发费用 400 万元，+40 分）；或")
 
 
 def test_score_gap_without_tech_staff_points(make_profile):
