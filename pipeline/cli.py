@@ -76,7 +76,19 @@ def seed_if_empty_command(ctx, firm_count):
         click.echo("数据库已有数据，跳过演示数据。")
 
 
+@click.command("evaluate")
+@click.argument("profile_path", metavar="PROFILE.json")
+def evaluate_command(profile_path):
+    """Evaluate one firm profile (or a JSON list of them) against the 科小 and 高企 rules; print JSON.
+
+    Exit status 2 with a message on stderr for an invalid profile (RULES.md §5).
+    """
+    from pipeline.evaluate_cli import run_evaluate
+
+    raise SystemExit(run_evaluate(profile_path, sys.stdout, sys.stderr, sys.stdin))
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
-    for command in (seed_demo_command, demo_logins_command, seed_if_empty_command):
+    for command in (seed_demo_command, demo_logins_command, seed_if_empty_command, evaluate_command):
         app.cli.add_command(command)

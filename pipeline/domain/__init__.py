@@ -1,1 +1,1 @@
-"""Domain rules in plain Python: no Flask, SQLAlchemy or WTForms here (tests/domain checks this)."""
+"""Plain-Python domain rules of Pipeline: no Flask, SQLAlchemy or WTForms here."""
