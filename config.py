@@ -46,6 +46,11 @@ class Config:
         self.MAIL_TIMEOUT = float(env.get("MAIL_TIMEOUT") or 10)
         self.MAIL_GIVE_UP_HOURS = float(env.get("MAIL_GIVE_UP_HOURS") or 48)
         self.MAIL_FILE_DIR = env.get("MAIL_FILE_DIR") or str(instance / "mail")
+        self.MAIL_CA_FILE = env.get("MAIL_CA_FILE", "")  # CA bundle of an intranet mail server's certificate
+        self.MAIL_RETRY_SECONDS = float(env.get("MAIL_RETRY_SECONDS") or 60)  # first retry; doubles up to an hour
+        self.MAIL_BATCH_SIZE = int(env.get("MAIL_BATCH_SIZE") or 50)
+        self.REMINDER_CATCH_UP_DAYS = int(env.get("REMINDER_CATCH_UP_DAYS") or 7)
+        self.SCHEDULER_LEASE_SECONDS = int(env.get("SCHEDULER_LEASE_SECONDS") or 60)
         self.PIPELINE_TIMEZONE = env.get("PIPELINE_TIMEZONE", "Asia/Shanghai")
         self.PIPELINE_AUTHORITY_NAME = env.get("PIPELINE_AUTHORITY_NAME", "新昌县科学技术局")
         self.PIPELINE_EXTERNAL_URL = env.get("PIPELINE_EXTERNAL_URL", "http://127.0.0.1:5000").rstrip("/")

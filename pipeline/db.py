@@ -41,3 +41,18 @@ class UTCDateTime(TypeDecorator):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def insert_or_ignore(executor, model, values: dict, key: str = "id"):
+    """INSERT … ON CONFLICT DO NOTHING on a session or connection: the new row's `key`, or None when a unique key
+    already holds the values.
+
+    Safe against a concurrent writer of the same key on PostgreSQL and SQLite alike, without a savepoint (pysqlite's
+    SAVEPOINT can commit the outer transaction)."""
+    dialect = executor.get_bind().dialect if hasattr(executor, "get_bind") else executor.dialect
+    if dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(model).values(**values).on_conflict_do_nothing().returning(getattr(model, key))
+    return executor.execute(statement).scalar_one_or_none()
