@@ -11,6 +11,10 @@ BLUEPRINTS = [
     "pipeline.firms",
     "pipeline.funnel",
     "pipeline.portal",
+    "pipeline.mail",
+    "pipeline.reminders",
+    "pipeline.reminders.portal",
+    "pipeline.reminders.admin",
 ]
 
 

@@ -3,8 +3,13 @@
 from pipeline.auth.models import LoginAttempt, Role, User, user_town
 from pipeline.firms.models import Firm, FirmEdit, Industry, ServiceRecord, Town
 from pipeline.funnel.models import FirmTrack, PoolCounter, StageMove, StageSetting, Track
+from pipeline.mail.models import OutboxAttachment, OutboxMessage
+from pipeline.reminders.models import AnnualReportFiling, HnteBatch, ProgramYear, Reminder, ReminderRule
+from pipeline.scheduler_lease import JobRun, SchedulerLease
 
 __all__ = [
     "Firm", "FirmEdit", "FirmTrack", "Industry", "LoginAttempt", "PoolCounter", "Role", "ServiceRecord",
     "StageMove", "StageSetting", "Town", "Track", "User", "user_town",
 ]
+__all__ += ["AnnualReportFiling", "HnteBatch", "JobRun", "OutboxAttachment", "OutboxMessage", "ProgramYear", "Reminder",
+            "ReminderRule", "SchedulerLease"]

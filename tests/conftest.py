@@ -22,6 +22,7 @@ from pipeline.firms.models import Firm, Industry, Town
 
 # Tables whose rows the migrations themselves insert; restored after each test.
 REFERENCE_TABLES = ("track", "stage_setting")
+REFERENCE_TABLES += ("reminder_rule", "program_year", "hnte_batch")  # rows of migration 0003
 PASSWORD = "correct-horse-battery"
 
 

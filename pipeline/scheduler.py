@@ -1,0 +1,187 @@
+"""The scheduled jobs, declared in one table, run by `flask scheduler run` in its own process.
+
+Every job polls the database for what is due and not yet done, marks it and commits, so a run repeated (catch-up,
+a second scheduler, a restart) is harmless. Times are in PIPELINE_TIMEZONE (Asia/Shanghai)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+from werkzeug.utils import import_string
+
+from pipeline.db import insert_or_ignore, utcnow
+from pipeline.extensions import db
+from pipeline.scheduler_lease import JobRun, make_lease
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    func: str  # "module:function"; called as function(now) in an app context; it commits its own work
+    cron: Mapping[str, object]  # CronTrigger fields, in the bureau's time zone
+    misfire_grace_time: int  # seconds a run may start late (APScheduler's default, 1 s, silently skips it)
+    catch_up: bool = True  # at start, run once if a scheduled run was missed while no scheduler was up
+    description: str = field(default="", compare=False)
+
+
+JOBS: tuple[Job, ...] = (
+    Job("send_mail", "pipeline.mail.jobs:send_mail_job", {"minute": "*"}, misfire_grace_time=300,
+        description="发送发件箱中到期的邮件"),
+    Job("daily_reminders", "pipeline.reminders.jobs:run_reminders_job", {"hour": 7, "minute": 30},
+        misfire_grace_time=12 * 3600, description="按提醒规则生成当天的提醒和邮件"),
+    # Rule 7, the monthly funnel report (report issue), plugs in here, e.g.
+    # Job("monthly_report", "pipeline.reports.jobs:send_monthly_report_job", {"day": 1, "hour": 8, "minute": 0},
+    #     misfire_grace_time=24 * 3600, description="每月 1 日 08:00 发送培育漏斗月报"),
+    # Its function must itself check "this month's report not yet sent" (catch-up also runs it on a first start).
+)
+
+
+def trigger_for(job: Job, zone: ZoneInfo) -> CronTrigger:
+    return CronTrigger(timezone=zone, **job.cron)
+
+
+def missed_run(job: Job, last_success_at: datetime | None, now: datetime, zone: ZoneInfo) -> bool:
+    """True when the job has never succeeded or one of its scheduled times passed since its last success."""
+    if last_success_at is None:
+        return True
+    following = trigger_for(job, zone).get_next_fire_time(None, last_success_at.astimezone(zone)
+                                                          + timedelta(microseconds=1))
+    return following is not None and following <= now
+
+
+class SchedulerRunner:
+    """Runs JOBS while this process holds the lease; otherwise waits as a standby."""
+
+    def __init__(self, app: Flask, jobs: tuple[Job, ...] = JOBS, *, lease=None,
+                 clock: Callable[[], datetime] = utcnow):
+        self.app, self.jobs, self.clock = app, jobs, clock
+        self.zone = ZoneInfo(app.config["PIPELINE_TIMEZONE"])
+        self.ttl = app.config["SCHEDULER_LEASE_SECONDS"]
+        with app.app_context():
+            self.lease = lease or make_lease(db.engine, self.ttl)
+        self.scheduler: BaseScheduler | None = None
+        self._standby_logged = False
+
+    def build(self, scheduler_class: type[BaseScheduler] = BlockingScheduler) -> BaseScheduler:
+        scheduler = scheduler_class(timezone=self.zone,
+                                    job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
+        for job in self.jobs:
+            scheduler.add_job(self.run_job, trigger_for(job, self.zone), args=[job], id=job.id, name=job.description,
+                              coalesce=True, max_instances=1, misfire_grace_time=job.misfire_grace_time)
+        scheduler.add_job(self.heartbeat, "interval", seconds=max(self.ttl // 3, 1), id="_lease",
+                          next_run_time=datetime.now(self.zone), coalesce=True, misfire_grace_time=self.ttl)
+        self.scheduler = scheduler
+        return scheduler
+
+    def heartbeat(self) -> None:
+        """Renew the lease, or take it over; on taking it, run the jobs that were missed."""
+        was_held = self.lease.held
+        with self.app.app_context():
+            held = self.lease.acquire_or_renew(self.clock())
+        if held and not was_held:
+            log.info("调度进程已启动并取得运行权（%s）", getattr(self.lease, "holder", "advisory lock"))
+            self.catch_up()
+        elif was_held and not held:
+            log.warning("调度进程失去运行权，暂停执行任务")
+        elif not held and not self._standby_logged:
+            self._standby_logged = True
+            log.info("另一个调度进程正在运行：本进程待命，待其停止后接管")
+
+    def catch_up(self) -> list[str]:
+        """Make every catch-up job whose scheduled run was missed run once, now, in the scheduler's pool."""
+        now = self.clock()
+        with self.app.app_context():
+            last = {run.job_id: run.last_success_at for run in db.session.scalars(select(JobRun))}
+            db.session.remove()
+        missed = [job for job in self.jobs if job.catch_up and missed_run(job, last.get(job.id), now, self.zone)]
+        for job in missed:
+            log.info("补跑错过的任务 %s", job.id)
+            if self.scheduler is not None and self.scheduler.running:
+                self.scheduler.modify_job(job.id, next_run_time=datetime.now(self.zone))
+            else:
+                self.run_job(job)
+        return [job.id for job in missed]
+
+    def run_job(self, job: Job) -> bool:
+        """Run one job if we hold the lease; record the run. Returns whether it ran without error."""
+        if not self.lease.held:
+            return False
+        function = import_string(job.func)
+        started = self.clock()
+        with self.app.app_context():
+            self._record(job.id, last_started_at=started)
+            try:
+                result = function(started)
+            except Exception:
+                db.session.rollback()
+                log.exception("任务 %s 出错", job.id)
+                self._record(job.id, last_error="任务出错，详见调度进程日志")
+                return False
+            finally:
+                db.session.remove()
+            if result:
+                log.info("任务 %s：%s", job.id, result)
+            self._record(job.id, last_success_at=started, last_error="")
+            db.session.remove()
+        return True
+
+    def _record(self, job_id: str, **values) -> None:
+        insert_or_ignore(db.session, JobRun, dict(job_id=job_id, last_error=""), key="job_id")
+        run = db.session.get(JobRun, job_id)
+        for name, value in values.items():
+            setattr(run, name, value)
+        db.session.commit()
+
+    def run_forever(self) -> None:
+        scheduler = self.build()
+        try:
+            scheduler.start()
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+            self.lease.release()
+            log.info("调度进程已停止")
+
+
+scheduler_cli = AppGroup("scheduler", help="定时任务调度进程 / the job scheduler")
+
+
+@scheduler_cli.command("run")
+def run_command():
+    """Run the scheduler in this process until Ctrl-C or SIGTERM (production: exactly one, under systemd)."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    SchedulerRunner(current_app._get_current_object()).run_forever()
+
+
+@scheduler_cli.command("jobs")
+def jobs_command():
+    """List the jobs, their schedule, next run and last run."""
+    zone = ZoneInfo(current_app.config["PIPELINE_TIMEZONE"])
+    runs = {run.job_id: run for run in db.session.scalars(select(JobRun))}
+    now = datetime.now(zone)
+    for job in JOBS:
+        run = runs.get(job.id)
+        following = trigger_for(job, zone).get_next_fire_time(None, now)
+        last = run.last_success_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if run and run.last_success_at else "—"
+        click.echo(f"{job.id:<18} 下次 {following:%Y-%m-%d %H:%M}  上次成功 {last}  {job.description}")
+        if run and run.last_error:
+            click.echo(f"{'':<18} 上次错误：{run.last_error}")
