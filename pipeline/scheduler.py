@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import click
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
-import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
@@ -24,7 +24,7 @@ from werkzeug.utils import import_string
 
 from pipeline.db import insert_or_ignore, utcnow
 from pipeline.extensions import db
-from pipeline.scheduler_lease import JobRun, make_lease
+from pipeline.scheduler_lease import LEASE_NAME, JobRun, SchedulerLease, make_lease
 
 log = logging.getLogger(__name__)
 
@@ -155,8 +155,10 @@ class SchedulerRunner:
             pass
         finally:
             if scheduler.running:
-                scheduler.shutdown(wait=False)
+                scheduler.shutdown(wait=True)  # let a running job record its outcome
             self.lease.release()
+            with self.app.app_context():
+                db.engine.dispose()
             log.info("调度进程已停止")
 
 
@@ -168,6 +170,7 @@ def run_command():
     """Run the scheduler in this process until Ctrl-C or SIGTERM (production: exactly one, under systemd)."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per heartbeat
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     SchedulerRunner(current_app._get_current_object()).run_forever()
 
@@ -178,6 +181,11 @@ def jobs_command():
     zone = ZoneInfo(current_app.config["PIPELINE_TIMEZONE"])
     runs = {run.job_id: run for run in db.session.scalars(select(JobRun))}
     now = datetime.now(zone)
+    lease = db.session.get(SchedulerLease, LEASE_NAME)
+    if lease is not None and lease.expires_at > now:
+        click.echo(f"运行中的调度进程：{lease.holder}（租约至 {lease.expires_at.astimezone(zone):%Y-%m-%d %H:%M:%S}）")
+    else:
+        click.echo("没有正在运行的调度进程。")
     for job in JOBS:
         run = runs.get(job.id)
         following = trigger_for(job, zone).get_next_fire_time(None, now)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import String, Text, or_, text, update
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pipeline.db import Base, UTCDateTime, insert_or_ignore
@@ -21,11 +21,16 @@ from pipeline.db import Base, UTCDateTime, insert_or_ignore
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "scheduler"
-ADVISORY_LOCK_KEY = 0x50495045  # "PIPE": one number for the whole installation
+ADVISORY_LOCK_KEY = 0x50495045  # "PIPE"; PostgreSQL scopes advisory locks to the database
+EXPIRED = datetime(2000, 1, 1, tzinfo=UTC)
+TRY_LOCK = text("SELECT pg_try_advisory_lock(:key)")
+HOLDS_LOCK = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() "
+                  "AND classid = 0 AND objid = :key AND objsubid = 1 AND granted")
 
 
 class SchedulerLease(Base):
-    """Who runs the scheduler, until when (SQLite). On PostgreSQL the advisory lock decides; this row stays empty."""
+    """Who runs the scheduler, until when. On SQLite this row decides; on PostgreSQL the advisory lock decides and
+    the row only tells people who holds it."""
 
     __tablename__ = "scheduler_lease"
 
@@ -69,7 +74,7 @@ class RowLease:
                 if not renewed:
                     renewed = insert_or_ignore(conn, SchedulerLease, dict(
                         name=LEASE_NAME, holder=self.holder, expires_at=now + self.ttl), key="name") is not None
-        except DBAPIError as exc:  # database busy or gone: we cannot prove we hold it, so we do not
+        except SQLAlchemyError as exc:  # database busy or gone: we cannot prove we hold it, so we do not
             log.warning("scheduler lease: %s", exc)
             renewed = False
         self.held = bool(renewed)
@@ -81,15 +86,18 @@ class RowLease:
         table = SchedulerLease.__table__
         with self.engine.begin() as conn:  # expire it now: a standby takes over at its next heartbeat
             conn.execute(update(table).where(table.c.name == LEASE_NAME, table.c.holder == self.holder)
-                         .values(expires_at=datetime(2000, 1, 1, tzinfo=UTC)))
+                         .values(expires_at=EXPIRED))
         self.held = False
 
 
 class AdvisoryLock:
-    """PostgreSQL: a session-level advisory lock on a connection kept open; it ends when the process or link dies."""
+    """PostgreSQL: a session-level advisory lock on a connection kept open; it ends when the process or link dies.
 
-    def __init__(self, engine: Engine, key: int = ADVISORY_LOCK_KEY):
-        self.engine, self.key = engine, key
+    The holder also writes its name in the lease row, for people (`flask scheduler jobs`), not for the decision."""
+
+    def __init__(self, engine: Engine, ttl_seconds: int, key: int = ADVISORY_LOCK_KEY):
+        self.engine, self.ttl, self.key = engine, timedelta(seconds=ttl_seconds), key
+        self.holder = holder_name()
         self.conn: Connection | None = None
         self.held = False
 
@@ -97,13 +105,14 @@ class AdvisoryLock:
         try:
             if self.conn is None:
                 self.conn = self.engine.connect()
+            if self.held:  # a reconnect behind our back would be a new session without the lock
+                self.held = bool(self.conn.execute(HOLDS_LOCK, {"key": self.key}).scalar())
+            if not self.held:
+                self.held = bool(self.conn.execute(TRY_LOCK, {"key": self.key}).scalar())
             if self.held:
-                self.conn.execute(text("SELECT 1"))  # is the session (and so the lock) still alive?
-            else:
-                self.held = bool(self.conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key})
-                                 .scalar())
+                _write_row(self.conn, self.holder, now + self.ttl)
             self.conn.commit()
-        except DBAPIError as exc:
+        except SQLAlchemyError as exc:
             log.warning("scheduler lock: %s", exc)
             self._drop()
         return self.held
@@ -114,16 +123,17 @@ class AdvisoryLock:
             try:
                 self.conn.invalidate()
                 self.conn.close()
-            except DBAPIError:
+            except SQLAlchemyError:
                 pass
             self.conn = None
 
     def release(self) -> None:
         if self.conn is not None and self.held:
             try:
+                _write_row(self.conn, self.holder, EXPIRED)
                 self.conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
                 self.conn.commit()
-            except DBAPIError:
+            except SQLAlchemyError:
                 pass
         self.held = False
         if self.conn is not None:
@@ -131,8 +141,15 @@ class AdvisoryLock:
             self.conn = None
 
 
+def _write_row(conn: Connection, holder: str, expires_at: datetime) -> None:
+    table = SchedulerLease.__table__
+    if not conn.execute(update(table).where(table.c.name == LEASE_NAME)
+                        .values(holder=holder, expires_at=expires_at)).rowcount:
+        insert_or_ignore(conn, SchedulerLease, dict(name=LEASE_NAME, holder=holder, expires_at=expires_at), key="name")
+
+
 def make_lease(engine: Engine, ttl_seconds: int):
     """The advisory lock where the database has one, else the lease row."""
     if engine.dialect.name == "postgresql":
-        return AdvisoryLock(engine)
+        return AdvisoryLock(engine, ttl_seconds)
     return RowLease(engine, ttl_seconds)

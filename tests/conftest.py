@@ -203,3 +203,16 @@ def login_as(client, db, make_user, make_firm):
         return user
 
     return login
+
+
+@pytest.fixture
+def smtp_server(app, monkeypatch):
+    """A real SMTP server on 127.0.0.1 (see tests/smtp.py); the app's MAIL_* settings point at it."""
+    from tests.smtp import SmtpServer
+
+    server = SmtpServer().start()
+    for key, value in dict(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_TIMEOUT=5.0, MAIL_USE_TLS=False,
+                           MAIL_USE_SSL=False, MAIL_USERNAME="", MAIL_PASSWORD="").items():
+        monkeypatch.setitem(app.config, key, value)
+    yield server
+    server.stop()

@@ -16,8 +16,15 @@ from sqlalchemy.orm import selectinload
 
 from pipeline.extensions import db
 from pipeline.mail.models import MessageStatus, OutboxMessage
-from pipeline.mail.transport import (ConnectionLost, DeliveryError, MailSettings, OutcomeUnknown, Refused,
-                                     TryLater, make_transport)
+from pipeline.mail.transport import (
+    ConnectionLost,
+    DeliveryError,
+    MailSettings,
+    OutcomeUnknown,
+    Refused,
+    TryLater,
+    make_transport,
+)
 
 log = logging.getLogger(__name__)
 

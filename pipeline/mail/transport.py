@@ -68,7 +68,7 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return "; ".join(f"{rcpt}: {describe(smtplib.SMTPResponseException(code, reply))}"
                          for rcpt, (code, reply) in exc.recipients.items())
-    if isinstance(exc, TimeoutError):
+    if isinstance(exc, TimeoutError) or "timed out" in str(exc):
         return f"{type(exc).__name__}: 邮件服务器在规定时间内没有响应"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 

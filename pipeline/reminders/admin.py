@@ -13,8 +13,13 @@ from pipeline.i18n import local_today
 from pipeline.reminders.forms import NewYearForm, ProgramYearForm, RuleForm
 from pipeline.reminders.models import ReminderRule
 from pipeline.reminders.queries import get_program_year, list_program_years
-from pipeline.reminders.services import (ReminderError, save_program_year, send_due_reminders, set_rule_enabled,
-                                         update_rule)
+from pipeline.reminders.services import (
+    ReminderError,
+    save_program_year,
+    send_due_reminders,
+    set_rule_enabled,
+    update_rule,
+)
 
 bp = Blueprint("reminders_admin", __name__, url_prefix="/admin/reminders")
 bp.before_request(admin_gate)
@@ -38,7 +43,7 @@ def rules():
 @bp.route("/rules/<code>", methods=["GET", "POST"])
 def edit_rule(code: str):
     rule = get_rule_or_404(code)
-    form = RuleForm(obj=rule, subject=rule.subject_template, body=rule.body_template)
+    form = RuleForm(data=dict(enabled=rule.enabled, subject=rule.subject_template, body=rule.body_template))
     if form.validate_on_submit():
         try:
             update_rule(rule, enabled=form.enabled.data, subject=form.subject.data, body=form.body.data,
@@ -84,8 +89,9 @@ def edit_year(year: int):
     if year not in YEARS:
         abort(404)
     existing = get_program_year(year)
-    form = ProgramYearForm(obj=existing, hnte_batches="\n".join(
-        b.due_on.isoformat() for b in existing.hnte_batches) if existing else "")
+    form = ProgramYearForm(data=dict(
+        tech_sme_opens_on=existing.tech_sme_opens_on, tech_sme_closes_on=existing.tech_sme_closes_on,
+        hnte_batches="\n".join(b.due_on.isoformat() for b in existing.hnte_batches)) if existing else None)
     if form.validate_on_submit():
         try:
             save_program_year(year, opens_on=form.tech_sme_opens_on.data, closes_on=form.tech_sme_closes_on.data,

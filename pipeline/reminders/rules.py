@@ -11,9 +11,18 @@ from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.orm import joinedload
 
 from pipeline.auth.models import User
-from pipeline.domain.reminders import (HNTE_BATCH_DAYS_BEFORE, HNTE_EXPIRY_DAYS_BEFORE, RuleCode, annual_report_dates,
-                                       annual_report_due, batch_dates, digest_day, evaluation_window_dates,
-                                       hnte_expiry_dates, latest_due)
+from pipeline.domain.reminders import (
+    HNTE_BATCH_DAYS_BEFORE,
+    HNTE_EXPIRY_DAYS_BEFORE,
+    RuleCode,
+    annual_report_dates,
+    annual_report_due,
+    batch_dates,
+    digest_day,
+    evaluation_window_dates,
+    hnte_expiry_dates,
+    latest_due,
+)
 from pipeline.domain.stages import STAGE_LABELS, Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
@@ -22,7 +31,7 @@ from pipeline.reminders.models import AnnualReportFiling, HnteBatch
 from pipeline.reminders.queries import HNTE, TECH_SME, get_program_year, list_stale_records, track_records
 from pipeline.reminders.verdicts import hnte_verdicts
 
-VERDICT_TEXT = {"pass": "符合条件", "possible": "有望符合条件"}
+VERDICT_TEXT = {"pass": "基本符合认定条件", "possible": "有望符合认定条件"}
 TECH_SME_SKIPPED_STAGES = (Stage.REMOVED, Stage.PAUSED)
 
 

@@ -120,7 +120,12 @@ def save_program_year(year: int, *, opens_on: date | None, closes_on: date | Non
     program_year = db.session.get(ProgramYear, year) or ProgramYear(year=year)
     db.session.add(program_year)
     program_year.tech_sme_opens_on, program_year.tech_sme_closes_on = opens_on, closes_on
-    program_year.hnte_batches = [HnteBatch(due_on=d) for d in sorted(set(batch_dates))]
+    wanted = set(batch_dates)
+    for batch in [b for b in program_year.hnte_batches if b.due_on not in wanted]:
+        program_year.hnte_batches.remove(batch)
+    db.session.flush()  # deletes first: a date may move to another row of the unique index
+    kept = {b.due_on for b in program_year.hnte_batches}
+    program_year.hnte_batches.extend(HnteBatch(due_on=d) for d in sorted(wanted - kept))
     db.session.flush()
     return program_year
 
