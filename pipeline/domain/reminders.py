@@ -69,11 +69,6 @@ def annual_report_dates(year: int) -> list[date]:
     return [date(year, month, day) for month, day in ANNUAL_REPORT_REMINDER_DAYS]
 
 
-def annual_report_due(year: int) -> date:
-    """Return the due date (31 May) of the annual development report filed in `year`."""
-    return date(year, 5, 31)
-
-
 def evaluation_window_dates(opens_on: date, closes_on: date | None) -> list[date]:
     """Return the opening day of the 科小 window and, when it has a closing day, 14 days before it."""
     dates = [opens_on]

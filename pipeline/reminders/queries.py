@@ -9,7 +9,7 @@ from flask import abort
 from sqlalchemy import and_, func, or_, select
 
 from pipeline.auth.models import Role, User
-from pipeline.domain.reminders import annual_report_due
+from pipeline.domain.deadlines import annual_report_due
 from pipeline.domain.stages import Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm

@@ -11,12 +11,12 @@ from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.orm import joinedload
 
 from pipeline.auth.models import User
+from pipeline.domain.deadlines import annual_report_due
 from pipeline.domain.reminders import (
     HNTE_BATCH_DAYS_BEFORE,
     HNTE_EXPIRY_DAYS_BEFORE,
     RuleCode,
     annual_report_dates,
-    annual_report_due,
     batch_dates,
     digest_day,
     evaluation_window_dates,
