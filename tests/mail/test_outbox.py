@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import socket
-import threading
 from datetime import UTC, datetime, timedelta
 from email.policy import default
 
@@ -15,6 +14,7 @@ from pipeline.mail.models import MessageStatus, OutboxMessage
 from pipeline.mail.outbox import Attachment, queue_email, queue_template_email
 from pipeline.mail.sender import send_queued_emails
 from tests.smtp import PASSWORD, USERNAME, SmtpServer, make_certificate
+from tests.threads import run_at_once
 
 NOW = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
 
@@ -198,20 +198,7 @@ def test_every_recipient_busy_is_retried_and_every_recipient_unknown_fails(app, 
 def test_two_senders_at_once_send_each_message_once(app, db, smtp_server, monkeypatch):
     monkeypatch.setitem(app.config, "MAIL_BATCH_SIZE", 3)
     queue_some(db, 24)
-    reports, errors = [], []
-
-    def sender():
-        try:
-            reports.append(deliver(app))
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=sender) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    reports = run_at_once(lambda: deliver(app))
     assert sum(r.sent for r in reports) == 24
     subjects = [m["Subject"] for m in smtp_server.messages]
     assert len(subjects) == 24 and len(set(subjects)) == 24

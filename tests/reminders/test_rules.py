@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from pipeline.reminders.models import AnnualReportFiling, Reminder, ReminderRule
 from pipeline.reminders.services import send_due_reminders
 from pipeline.reminders.verdicts import register_hnte_verdict_provider
 from tests.reminders.conftest import days, noon
+from tests.threads import run_at_once
 
 
 def addresses(messages):
@@ -208,23 +208,15 @@ def test_two_runs_at_once_store_and_send_each_reminder_once(app, db, make_firm, 
     for _ in range(10):
         put_on_track(make_firm(officer=officer), "hnte", Stage.CERTIFIED, expires_on=date(2027, 6, 30))
     db.session.commit()
-    day, errors = date(2027, 6, 30) - timedelta(days=30), []
+    day = date(2027, 6, 30) - timedelta(days=30)
 
     def run():
-        try:
-            with app.app_context():
-                send_due_reminders(day, now=noon(day))
-                from pipeline.extensions import db as _db
-                _db.session.commit()
-        except Exception as exc:
-            errors.append(exc)
+        with app.app_context():
+            created = send_due_reminders(day, now=noon(day))
+            db.session.commit()
+            return sum(created.values())
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    assert sum(run_at_once(run)) == 20  # between them, each reminder created once
     assert db.session.scalar(select(func.count(Reminder.id))) == 20
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 20
 
