@@ -39,15 +39,16 @@ class Job:
     description: str = field(default="", compare=False)
 
 
+# The catch-up at start runs missed jobs one after another in this order: jobs that queue mail before send_mail.
 JOBS: tuple[Job, ...] = (
-    Job("send_mail", "pipeline.mail.jobs:send_mail_job", {"minute": "*"}, misfire_grace_time=300,
-        description="发送发件箱中到期的邮件"),
     Job("daily_reminders", "pipeline.reminders.jobs:run_reminders_job", {"hour": 7, "minute": 30},
         misfire_grace_time=12 * 3600, description="按提醒规则生成当天的提醒和邮件"),
     # Rule 7, the monthly funnel report (report issue), plugs in here, e.g.
     # Job("monthly_report", "pipeline.reports.jobs:send_monthly_report_job", {"day": 1, "hour": 8, "minute": 0},
     #     misfire_grace_time=24 * 3600, description="每月 1 日 08:00 发送培育漏斗月报"),
     # Its function must itself check "this month's report not yet sent" (catch-up also runs it on a first start).
+    Job("send_mail", "pipeline.mail.jobs:send_mail_job", {"minute": "*"}, misfire_grace_time=300,
+        description="发送发件箱中到期的邮件"),
 )
 
 
@@ -103,19 +104,23 @@ class SchedulerRunner:
             log.info("另一个调度进程正在运行：本进程待命，待其停止后接管")
 
     def catch_up(self) -> list[str]:
-        """Make every catch-up job whose scheduled run was missed run once, now, in the scheduler's pool."""
+        """Run once, now and in JOBS order, every catch-up job whose scheduled run was missed while down."""
         now = self.clock()
         with self.app.app_context():
             last = {run.job_id: run.last_success_at for run in db.session.scalars(select(JobRun))}
             db.session.remove()
         missed = [job for job in self.jobs if job.catch_up and missed_run(job, last.get(job.id), now, self.zone)]
-        for job in missed:
-            log.info("补跑错过的任务 %s", job.id)
-            if self.scheduler is not None and self.scheduler.running:
-                self.scheduler.modify_job(job.id, next_run_time=datetime.now(self.zone))
-            else:
-                self.run_job(job)
+        if missed and self.scheduler is not None and self.scheduler.running:  # off the heartbeat's thread
+            self.scheduler.add_job(self._run_in_order, "date", args=[missed], id="_catch_up", replace_existing=True,
+                                   misfire_grace_time=self.ttl)
+        elif missed:
+            self._run_in_order(missed)
         return [job.id for job in missed]
+
+    def _run_in_order(self, jobs: list[Job]) -> None:
+        for job in jobs:
+            log.info("补跑错过的任务 %s", job.id)
+            self.run_job(job)
 
     def run_job(self, job: Job) -> bool:
         """Run one job if we hold the lease; record the run. Returns whether it ran without error."""
