@@ -11,10 +11,15 @@ bp.before_request(staff_gate)
 
 @bp.app_template_global()
 def unread_reminder_count() -> int:
-    """For the navbar badge of every page."""
+    """For the navbar badge of every page; a badge is not worth failing a page (an error page, say) for."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from pipeline.reminders.queries import count_unread_reminders
 
-    return count_unread_reminders(current_user)
+    try:
+        return count_unread_reminders(current_user)
+    except SQLAlchemyError:
+        return 0
 
 
 @bp.app_template_global()

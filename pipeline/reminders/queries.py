@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import abort
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from pipeline.auth.models import Role, User
 from pipeline.domain.deadlines import annual_report_due
@@ -86,7 +87,7 @@ def addressed_to(user: User):
 def list_reminders(user: User, page: int = 1) -> tuple[list[Reminder], bool]:
     """One page of the user's reminders, unread first, newest first; and whether there is a next page."""
     rows = list(db.session.scalars(
-        select(Reminder).where(addressed_to(user))
+        select(Reminder).where(addressed_to(user)).options(selectinload(Reminder.firm))
         .order_by(Reminder.read_at.is_not(None), Reminder.created_at.desc(), Reminder.id.desc())
         .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
