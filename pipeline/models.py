@@ -6,6 +6,8 @@ from pipeline.funnel.models import FirmTrack, PoolCounter, StageMove, StageSetti
 from pipeline.mail.models import OutboxAttachment, OutboxMessage
 from pipeline.reminders.models import AnnualReportFiling, HnteBatch, ProgramYear, Reminder, ReminderRule
 from pipeline.scheduler_lease import JobRun, SchedulerLease
+from pipeline.imports.models import ImportBatch
+from pipeline.indicators.models import FirmFacts, FirmYear
 
 __all__ = [
     "Firm", "FirmEdit", "FirmTrack", "Industry", "LoginAttempt", "PoolCounter", "Role", "ServiceRecord",
@@ -13,3 +15,4 @@ __all__ = [
 ]
 __all__ += ["AnnualReportFiling", "HnteBatch", "JobRun", "OutboxAttachment", "OutboxMessage", "ProgramYear", "Reminder",
             "ReminderRule", "SchedulerLease"]
+__all__ += ["FirmFacts", "FirmYear", "ImportBatch"]

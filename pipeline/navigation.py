@@ -26,6 +26,10 @@ NAV = [
     NavItem("portal.index", _l("我的企业"), (Role.FIRM,)),
     NavItem("reminders_admin.rules", _l("提醒规则"), (Role.ADMIN,)),
     NavItem("mail.outbox", _l("发件箱"), (Role.ADMIN,)),
+    NavItem("indicators.screening_index", _l("自动遴选"), STAFF),
+    NavItem("indicators.pending", _l("填报待核实"), STAFF),
+    NavItem("imports.index", _l("Excel 导入导出"), STAFF),
+    NavItem("indicator_portal.index", _l("指标填报"), (Role.FIRM,)),
 ]
 
 
