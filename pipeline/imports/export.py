@@ -233,7 +233,7 @@ def _pool_rows(firm_scope: Select, track: Track, today: date) -> list[list]:
     firms = {r[0]: r for r in db.session.execute(_firm_rows(ids))}
     entered = dict(db.session.execute(select(StageMove.firm_track_id, func.max(StageMove.moved_at)).where(
         StageMove.firm_track_id.in_([r[0] for r in rows]), StageMove.to_stage == Stage.POOL)
-        .group_by(StageMove.firm_track_id)).tuples())
+        .group_by(StageMove.firm_track_id)).all())
     assessments = assess_firms(ids, today) if track.code in ("tech_sme", "hnte") else {}
     out = []
     for record_id, firm_id, pool_number, stage in rows:

@@ -91,8 +91,8 @@ def plan_firm_rows(rows: list[dict], user: User, letters: dict[str, str]) -> Fir
 
 def _load(rows: list[dict]) -> _Db:
     known = _Db()
-    known.towns = dict(db.session.execute(select(Town.name, Town.id)).tuples())
-    known.industries = dict(db.session.execute(select(Industry.name, Industry.id)).tuples())
+    known.towns = dict(db.session.execute(select(Town.name, Town.id)).all())
+    known.industries = dict(db.session.execute(select(Industry.name, Industry.id)).all())
     codes = [row["code"] for row in rows]
     firm_cols = [getattr(Firm, name) for name in FIRM_FIELDS]
     for start in range(0, len(codes), CHUNK):

@@ -36,8 +36,12 @@ from pipeline.imports.storage import (
 
 
 def _forms(firm_form=None, results_form=None) -> dict:
-    firm_form = firm_form or FirmImportForm(token=new_token())
-    results_form = results_form or ResultsImportForm(token=new_token())
+    # formdata=None: a blank form, which never reads the request body (it may be the one refused as too large)
+    firm_form = firm_form or FirmImportForm(formdata=None, token=new_token())
+    results_form = results_form or ResultsImportForm(formdata=None, token=new_token())
+    for form in (firm_form, results_form):
+        if not valid_token(form.token.data):
+            form.token.data = new_token()
     results_form.track.choices = [SelectChoice(t.code, t.name) for t in importable_tracks()]
     return {"firm_form": firm_form, "results_form": results_form, "editable": can_edit(current_user),
             "max_mb": current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)}

@@ -8,11 +8,12 @@ bp = Blueprint("indicators", __name__, url_prefix="/indicators")
 bp.before_request(staff_gate)
 
 
-@bp.app_context_processor
-def _indicator_globals() -> dict:
+@bp.record_once
+def _template_globals(state) -> None:
+    """Helpers the indicator templates and the firm page's / portal's gaps slots call (macros see globals)."""
     from pipeline.indicators.template_globals import template_context
 
-    return template_context()
+    state.app.jinja_env.globals.update(template_context())
 
 
 from pipeline.indicators import views  # noqa: E402,F401

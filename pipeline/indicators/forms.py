@@ -76,7 +76,7 @@ def _facts_form_class(class_name: str, names: tuple[str, ...]) -> type[FlaskForm
         label = _l(FACT_LABELS[name])
         if name == "hnte_domain":
             choices = [SelectChoice("", _l("（未填写）"))] + [SelectChoice(d, d) for d in DOMAIN_CHOICES]
-            attrs[name] = SelectField(label, choices=choices)
+            attrs[name] = SelectField(label, choices=choices, default="")
         elif name in COUNT_FACTS or name in EXPERT_FACTS:
             hint = _l("可不填：未评分时按可能的分数范围估算") if name in EXPERT_FACTS else ""
             attrs[name] = StringField(label, description=hint, render_kw={"inputmode": "numeric"})

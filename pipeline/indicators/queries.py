@@ -72,5 +72,5 @@ def list_pending(for_user: User, limit: int = 500) -> list[tuple[Firm, FirmYear 
         towns = visible_town_ids(for_user)
         if towns is not None:
             stmt = stmt.where(Firm.town_id.in_(towns))
-        found.extend(db.session.execute(stmt.order_by(model.updated_at).limit(limit)).tuples())
+        found.extend(db.session.execute(stmt.order_by(model.updated_at).limit(limit)).all())
     return sorted(found, key=lambda pair: pair[1].updated_at)[:limit]
