@@ -6,7 +6,7 @@ number of bulk queries; the firm list uses the import's own columns, so exportin
 
 from __future__ import annotations
 
-import tempfile
+import io
 from collections import defaultdict
 from datetime import date
 
@@ -23,6 +23,7 @@ from pipeline.domain.stages import STAGE_LABELS, Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, Industry, Town
 from pipeline.funnel.models import FirmTrack, StageMove, Track
+from pipeline.i18n import to_local
 from pipeline.imports.columns import FACT_COLUMNS, FIGURE_COLUMNS, IMPORT_COLUMNS
 from pipeline.imports.firm_rows import EXAMPLE_CODE
 from pipeline.imports.reader import DATA_SHEET
@@ -59,8 +60,9 @@ def _header_cells(sheet, headers: list[str]) -> list:
     return cells
 
 
-def _spool(workbook: Workbook):
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 (handed to send_file, which closes it)
+def _spool(workbook: Workbook) -> io.BytesIO:
+    """The finished file (write_only keeps memory flat while rows are added; the zip is a few MB at most)."""
+    handle = io.BytesIO()
     workbook.save(handle)
     handle.seek(0)
     return handle
@@ -81,8 +83,7 @@ def template_workbook(towns: list[str], industries: list[str]):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = column.width
         if column.key in ("credit_code", "contact_phone"):
-            for row in range(2, 1002):
-                sheet[f"{letter}{row}"].number_format = "@"
+            sheet.column_dimensions[letter].number_format = "@"  # 18-digit codes must stay text
         if column.key == "registered_on":
             sheet[f"{letter}2"].number_format = "yyyy-mm-dd"
     _validations(sheet, towns, industries)
@@ -242,7 +243,7 @@ def _pool_rows(firm_scope: Select, track: Track, today: date) -> list[list]:
         gaps = "；".join(g.message for g in assessment.gaps_for(track.code)) if assessment else ""
         entered_at = entered.get(record_id)
         out.append([firm[2], firm[1], firm[3], firm[4] or "", pool_number or "",
-                    entered_at.date() if entered_at else None, _(STAGE_LABELS[stage]),
+                    to_local(entered_at).date() if entered_at else None, _(STAGE_LABELS[stage]),
                     tier.label if tier else "", tier.can_apply if tier else "", tier.verdict if tier else "", gaps,
                     firm[-1] or "", tier.code == KEY if tier else False])
     out.sort(key=lambda r: (not r[-1], r[2], r[0]))
