@@ -19,7 +19,7 @@ from pipeline.auth.permissions import visible_town_ids
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, Industry, Town
 from pipeline.imports.columns import FACT_COLUMNS, FIRM_COLUMNS
-from pipeline.imports.firm_rows import CellProblem
+from pipeline.imports.firm_rows import CellProblem, unknown_name
 from pipeline.indicators.models import FirmFacts, FirmYear, Source
 from pipeline.indicators.values import EXPERT_FACTS, PEOPLE, YEAR_FIELDS
 
@@ -30,6 +30,9 @@ FACT_DEFAULTS = {c.key: (None if c.key in EXPERT_FACTS or c.key == "hnte_domain"
                          0 if c.key in ("ip_class_i", "ip_class_ii", "conversions_3y") else False)
                  for c in FACT_COLUMNS}
 _HEADERS = {c.key: c.header for c in FIRM_COLUMNS}
+# Change labels are the Chinese column headers (the file's own language), not translated per row.
+YEAR_CHANGE = "年度指标"
+FACTS_CHANGE = "知识产权等企业信息"
 
 
 @dataclass
@@ -121,9 +124,9 @@ def _plan_row(row: dict, known: _Db, towns: set[int] | None) -> tuple[tuple[str,
     existing = known.firms.get(row["code"])
     values = _model_values(row["firm"], known)
     item = RowPlan(row["r"], row["code"], row["firm"].get("name") or (existing[1] if existing else ""), "unchanged")
-    for key, message in (("town", _("未知的乡镇/街道：%(value)s")), ("industry", _("未知的行业：%(value)s"))):
+    for key in ("town", "industry"):
         if key in row["firm"] and values[f"{key}_id"] is None:
-            return (key, message % {"value": row["firm"][key]}), None
+            return (key, unknown_name(key, row["firm"][key])), None
     if existing is None:
         missing = [key for key in ("name", "town") if not row["firm"].get(key)]
         if missing:
@@ -171,7 +174,7 @@ def _plan_figures(row: dict, item: RowPlan, known: _Db) -> None:
         if dict(zip(YEAR_FIELDS, old[1:], strict=True)) == new:
             return
     item.figures = new
-    item.changes.append(_("%(year)s 年度指标", year=item.year))
+    item.changes.append(f"{item.year} {YEAR_CHANGE}")
 
 
 def _plan_facts(row: dict, item: RowPlan, known: _Db) -> None:
@@ -183,5 +186,5 @@ def _plan_facts(row: dict, item: RowPlan, known: _Db) -> None:
     changed = {k: v for k, v in row["facts"].items() if current[k] != v}
     if changed:
         item.facts = changed
-        item.changes.append(_("知识产权等企业信息"))
+        item.changes.append(FACTS_CHANGE)
 

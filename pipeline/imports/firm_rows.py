@@ -110,12 +110,11 @@ def _firm(raw: dict, fail, towns: set[str], industries: set[str], today: date) -
             values[key] = text
     if values.get("contact_email") and not _EMAIL.match(values["contact_email"]):
         fail("contact_email", _("邮箱格式不正确：%(value)s", value=values["contact_email"][:40]))
-    for key, known, message in (("town", towns, _("未知的乡镇/街道：%(value)s")),
-                                ("industry", industries, _("未知的行业：%(value)s"))):
+    for key, known in (("town", towns), ("industry", industries)):
         if key in raw:
             values[key] = _text(raw[key])
             if values[key] not in known:
-                fail(key, message % {"value": values[key][:30]})
+                fail(key, unknown_name(key, values[key]))
     if "registered_on" in raw:
         try:
             values["registered_on"] = parse_date(raw["registered_on"], today=today).isoformat()
@@ -147,6 +146,13 @@ def _facts(raw: dict, fail) -> dict:
     for key, message in checked.errors.items():
         fail(key, message)
     return checked.values
+
+
+def unknown_name(key: str, value: str) -> str:
+    """The message for a town or industry name the county does not have."""
+    if key == "town":
+        return _("未知的乡镇/街道：%(value)s", value=value[:30])
+    return _("未知的行业：%(value)s", value=value[:30])
 
 
 def _text(value) -> str:
