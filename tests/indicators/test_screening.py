@@ -19,8 +19,8 @@ def test_tech_sme_list_ranks_eligible_firms_and_shows_near_misses(db, make_firm,
                                                                     track_by_code):
     best = add_figures(make_firm(name="高分企业"), tech_staff=35)
     good = add_figures(make_firm(name="达标企业"))
-    near = add_figures(make_firm(name="差一点企业"), tech_staff=5, rd="100", facts={"ip_class_i": 0, "ip_class_ii": 1})
-    far = add_figures(make_firm(name="差很多企业"), employees=900, tech_staff=5, rd="10",
+    near = add_figures(make_firm(name="差一点企业"), tech_staff=5, rd="100", rd_domestic="100", facts={"ip_class_i": 0, "ip_class_ii": 1})
+    far = add_figures(make_firm(name="差很多企业"), employees=900, tech_staff=5, rd="10", rd_domestic="10",
                       facts={"ip_class_i": 0, "ip_class_ii": 0, "restricted_industry": True})
     make_firm(name="无数据企业")
     result = screen_track(track_by_code("tech_sme"), make_user(Role.ADMIN), local_today())
