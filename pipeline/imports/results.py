@@ -138,7 +138,8 @@ def _plan_certify(match: Match, record, track, today: date, predict_move) -> Non
     if record.stage == Stage.CERTIFIED and (record.certificate_number or "") == match.number:
         match.status = "already"
         return
-    reason = predict_move(record, track, Stage.CERTIFIED, actor=None, today=today,
+    # The note stands in for the real one (file and officer), which a skipped stage also requires.
+    reason = predict_move(record, track, Stage.CERTIFIED, actor=None, today=today, note=_("认定名单"),
                           certificate_number=match.number, issued_on=date.fromisoformat(match.date))
     match.status = "refused" if reason else "certify_name" if _differs(match) else "certify"
     match.message = reason or ""
