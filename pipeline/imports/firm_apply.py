@@ -25,22 +25,26 @@ class ApplyError(RuntimeError):
 
 def apply_firm_plan(plan: FirmPlan, *, actor: User, now: datetime, progress: Progress | None = None) -> dict:
     """Create and update firms, then write their figures and facts; return the counts."""
-    from pipeline.indicators.funnel_link import FirmError, create_firm, update_firm
+    from pipeline.indicators import funnel_link
 
-    total = len(plan.rows)
-    done = 0
+    total, done = len(plan.rows), 0
+    creates = [item for item in plan.rows if item.action == "create"]
     try:
-        for item in plan.rows:
-            if item.action == "create":
-                item.firm_id = create_firm({"credit_code": item.code, **item.firm_values}, actor=actor, now=now).id
-                done += 1
-                if progress and done % 1000 == 0:
-                    progress(done, total)
-        changed = [item for item in plan.rows if item.action == "update" and item.firm_values]
-        for item, firm in _firms(changed):
-            update_firm(firm, item.firm_values, actor=actor, now=now)
-    except FirmError as exc:
-        raise ApplyError(f"第 {item.row} 行：{exc}") from None
+        ids = funnel_link.create_firms([{"credit_code": i.code, **i.firm_values} for i in creates], actor=actor,
+                                       now=now)
+    except funnel_link.FirmError as exc:
+        raise ApplyError(str(exc)) from None
+    for item in creates:
+        item.firm_id = ids[item.code]
+    changed = [item for item in plan.rows if item.action == "update" and item.firm_values]
+    for item, firm in _firms(changed):
+        try:
+            funnel_link.update_firm(firm, item.firm_values, actor=actor, now=now)
+        except funnel_link.FirmError as exc:
+            raise ApplyError(f"第 {item.row} 行：{exc}") from None
+        done += 1
+        if progress and done % 500 == 0:
+            progress(len(creates) + done, total)
     _write_figures(plan, actor, now)
     _write_facts(plan, actor, now)
     db.session.flush()
