@@ -27,7 +27,7 @@ def apply_firm_plan(plan: FirmPlan, *, actor: User, now: datetime, progress: Pro
     """Create and update firms, then write their figures and facts; return the counts."""
     from pipeline.indicators import funnel_link
 
-    total, done = len(plan.rows), 0
+    total = len(plan.rows)
     creates = [item for item in plan.rows if item.action == "create"]
     try:
         ids = funnel_link.create_firms([{"credit_code": i.code, **i.firm_values} for i in creates], actor=actor,
@@ -37,12 +37,11 @@ def apply_firm_plan(plan: FirmPlan, *, actor: User, now: datetime, progress: Pro
     for item in creates:
         item.firm_id = ids[item.code]
     changed = [item for item in plan.rows if item.action == "update" and item.firm_values]
-    for item, firm in _firms(changed):
+    for done, (item, firm) in enumerate(_firms(changed), start=1):
         try:
             funnel_link.update_firm(firm, item.firm_values, actor=actor, now=now)
         except funnel_link.FirmError as exc:
             raise ApplyError(f"第 {item.row} 行：{exc}") from None
-        done += 1
         if progress and done % 500 == 0:
             progress(len(creates) + done, total)
     _write_figures(plan, actor, now)

@@ -5,8 +5,10 @@ import re
 from sqlalchemy import select
 
 from pipeline.auth.models import Role
+from pipeline.db import utcnow
 from pipeline.domain.stages import Stage
 from pipeline.funnel.models import FirmTrack, StageMove
+from pipeline.funnel.services import move_firm
 from pipeline.i18n import local_today
 from pipeline.indicators.screening import screen_track
 
@@ -74,9 +76,6 @@ def test_screening_page_lists_and_bulk_enters_through_move_firm(client, db, logi
 
 def test_a_refused_entry_is_reported_and_the_others_still_enter(client, db, login_as, make_firm, add_figures,
                                                                 place_firm):
-    from pipeline.db import utcnow
-    from pipeline.funnel.services import move_firm
-
     revoked, fine = add_figures(make_firm(name="被撤销企业")), add_figures(make_firm(name="正常企业"))
     record = place_firm(revoked, "tech_sme", Stage.SCREENING)
     move_firm(record, Stage.REMOVED, actor=None, now=utcnow(), reason_code="revoked")
