@@ -86,20 +86,22 @@ def test_a_refusal_while_writing_rolls_everything_back(client, db, login_as, tow
     from pipeline.indicators import funnel_link
 
     login_as(Role.OFFICER)
-    real = funnel_link.create_firm
-    calls = []
+    import_file(client, upload, workbook_bytes([firm_row(i) for i in range(1, 6)]))
+    before = snapshot(db)
+    real, calls = funnel_link.update_firm, []
 
-    def flaky(values, **kw):
-        calls.append(values["credit_code"])
+    def flaky(firm, values, **kw):
+        calls.append(firm.id)
         if len(calls) == 3:
-            raise funnel_link.FirmError("统一社会信用代码已登记在另一家企业名下。", "credit_code")
-        return real(values, **kw)
+            raise funnel_link.FirmError("企业名称不能为空。", "name")
+        return real(firm, values, **kw)
 
-    monkeypatch.setattr(funnel_link, "create_firm", flaky)
-    _, token = upload(workbook_bytes([firm_row(i) for i in range(1, 6)]))
+    monkeypatch.setattr(funnel_link, "update_firm", flaky)
+    edited = [firm_row(i, 企业名称=f"新名称{i}", **{"职工总数（人）": 120}) for i in range(1, 6)] + [firm_row(9)]
+    _, token = upload(workbook_bytes(edited))
     page = client.post(f"/excel/imports/{token}/confirm", follow_redirects=True).get_data(as_text=True)
-    assert "第 4 行" in page and "已登记在另一家企业名下" in page
-    assert snapshot(db)[:4] == (0, 0, 0, 0)
+    assert "第 4 行" in page and "企业名称不能为空" in page
+    assert snapshot(db) == before
 
 
 def test_a_change_of_scope_between_preview_and_confirm_is_refused(client, db, login_as, make_town, towns, upload):
