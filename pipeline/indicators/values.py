@@ -61,6 +61,8 @@ DOMAIN_CHOICES = (*DOMAINS, OTHER_DOMAIN)
 FIRM_FACTS = ("ip_class_i", "ip_class_ii", "hnte_domain", "conversions_3y", "national_award_top3",
               "provincial_rd_institution", "led_standard")
 MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
+_CENT = Decimal("0.01")
+_NOISE = Decimal("0.000001")
 MAX_COUNT = 10_000_000
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 
@@ -86,11 +88,12 @@ def parse_amount(raw) -> Decimal | None:
         raise ValueProblem(_("不能为负数：%(value)s", value=_show(raw)))
     if number > MAX_AMOUNT:
         raise ValueProblem(_("数值过大：%(value)s", value=_show(raw)))
-    if number != number.quantize(Decimal("0.01")):
-        if isinstance(raw, float) and abs(number - number.quantize(Decimal("0.01"))) < Decimal("0.000001"):
-            return number.quantize(Decimal("0.01"))  # binary noise of a spreadsheet formula
+    if number.as_tuple().exponent < -2:
+        rounded = number.quantize(_CENT)
+        if rounded == number or (type(raw) is float and abs(number - rounded) < _NOISE):
+            return rounded  # trailing zeros, or the binary noise of a spreadsheet formula
         raise ValueProblem(_("最多保留两位小数：%(value)s", value=_show(raw)))
-    return number.quantize(Decimal("0.01"))
+    return number
 
 
 def parse_count(raw) -> int | None:
@@ -150,20 +153,20 @@ def check_year(raw: dict) -> Checked:
 
 def _cross_check(v: dict, errors: dict) -> dict[str, str]:
     found = {}
-
-    def ready(*names):
-        return all(v.get(n) is not None and n not in errors for n in names)
-
-    if ready("employees") and v["employees"] == 0:
+    ok = {n: v.get(n) is not None and n not in errors for n in _CROSS}
+    if ok["employees"] and v["employees"] == 0:
         found["employees"] = _("职工总数必须大于 0。")
-    if ready("employees", "tech_staff") and v["tech_staff"] > v["employees"]:
+    if ok["employees"] and ok["tech_staff"] and v["tech_staff"] > v["employees"]:
         found["tech_staff"] = _("科技人员 %(tech)s 人多于职工总数 %(employees)s 人。",
                                 tech=v["tech_staff"], employees=v["employees"])
-    if ready("rd", "rd_domestic") and v["rd_domestic"] > v["rd"]:
+    if ok["rd"] and ok["rd_domestic"] and v["rd_domestic"] > v["rd"]:
         found["rd_domestic"] = _("境内研发费用不能大于研发费用。")
-    if ready("total_revenue", "high_tech_revenue") and v["high_tech_revenue"] > v["total_revenue"]:
+    if ok["total_revenue"] and ok["high_tech_revenue"] and v["high_tech_revenue"] > v["total_revenue"]:
         found["high_tech_revenue"] = _("高新技术产品(服务)收入不能大于总收入。")
     return found
+
+
+_CROSS = ("employees", "tech_staff", "rd", "rd_domestic", "total_revenue", "high_tech_revenue")
 
 
 def check_facts(raw: dict, names: tuple[str, ...] | None = None) -> Checked:
@@ -194,16 +197,19 @@ def _parse_fact(name: str, raw):
 
 
 def _number(raw) -> Decimal | None:
-    if raw is None or isinstance(raw, bool):
-        if isinstance(raw, bool):
-            raise ValueProblem(_("不是数字：%(value)s", value=_show(raw)))
-        return None
-    if isinstance(raw, int | Decimal):
+    kind = type(raw)  # exact types first: this runs for every cell of a 50,000-row import
+    if kind is int:
         return Decimal(raw)
-    if isinstance(raw, float):
+    if kind is float:
         if not math.isfinite(raw):
             raise ValueProblem(_("不是数字：%(value)s", value=_show(raw)))
         return Decimal(repr(raw))  # the shortest decimal that reads back as this float: what was typed
+    if kind is Decimal:
+        return raw
+    if raw is None:
+        return None
+    if kind is bool:
+        raise ValueProblem(_("不是数字：%(value)s", value=_show(raw)))
     text = str(raw).strip().replace("，", ",")
     if not text:
         return None
