@@ -3,11 +3,11 @@
 from pipeline.auth.models import LoginAttempt, Role, User, user_town
 from pipeline.firms.models import Firm, FirmEdit, Industry, ServiceRecord, Town
 from pipeline.funnel.models import FirmTrack, PoolCounter, StageMove, StageSetting, Track
+from pipeline.imports.models import ImportBatch
+from pipeline.indicators.models import FirmFacts, FirmYear
 from pipeline.mail.models import OutboxAttachment, OutboxMessage
 from pipeline.reminders.models import AnnualReportFiling, HnteBatch, ProgramYear, Reminder, ReminderRule
 from pipeline.scheduler_lease import JobRun, SchedulerLease
-from pipeline.imports.models import ImportBatch
-from pipeline.indicators.models import FirmFacts, FirmYear
 
 __all__ = [
     "Firm", "FirmEdit", "FirmTrack", "Industry", "LoginAttempt", "PoolCounter", "Role", "ServiceRecord",

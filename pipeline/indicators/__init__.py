@@ -16,4 +16,13 @@ def _template_globals(state) -> None:
     state.app.jinja_env.globals.update(template_context())
 
 
+@bp.record_once
+def _verdict_provider(state) -> None:
+    """Reminder rule 6 (高企 application batches) asks the engine for verdicts through this provider."""
+    from pipeline.indicators.services import hnte_verdict_map
+    from pipeline.reminders.verdicts import register_hnte_verdict_provider
+
+    register_hnte_verdict_provider(state.app, hnte_verdict_map)
+
+
 from pipeline.indicators import views  # noqa: E402,F401

@@ -155,3 +155,10 @@ def reject_submission(submission: FirmYear | FirmFacts, *, actor: User, now: dat
 def _check_pending(submission) -> None:
     if submission.source != Source.FIRM.value or submission.status != Status.PENDING.value:
         raise FiguresError({"status": _("该填报已处理，无需重复操作。")})
+
+
+def hnte_verdict_map(firm_ids: list[int], today: date) -> dict[int, str]:
+    """The 高企 verdict ('pass' | 'possible' | 'fail') of each firm that can be evaluated (reminder rule 6).
+
+    A verdict on the year before last (last year's figures missing) counts too: a reminder to prepare is cheap."""
+    return {firm_id: a.evaluation.hnte.verdict for firm_id, a in assess_firms(firm_ids, today).items() if a.ok}

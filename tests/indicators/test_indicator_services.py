@@ -162,3 +162,12 @@ def test_bulk_assessment_uses_a_fixed_number_of_queries(db, make_firm, add_figur
     with count_queries() as large:
         assert len(assess_firms(few + many, TODAY)) == 10
     assert small.value == large.value <= 4
+
+
+def test_the_engine_gives_reminders_their_hnte_verdicts(app, db, make_firm, add_figures):
+    from pipeline.reminders.verdicts import hnte_verdicts
+
+    good = add_figures(make_firm())
+    weak = add_figures(make_firm(), facts={"hnte_domain": "其他"})
+    bare = make_firm()
+    assert hnte_verdicts([good.id, weak.id, bare.id], TODAY) == {good.id: "possible", weak.id: "fail"}
