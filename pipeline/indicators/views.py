@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -32,6 +32,7 @@ def firm(firm_id: int):
 @bp.route("/firms/<int:firm_id>/years/<int:fiscal_year>", methods=["GET", "POST"])
 def edit_year(firm_id: int, fiscal_year: int | None = None):
     firm = get_firm_or_404(firm_id, current_user)
+    require_editor()
     figures = load_figures(firm.id)
     form = YearForm(data=year_initial(figures, fiscal_year, local_today()))
     form.fiscal_year.choices = year_choices(local_today())
@@ -52,6 +53,7 @@ def edit_year(firm_id: int, fiscal_year: int | None = None):
 @bp.route("/firms/<int:firm_id>/facts", methods=["GET", "POST"])
 def edit_facts(firm_id: int):
     firm = get_firm_or_404(firm_id, current_user)
+    require_editor()
     figures = load_figures(firm.id)
     form = FactsForm(data=facts_initial(figures.official_facts or figures.firm_facts))
     if form.validate_on_submit():
@@ -106,6 +108,12 @@ def reject(firm_id: int, fiscal_year: int | None = None):
 @bp.route("/pending")
 def pending():
     return render_template("indicators/pending.html", items=list_pending(current_user))
+
+
+def require_editor() -> None:
+    """Entry forms are for officers and admins; leaders read the figures page only."""
+    if not can_edit(current_user):
+        abort(403)
 
 
 def _show_errors(form, exc: FiguresError) -> None:
