@@ -171,3 +171,15 @@ def test_the_engine_gives_reminders_their_hnte_verdicts(app, db, make_firm, add_
     weak = add_figures(make_firm(), facts={"hnte_domain": "其他"})
     bare = make_firm()
     assert hnte_verdicts([good.id, weak.id, bare.id], TODAY) == {good.id: "possible", weak.id: "fail"}
+
+
+def test_demo_figures_are_believable_and_seeded_once(db, make_firm, make_user):
+    from pipeline.indicators.demo import seed_figures
+    from pipeline.indicators.services import assess_firms
+
+    firms = [make_firm() for _ in range(30)]
+    assert seed_figures(TODAY, NOW) == 30
+    assert seed_figures(TODAY, NOW) == 0
+    results = assess_firms([f.id for f in firms], TODAY)
+    assert all(r.ok and not r.stale for r in results.values())
+    assert {r.evaluation.tech_sme.eligible for r in results.values()} == {True, False}
