@@ -36,6 +36,8 @@ def apply_firm_plan(plan: FirmPlan, *, actor: User, now: datetime, progress: Pro
         raise ApplyError(str(exc)) from None
     for item in creates:
         item.firm_id = ids[item.code]
+    if progress:
+        progress(len(creates), total, force=True)
     changed = [item for item in plan.rows if item.action == "update" and item.firm_values]
     for done, (item, firm) in enumerate(_firms(changed), start=1):
         try:

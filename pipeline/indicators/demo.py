@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 from pipeline.domain.hnte import DOMAINS
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
+from pipeline.funnel.models import FirmTrack
 from pipeline.indicators.models import FirmFacts, FirmYear, Origin, Source, Status
 
 PROFILES = ("strong", "strong", "near", "near", "middling", "small", "large")
@@ -43,10 +44,11 @@ def seed_figures(today: date, now: datetime) -> int:
     """Give every firm without figures three fiscal years and its facts; return how many firms got figures."""
     have = set(db.session.scalars(select(FirmYear.firm_id).distinct()))
     firms = [f for f in db.session.scalars(select(Firm).order_by(Firm.id)) if f.id not in have]
+    stages = _furthest_stages()
     years, facts = [], []
     for firm in firms:
         rng = random.Random(firm.credit_code)
-        kind = rng.choice(PROFILES)
+        kind = _kind(rng, stages.get(firm.id))
         sales = {"small": rng.uniform(300, 1500), "large": rng.uniform(15000, 40000)}.get(kind, rng.uniform(1500, 12000))
         for back in (3, 2, 1):
             figures = _year(rng, kind, sales, rng.uniform(1.0, 1.35))
@@ -57,6 +59,23 @@ def seed_figures(today: date, now: datetime) -> int:
         db.session.execute(insert(FirmFacts), facts)
     db.session.flush()
     return len(firms)
+
+
+def _furthest_stages() -> dict[int, set[str]]:
+    """The stages each firm holds on any track (demo history, when it was seeded first)."""
+    stages: dict[int, set[str]] = {}
+    for firm_id, stage in db.session.execute(select(FirmTrack.firm_id, FirmTrack.stage)):
+        stages.setdefault(firm_id, set()).add(str(stage))
+    return stages
+
+
+def _kind(rng: random.Random, stages: set[str] | None) -> str:
+    """Figures that fit the firm's place in the funnel: certified firms are strong, cultivated ones close."""
+    if stages and "certified" in stages:
+        return "strong"
+    if stages and stages & {"pool", "cultivating"}:
+        return rng.choice(("strong", "near", "near"))
+    return rng.choice(PROFILES)
 
 
 def _stamp(now: datetime) -> dict:
@@ -71,8 +90,8 @@ def _facts(rng: random.Random, kind: str) -> dict:
         "ip_class_ii": rng.randint(2, 12) if strong else rng.randint(0, 4),
         "hnte_domain": rng.choice(DOMAINS) if strong or rng.random() < .7 else "其他",
         "conversions_3y": rng.randint(6, 18) if strong else rng.randint(0, 8),
-        "valid_hnte": False, "national_award_top3": False, "provincial_rd_institution": rng.random() < .05,
-        "led_standard": rng.random() < .03, "restricted_industry": False, "major_incident": rng.random() < .02,
+        "valid_hnte": False, "national_award_top3": False, "provincial_rd_institution": rng.random() < .02,
+        "led_standard": rng.random() < .01, "restricted_industry": False, "major_incident": rng.random() < .02,
         "dishonest_list": False, "expert_advancement": None, "expert_core_support": None,
         "expert_acquisition": None, "expert_standards": None, "expert_rd_management": None,
     }
