@@ -10,7 +10,9 @@ from flask.cli import AppGroup
 
 from pipeline.auth.models import Role
 from pipeline.auth.services import UserError, create_user
+from pipeline.certificates.cli import certificates_cli
 from pipeline.extensions import db
+from pipeline.pdf_fonts import pdf_cli
 
 users_cli = AppGroup("users", help="管理用户 / manage users")
 
@@ -80,3 +82,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     for command in (seed_demo_command, demo_logins_command, seed_if_empty_command):
         app.cli.add_command(command)
+    app.cli.add_command(pdf_cli)
+    app.cli.add_command(certificates_cli)
