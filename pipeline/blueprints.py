@@ -11,6 +11,10 @@ BLUEPRINTS = [
     "pipeline.firms",
     "pipeline.funnel",
     "pipeline.portal",
+    "pipeline.certificates",
+    "pipeline.certificates.batch_views",
+    "pipeline.certificates.portal",
+    "pipeline.certificates.public",
 ]
 
 
