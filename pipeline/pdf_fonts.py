@@ -40,8 +40,10 @@ def missing_codepoints(primary: tuple[Path, int], source: tuple[Path, int], rang
     """Code points within `ranges` that the source font has and the primary font lacks."""
     from fontTools.ttLib import TTFont
 
-    have = set(TTFont(primary[0], fontNumber=primary[1], lazy=True).getBestCmap())
-    offer = TTFont(source[0], fontNumber=source[1], lazy=True).getBestCmap()
+    with TTFont(primary[0], fontNumber=primary[1], lazy=True) as font:
+        have = set(font.getBestCmap())
+    with TTFont(source[0], fontNumber=source[1], lazy=True) as font:
+        offer = font.getBestCmap()
     return sorted(cp for cp in offer if cp not in have and any(lo <= cp <= hi for lo, hi in ranges))
 
 
@@ -55,13 +57,13 @@ def build_supplement_font(target: Path, source: tuple[Path, int], codepoints: li
     options.name_IDs = ["*"]
     options.notdef_outline = True
     options.drop_tables += ["GSUB", "GPOS", "BASE"]
-    font = TTFont(source[0], fontNumber=source[1])
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=codepoints)
-    subsetter.subset(font)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".part")
-    font.save(partial)
+    with TTFont(source[0], fontNumber=source[1]) as font:
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=codepoints)
+        subsetter.subset(font)
+        font.save(partial)
     partial.replace(target)  # never leave a half-written font where the PDFs look for it
     return len(codepoints)
 
