@@ -88,6 +88,15 @@ def _supersede(certificate: Certificate, now: datetime) -> None:
     db.session.flush()  # before the new valid copy: one valid copy per record at any moment
 
 
+def _checked_reason(certificate: Certificate, reason: str | None, *, invalid: str, missing: str) -> str:
+    reason = (reason or "").strip()
+    if certificate.status is not CertificateStatus.VALID:
+        raise CertificateError(invalid)
+    if not reason:
+        raise CertificateError(missing)
+    return reason[:500]
+
+
 def describe_changes(old: dict, new: dict) -> str:
     """Say what a re-issued copy changes, e.g. 企业名称：甲公司 → 乙公司."""
     labels = {"firm_name": "企业名称", "credit_code": "统一社会信用代码", "track_name": "培育类别", "authority": "发证机关"}
@@ -97,17 +106,13 @@ def describe_changes(old: dict, new: dict) -> str:
 
 def reissue_certificate(certificate: Certificate, *, actor, now: datetime, reason: str) -> Certificate:
     """Replace a valid certificate by a new copy with today's firm data, the same number and the same validity."""
-    reason = (reason or "").strip()
-    if certificate.status is not CertificateStatus.VALID:
-        raise CertificateError("只有有效的证书可以换发。")
-    if not reason:
-        raise CertificateError("请填写换发原因。")
+    reason = _checked_reason(certificate, reason, invalid="只有有效的证书可以换发。", missing="请填写换发原因。")
     document = _document(certificate.record, number=certificate.number, year=certificate.year,
                          issued_on=certificate.issued_on, reissued_on=to_local(now).date())
     pdf = render_pdf(TEMPLATE, document)
     _supersede(certificate, now)
     return _store(certificate.record, document, pdf, actor=actor, now=now, supersedes_id=certificate.id,
-                  reissue_reason=reason[:500], change_note=describe_changes(certificate.snapshot, document.snapshot()))
+                  reissue_reason=reason, change_note=describe_changes(certificate.snapshot, document.snapshot()))
 
 
 def reissue_after_rename(firm, *, actor, now: datetime, old_name: str) -> list[Certificate]:
@@ -119,13 +124,9 @@ def reissue_after_rename(firm, *, actor, now: datetime, old_name: str) -> list[C
 
 def revoke_certificate(certificate: Certificate, *, actor, now: datetime, reason: str) -> Certificate:
     """Revoke a valid certificate with a reason; the verify page shows it as revoked from now on."""
-    reason = (reason or "").strip()
-    if certificate.status is not CertificateStatus.VALID:
-        raise CertificateError("该证书已失效，无需撤销。")
-    if not reason:
-        raise CertificateError("请填写撤销原因。")
+    reason = _checked_reason(certificate, reason, invalid="该证书已失效，无需撤销。", missing="请填写撤销原因。")
     certificate.status = CertificateStatus.REVOKED
-    certificate.revoked_reason = reason[:500]
+    certificate.revoked_reason = reason
     certificate.revoked_at = now
     certificate.revoked_by_id = actor.id if actor else None
     db.session.flush()
