@@ -16,10 +16,8 @@ def pdf_download(certificate: Certificate | None, *, data: bytes | None = None, 
     if certificate is not None:
         data = certificate.pdf
         filename = f"入库证书-{certificate.number}.pdf"
-    response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=filename,
-                         etag=certificate.pdf_sha256 if certificate is not None else False, conditional=False)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=filename,
+                     etag=certificate.pdf_sha256 if certificate is not None else False, conditional=False)
 
 
 def _int(value: str | None) -> int | None:
