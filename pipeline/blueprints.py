@@ -15,6 +15,10 @@ BLUEPRINTS = [
     "pipeline.reminders",
     "pipeline.reminders.portal",
     "pipeline.reminders.admin",
+    "pipeline.certificates",
+    "pipeline.certificates.batch_views",
+    "pipeline.certificates.portal",
+    "pipeline.certificates.public",
 ]
 
 
