@@ -9,9 +9,9 @@ export PIPELINE_ENV ?= development
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-wqy-microhei poppler-utils chromium
 DEMO_FIRMS ?= 300
 
-.PHONY: run test lint bench setup system-packages translations migrate serve clean
+.PHONY: run test lint bench setup system-packages translations migrate serve clean pdf-fonts
 
-setup: system-packages $(VENV)/.installed translations
+setup: system-packages $(VENV)/.installed translations pdf-fonts
 
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -29,6 +29,10 @@ $(VENV)/.installed: pyproject.toml
 
 translations: $(VENV)/.installed
 	@$(VENV)/bin/pybabel compile --statistics -d pipeline/translations
+
+# The CJK supplement font of the PDFs, cut from the installed Noto Sans CJK SC (pipeline/pdf_fonts.py).
+pdf-fonts: $(VENV)/.installed
+	@$(FLASK) pdf build-fonts
 
 migrate: setup
 	$(FLASK) db upgrade

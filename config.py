@@ -56,6 +56,10 @@ class Config:
         self.PIPELINE_EXTERNAL_URL = env.get("PIPELINE_EXTERNAL_URL", "http://127.0.0.1:5000").rstrip("/")
         self.PIPELINE_LEADER_EMAILS = [e.strip() for e in env.get("PIPELINE_LEADER_EMAILS", "").split(",") if e.strip()]
         self.PIPELINE_PROVINCE_CODE = env.get("PIPELINE_PROVINCE_CODE", "33")
+        # The public verify page: requests per client address and window, counted in the database.
+        self.PIPELINE_VERIFY_RATE_LIMIT = int(env.get("PIPELINE_VERIFY_RATE_LIMIT") or 30)
+        self.PIPELINE_VERIFY_RATE_WINDOW = int(env.get("PIPELINE_VERIFY_RATE_WINDOW") or 60)
+        self.CERTIFICATE_BATCH_DIR = env.get("CERTIFICATE_BATCH_DIR") or str(instance / "certificate-batches")
         self.MAX_CONTENT_LENGTH = int(env.get("PIPELINE_MAX_UPLOAD_MB") or 20) * 1024 * 1024
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"

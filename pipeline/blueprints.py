@@ -18,6 +18,10 @@ BLUEPRINTS = [
     "pipeline.indicators",
     "pipeline.indicators.portal",
     "pipeline.imports",
+    "pipeline.certificates",
+    "pipeline.certificates.batch_views",
+    "pipeline.certificates.portal",
+    "pipeline.certificates.public",
 ]
 
 

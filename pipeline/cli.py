@@ -10,8 +10,10 @@ from flask.cli import AppGroup
 
 from pipeline.auth.models import Role
 from pipeline.auth.services import UserError, create_user
+from pipeline.certificates.cli import certificates_cli
 from pipeline.extensions import db
 from pipeline.mail.cli import mail_cli
+from pipeline.pdf_fonts import pdf_cli
 from pipeline.reminders.cli import reminders_cli
 from pipeline.scheduler import scheduler_cli
 
@@ -98,3 +100,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(scheduler_cli)
     for command in (seed_demo_command, demo_logins_command, seed_if_empty_command, evaluate_command):
         app.cli.add_command(command)
+    app.cli.add_command(pdf_cli)
+    app.cli.add_command(certificates_cli)

@@ -1,6 +1,7 @@
 """Import every feature's models so that Alembic and `flask shell` see the whole schema."""
 
 from pipeline.auth.models import LoginAttempt, Role, User, user_town
+from pipeline.certificates.models import Certificate, CertificateBatch, VerifyHit
 from pipeline.firms.models import Firm, FirmEdit, Industry, ServiceRecord, Town
 from pipeline.funnel.models import FirmTrack, PoolCounter, StageMove, StageSetting, Track
 from pipeline.imports.models import ImportBatch
@@ -12,6 +13,7 @@ from pipeline.scheduler_lease import JobRun, SchedulerLease
 __all__ = [
     "Firm", "FirmEdit", "FirmTrack", "Industry", "LoginAttempt", "PoolCounter", "Role", "ServiceRecord",
     "StageMove", "StageSetting", "Town", "Track", "User", "user_town",
+    "Certificate", "CertificateBatch", "VerifyHit",
 ]
 __all__ += ["AnnualReportFiling", "HnteBatch", "JobRun", "OutboxAttachment", "OutboxMessage", "ProgramYear", "Reminder",
             "ReminderRule", "SchedulerLease"]

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import tempfile
+import uuid
+from contextlib import contextmanager
 from datetime import date
 from functools import cache
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy import delete, insert, select
 
-from config import TestConfig
+from config import TestConfig, normalize_database_url
 from pipeline import create_app
 from pipeline.auth.models import Role, User
 from pipeline.auth.passwords import hash_password
@@ -29,6 +32,25 @@ PASSWORD = "correct-horse-battery"
 @cache
 def password_hash() -> str:
     return hash_password(PASSWORD)  # argon2 is slow on purpose: hash once per session
+
+
+@contextmanager
+def scratch_database(prefix: str, sqlite_folder: str):
+    """Yield the URL of a new empty database: a PostgreSQL database beside TEST_DATABASE_URL, else a SQLite file."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        yield f"sqlite:///{sqlite_folder}/{prefix}.db"
+        return
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(normalize_database_url(base), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield sa.engine.make_url(normalize_database_url(base)).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -105,3 +105,72 @@ def test_access(client, login_as, make_firm, url, method, role, status):
         login_as(role)
     response = client.open(url.format(firm=firm.id), method=method)
     assert response.status_code == status
+
+
+# Certificates: rows whose URLs need a certificate, a pool record, a batch or a verification code.
+STAFF_READ = {ANON: 302, Role.ADMIN: 200, Role.OFFICER: 200, Role.LEADER: 200, Role.FIRM: 404}
+STAFF_WRITE = {ANON: 302, Role.ADMIN: 302, Role.OFFICER: 302, Role.LEADER: 403, Role.FIRM: 404}
+ADMIN_ONLY = {ANON: 302, Role.ADMIN: 200, Role.OFFICER: 403, Role.LEADER: 403, Role.FIRM: 404}
+PORTAL = {ANON: 302, Role.ADMIN: 404, Role.OFFICER: 404, Role.LEADER: 404, Role.FIRM: 200}
+PUBLIC = {ANON: 200, Role.ADMIN: 200, Role.OFFICER: 200, Role.LEADER: 200, Role.FIRM: 200}
+CERTIFICATE_MATRIX = [
+    ("/certificates/", "GET", STAFF_READ),
+    ("/certificates/{certificate}", "GET", STAFF_READ),
+    ("/certificates/{certificate}/pdf", "GET", STAFF_READ),
+    ("/certificates/{certificate}/reissue", "POST", STAFF_WRITE),  # no reason: refused, sent back to the page
+    ("/certificates/{certificate}/revoke", "POST", STAFF_WRITE),
+    ("/certificates/records/{record}/issue", "POST", STAFF_WRITE),  # already issued: sent to the certificate
+    ("/certificates/firms/{firm}/dossier.pdf", "GET", STAFF_READ),
+    ("/certificates/batches/", "GET", ADMIN_ONLY),
+    ("/certificates/batches/", "POST", ADMIN_ONLY),  # no year chosen: the form again
+    ("/certificates/batches/{batch}", "GET", ADMIN_ONLY),
+    ("/certificates/batches/{batch}/progress", "GET", ADMIN_ONLY),
+    ("/certificates/batches/{batch}/download", "GET", ADMIN_ONLY),
+    ("/portal/certificates/", "GET", PORTAL),
+    # Another firm's certificate: 404 for the firm user too (its own is tested in tests/certificates).
+    ("/portal/certificates/{certificate}/pdf", "GET", {**PORTAL, Role.FIRM: 404}),
+    ("/verify/", "GET", PUBLIC),
+    ("/verify/{code}", "GET", PUBLIC),
+    ("/verify/ABCDEFGHJKLMNPQRSTUV", "GET", {role: 404 for role in PUBLIC}),
+]
+CERTIFICATE_CASES = [(url, method, role, status) for url, method, expected in CERTIFICATE_MATRIX
+                     for role, status in expected.items()]
+
+
+@pytest.fixture
+def certificate_objects(db, make_firm, tmp_path, app, monkeypatch):
+    """A pool record with a stored certificate (no rendering: fake bytes) and a finished batch with its ZIP."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from pipeline.certificates.models import BatchStatus, Certificate, CertificateBatch
+    from pipeline.domain.stages import Stage
+    from pipeline.funnel.models import FirmTrack, Track
+
+    firm = make_firm()
+    record = FirmTrack(firm=firm, track=db.session.scalar(select(Track).where(Track.code == "tech_sme")),
+                       stage=Stage.POOL, pool_number="科小-2026-0001")
+    db.session.add(record)
+    db.session.flush()
+    certificate = Certificate(firm_id=firm.id, firm_track_id=record.id, track_id=record.track_id, number="科小-2026-0001",
+                              year=2026, issued_on=date(2026, 3, 2), verification_code="K7M2QX9RTD4HWP6VNB3C",
+                              snapshot={"firm_name": firm.name, "track_name": "科技型中小企业"}, pdf=b"%PDF-1.7 fake",
+                              pdf_sha256="0" * 64)
+    archive = tmp_path / "batch.zip"
+    archive.write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    batch = CertificateBatch(year=2026, total=1, done=1, status=BatchStatus.DONE, zip_path=str(archive))
+    db.session.add_all([certificate, batch])
+    db.session.commit()
+    monkeypatch.setitem(app.config, "PIPELINE_VERIFY_RATE_LIMIT", 10_000)
+    return {"firm": firm.id, "record": record.id, "certificate": certificate.id, "batch": batch.id,
+            "code": certificate.verification_code}
+
+
+@pytest.mark.parametrize(("url", "method", "role", "status"), CERTIFICATE_CASES,
+                         ids=[f"{m} {u} {r}" for u, m, r, _ in CERTIFICATE_CASES])
+def test_certificate_access(client, login_as, certificate_objects, url, method, role, status):
+    if role != ANON:
+        login_as(role)
+    with client.open(url.format(**certificate_objects), method=method) as response:
+        assert response.status_code == status

@@ -3,30 +3,17 @@
 import os
 import subprocess
 import sys
-import uuid
 
 import pytest
 import sqlalchemy as sa
 
-from config import normalize_database_url
-from tests.conftest import make_test_app
+from tests.conftest import make_test_app, scratch_database
 
 
 @pytest.fixture
 def scratch_url(tmp_path):
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        yield f"sqlite:///{tmp_path}/migrate.db"
-        return
-    name = f"pipeline_mig_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(normalize_database_url(base), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.engine.make_url(normalize_database_url(base)).set(database=name)
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.dispose()
+    with scratch_database("pipeline_mig", str(tmp_path)) as url:
+        yield url
 
 
 def test_upgrade_to_head_then_down_to_base(scratch_url):

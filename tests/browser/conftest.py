@@ -11,16 +11,15 @@ import re
 import shutil
 import tempfile
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from config import TestConfig, normalize_database_url
+from config import TestConfig
 from pipeline import create_app
 from pipeline.extensions import db as _db
+from tests.conftest import scratch_database
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(os.environ.get("PIPELINE_SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "pipeline-screenshots")
@@ -52,19 +51,8 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture(scope="module")
 def module_database_url():
-    base = os.environ.get("TEST_DATABASE_URL")
-    if not base:
-        with tempfile.TemporaryDirectory(prefix="pipeline-e2e-") as folder:
-            yield f"sqlite:///{folder}/e2e.db"
-        return
-    name = f"pipeline_e2e_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(normalize_database_url(base), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield sa.engine.make_url(normalize_database_url(base)).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-    admin.dispose()
+    with tempfile.TemporaryDirectory(prefix="pipeline-e2e-") as folder, scratch_database("pipeline_e2e", folder) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

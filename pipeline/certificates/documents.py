@@ -1,0 +1,122 @@
+"""What a certificate PDF shows, as plain values, and the small pure helpers that lay it out."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+_DIGITS = "〇一二三四五六七八九"
+
+
+def chinese_numeral_date(day: date) -> str:
+    """Write a date the way an official seal line does: 二〇二六年十一月二十八日."""
+    def small(n: int) -> str:
+        tens, ones = divmod(n, 10)
+        return (("" if tens == 1 else _DIGITS[tens]) + "十" if tens else "") + (_DIGITS[ones] if ones else "")
+
+    year = "".join(_DIGITS[int(ch)] for ch in str(day.year))
+    return f"{year}年{small(day.month)}月{small(day.day)}日"
+
+
+def chinese_date(day: date | None) -> str:
+    return "" if day is None else f"{day.year}年{day.month}月{day.day}日"
+
+
+def group_code(code: str) -> str:
+    """ABCDEFGHJKLMNPQRSTUV → ABCDE-FGHJK-LMNPQ-RSTUV: easier to read aloud and to type."""
+    return "-".join(code[i:i + 5] for i in range(0, len(code), 5))
+
+
+@dataclass(frozen=True)
+class SealGlyph:
+    char: str
+    x: float
+    y: float
+    angle: float
+
+
+def seal_glyphs(text: str, *, cx: float = 100, cy: float = 100, radius: float = 68) -> tuple[SealGlyph, ...]:
+    """Place the authority's name clockwise along the top of a round seal, each character facing outwards."""
+    count = len(text)
+    if count == 0:
+        return ()
+    span = min(250.0, 26.0 * count + 20)
+    glyphs = []
+    for index, char in enumerate(text):
+        angle = -span / 2 + span * (index + 0.5) / count
+        rad = math.radians(angle)
+        glyphs.append(SealGlyph(char, round(cx + radius * math.sin(rad), 2), round(cy - radius * math.cos(rad), 2),
+                                round(angle, 2)))
+    return tuple(glyphs)
+
+
+def star_points(cx: float = 100, cy: float = 100, outer: float = 24, inner: float = 9.5) -> str:
+    """The points attribute of a five-pointed star with one point up."""
+    points = []
+    for index in range(10):
+        radius = outer if index % 2 == 0 else inner
+        rad = math.radians(index * 36)
+        points.append(f"{cx + radius * math.sin(rad):.2f},{cy - radius * math.cos(rad):.2f}")
+    return " ".join(points)
+
+
+@dataclass(frozen=True)
+class CertificateDocument:
+    """Everything the 入库证书 shows; rendered by templates/pdf/certificate.html."""
+
+    firm_name: str
+    credit_code: str
+    track_name: str
+    number: str
+    year: int
+    issued_on: date
+    reissued_on: date | None
+    authority: str
+    verification_code: str
+    verify_url: str
+    verify_base_url: str
+    qr_svg: str
+    seal: tuple[SealGlyph, ...]
+    star: str
+
+    @property
+    def issued_on_text(self) -> str:
+        return chinese_date(self.issued_on)
+
+    @property
+    def seal_date_text(self) -> str:
+        return chinese_numeral_date(self.issued_on)
+
+    @property
+    def reissued_on_text(self) -> str:
+        return chinese_date(self.reissued_on)
+
+    @property
+    def code_text(self) -> str:
+        return group_code(self.verification_code)
+
+    def snapshot(self) -> dict:
+        """The values worth keeping with the stored copy (JSON-ready; the QR and seal geometry are derived)."""
+        return {
+            "firm_name": self.firm_name, "credit_code": self.credit_code, "track_name": self.track_name,
+            "number": self.number, "year": self.year, "issued_on": self.issued_on.isoformat(),
+            "reissued_on": self.reissued_on.isoformat() if self.reissued_on else None,
+            "authority": self.authority, "verify_url": self.verify_url,
+        }
+
+
+def make_certificate_document(*, firm_name: str, credit_code: str, track_name: str, number: str, year: int,
+                              issued_on: date, reissued_on: date | None, authority: str, verification_code: str,
+                              external_url: str) -> CertificateDocument:
+    """Build the document from plain values: the verify URL, its QR code and the seal geometry are derived here."""
+    from pipeline.pdf import qr_svg
+
+    base = external_url.rstrip("/")
+    verify_url = f"{base}/verify/{verification_code}"
+    return CertificateDocument(
+        firm_name=firm_name, credit_code=credit_code, track_name=track_name, number=number, year=year,
+        issued_on=issued_on, reissued_on=reissued_on, authority=authority, verification_code=verification_code,
+        verify_url=verify_url, verify_base_url=base, qr_svg=qr_svg(verify_url), seal=seal_glyphs(authority),
+        star=star_points(),
+    )

@@ -1,0 +1,184 @@
+"""The firm dossier (培育档案): a PDF made on demand from the firm's identity, stages, timeline and certificates.
+
+Two hooks wait for other features: dossier_indicators() for the latest indicators and dossier_eligibility() for
+the eligibility verdicts with their gaps. Both return an empty list until those features fill them in; the PDF then
+says that no data is available.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from pipeline.certificates.documents import chinese_date
+from pipeline.certificates.models import CERTIFICATE_STATUS_LABELS, Certificate
+from pipeline.domain.stages import EXIT_REASON_LABELS, STAGE_LABELS, ExitReason, Stage
+from pipeline.extensions import db
+from pipeline.firms.models import SERVICE_KIND_LABELS, ServiceKind, ServiceRecord
+from pipeline.funnel.models import FirmTrack, StageMove, Track
+from pipeline.i18n import to_local
+from pipeline.pdf import render_pdf
+
+
+@dataclass(frozen=True)
+class DossierStage:
+    track: str
+    stage: str
+    since: str
+    pool_number: str
+    certificate_number: str
+    certified_on: str
+    expires_on: str
+
+
+@dataclass(frozen=True)
+class DossierEvent:
+    day: str
+    kind: str
+    text: str
+    by: str
+
+
+@dataclass(frozen=True)
+class DossierCertificate:
+    number: str
+    track: str
+    status: str
+    issued_on: str
+    issued_at: str
+
+
+@dataclass(frozen=True)
+class DossierIndicator:
+    """One line of the latest indicators, e.g. ('研发费用占销售收入比例', '5.1%', '2025 年')."""
+
+    label: str
+    value: str
+    period: str
+
+
+@dataclass(frozen=True)
+class DossierVerdict:
+    """One track's eligibility verdict and the gaps that keep the firm from it."""
+
+    track: str
+    verdict: str
+    gaps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DossierDocument:
+    firm_name: str
+    credit_code: str
+    town: str
+    industry: str
+    registered_on: str
+    address: str
+    legal_rep: str
+    contact: str
+    officer: str
+    authority: str
+    generated_at: str
+    stages: tuple[DossierStage, ...]
+    events: tuple[DossierEvent, ...]
+    certificates: tuple[DossierCertificate, ...]
+    indicators: tuple[DossierIndicator, ...]
+    verdicts: tuple[DossierVerdict, ...]
+
+
+def dossier_indicators(firm) -> list[DossierIndicator]:
+    """Hook for the indicators feature: the firm's latest indicators. Empty until that feature fills it in."""
+    return []
+
+
+def dossier_eligibility(firm) -> list[DossierVerdict]:
+    """Hook for the eligibility helper: one verdict with its gaps per track. Empty until that helper fills it in."""
+    return []
+
+
+def _label(labels: dict, enum, value) -> str:
+    try:
+        return labels[enum(value)]
+    except (ValueError, KeyError):
+        return value or ""
+
+
+def _local(moment: datetime | None) -> str:
+    return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _stages(firm_id: int) -> tuple[DossierStage, ...]:
+    records = db.session.scalars(select(FirmTrack).join(Track).where(FirmTrack.firm_id == firm_id).order_by(
+        Track.sort_order, Track.id))
+    return tuple(DossierStage(
+        track=r.track.name, stage=STAGE_LABELS[r.stage], since=_local(r.stage_entered_at), pool_number=r.pool_number or "",
+        certificate_number=r.certificate_number or "", certified_on=_day(r.certified_on), expires_on=_day(r.expires_on),
+    ) for r in records)
+
+
+def _move_text(move: StageMove) -> str:
+    text = f"{move.track.name}：{STAGE_LABELS[move.from_stage] if move.from_stage else '（新建）'} → {STAGE_LABELS[move.to_stage]}"
+    if move.to_stage == Stage.REMOVED and move.reason_code:
+        text += f"（{_label(EXIT_REASON_LABELS, ExitReason, move.reason_code)}）"
+    if move.certificate_number:
+        text += f"，证书编号 {move.certificate_number}"
+    return text + (f"。{move.note.strip()}" if move.note and move.note.strip() else "")
+
+
+def _events(firm_id: int, certificates: list[Certificate]) -> tuple[DossierEvent, ...]:
+    """Moves, services and certificates, oldest first: (sort key, event)."""
+    rows: list[tuple[datetime | date, int, DossierEvent]] = []
+    moves = db.session.scalars(select(StageMove).options(joinedload(StageMove.actor), joinedload(StageMove.track))
+                               .where(StageMove.firm_id == firm_id))
+    for move in moves:
+        rows.append((to_local(move.moved_at).date(), 0, DossierEvent(
+            _local(move.moved_at), "阶段变动", _move_text(move), move.actor.label if move.actor else "")))
+    services = db.session.scalars(select(ServiceRecord).options(joinedload(ServiceRecord.officer))
+                                  .where(ServiceRecord.firm_id == firm_id))
+    for service in services:
+        rows.append((service.served_on, 1, DossierEvent(
+            _day(service.served_on), "企业服务", f"{_label(SERVICE_KIND_LABELS, ServiceKind, service.kind)}"
+            + (f"：{service.note.strip()}" if service.note.strip() else ""),
+            service.officer.label if service.officer else "")))
+    for c in certificates:
+        what = "换发入库证书" if c.supersedes_id else "发放入库证书"
+        rows.append((to_local(c.issued_at).date(), 2, DossierEvent(
+            _local(c.issued_at), "证书", f"{what} {c.number}" + (f"（{c.change_note}）" if c.supersedes_id else ""),
+            c.issued_by.label if c.issued_by else "")))
+        if c.revoked_at:
+            rows.append((to_local(c.revoked_at).date(), 2, DossierEvent(
+                _local(c.revoked_at), "证书", f"撤销入库证书 {c.number}：{c.revoked_reason}",
+                c.revoked_by.label if c.revoked_by else "")))
+    rows.sort(key=lambda row: (row[0], row[2].day, row[1]))
+    return tuple(event for _, _, event in rows)
+
+
+def build_dossier(firm, *, now: datetime) -> DossierDocument:
+    """Collect what the dossier shows, as plain values."""
+    certificates = list(db.session.scalars(select(Certificate).where(Certificate.firm_id == firm.id).order_by(
+        Certificate.issued_at, Certificate.id)))
+    return DossierDocument(
+        firm_name=firm.name, credit_code=firm.credit_code, town=firm.town.name if firm.town else "",
+        industry=firm.industry.name if firm.industry else "", registered_on=chinese_date(firm.registered_on),
+        address=firm.address, legal_rep=firm.legal_rep,
+        contact=" ".join(x for x in (firm.contact_name, firm.contact_phone, firm.contact_email) if x),
+        officer=firm.officer.label if firm.officer else "", authority=current_app.config["PIPELINE_AUTHORITY_NAME"],
+        generated_at=_local(now), stages=_stages(firm.id), events=_events(firm.id, certificates),
+        certificates=tuple(DossierCertificate(
+            number=c.number, track=c.track.name, status=CERTIFICATE_STATUS_LABELS[c.status],
+            issued_on=chinese_date(c.issued_on), issued_at=_local(c.issued_at)) for c in reversed(certificates)),
+        indicators=tuple(dossier_indicators(firm)), verdicts=tuple(dossier_eligibility(firm)),
+    )
+
+
+def render_dossier_pdf(firm, *, now: datetime) -> bytes:
+    """The dossier PDF, made on demand (not stored)."""
+    return render_pdf("pdf/dossier.html", build_dossier(firm, now=now))

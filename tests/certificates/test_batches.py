@@ -1,0 +1,107 @@
+"""Batch re-issue: in the background from the web page (progress, ZIP) and from the command line."""
+
+import csv
+import io
+import zipfile
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from pipeline.auth.models import Role
+from pipeline.certificates.batches import create_batch, is_stale, wait_for_batches
+from pipeline.certificates.models import BatchStatus, Certificate, CertificateBatch, CertificateStatus
+from pipeline.certificates.services import CertificateError, revoke_certificate
+
+
+@pytest.fixture
+def batch_dir(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "CERTIFICATE_BATCH_DIR", str(tmp_path / "batches"))
+    return tmp_path / "batches"
+
+
+def read_zip(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_web_batch_runs_in_the_background_and_offers_a_zip(client, login_as, issue, db, batch_dir):
+    originals = [issue() for _ in range(3)]
+    revoke_certificate(originals[2], actor=None, now=datetime.now(UTC), reason="出库")
+    db.session.commit()
+    login_as(Role.ADMIN)
+    form = client.get("/certificates/batches/").get_data(as_text=True)
+    assert "2026" in form
+    response = client.post("/certificates/batches/", data={"year": "2026", "reason": "年度批量换发"})
+    assert response.status_code == 302
+    wait_for_batches()
+    batch = db.session.scalar(select(CertificateBatch))
+    progress = client.get(f"/certificates/batches/{batch.id}/progress").get_json()
+    assert progress == {"id": batch.id, "status": "done", "done": 2, "total": 2, "percent": 100, "error": "",
+                        "ready": True}
+    assert "下载 ZIP" in client.get(f"/certificates/batches/{batch.id}").get_data(as_text=True)
+    with client.get(f"/certificates/batches/{batch.id}/download") as download:
+        assert download.status_code == 200 and download.mimetype == "application/zip"
+        files = read_zip(download.data)
+    pdfs = {name: data for name, data in files.items() if name.endswith(".pdf")}
+    assert len(pdfs) == 2 and all(data.startswith(b"%PDF") for data in pdfs.values())
+    manifest = list(csv.reader(io.StringIO(files["清单.csv"].decode("utf-8-sig"))))
+    assert manifest[0][0] == "证书编号" and len(manifest) == 3
+    new = db.session.scalars(select(Certificate).where(Certificate.status == CertificateStatus.VALID)).all()
+    assert {c.number for c in new} == {originals[0].number, originals[1].number}
+    assert {row[3] for row in manifest[1:]} == {c.verification_code for c in new}
+    assert all(c.supersedes_id and c.reissue_reason == "年度批量换发" for c in new)
+
+
+def test_only_one_batch_at_a_time_and_a_dead_one_is_shown_interrupted(db, issue):
+    issue()
+    now = datetime(2026, 3, 3, tzinfo=UTC)
+    first = create_batch(2026, actor=None, now=now, reason="x")
+    with pytest.raises(CertificateError, match="正在进行"):
+        create_batch(2026, actor=None, now=now + timedelta(minutes=1), reason="x")
+    assert is_stale(first, now + timedelta(minutes=11))
+    assert create_batch(2026, actor=None, now=now + timedelta(minutes=11), reason="x").id != first.id
+
+
+def test_a_year_without_certificates_is_refused(db):
+    with pytest.raises(CertificateError, match="没有有效"):
+        create_batch(2031, actor=None, now=datetime.now(UTC), reason="x")
+
+
+def test_cli_reissue_writes_a_zip(runner, issue, db, batch_dir, tmp_path):
+    expected = sorted(f"{c.number}-{c.firm.name}.pdf" for c in (issue(), issue()))
+    output = tmp_path / "out.zip"
+    result = runner.invoke(args=["certificates", "reissue", "--year", "2026", "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    assert "2/2" in result.output and str(output) in result.output
+    files = read_zip(output.read_bytes())
+    assert sorted(name for name in files if name.endswith(".pdf")) == expected
+    assert db.session.scalar(select(func.count(Certificate.id)).where(
+        Certificate.status == CertificateStatus.SUPERSEDED)) == 2
+    assert db.session.scalar(select(CertificateBatch.status)) is BatchStatus.DONE
+
+
+def test_cli_refuses_an_empty_year(runner, db):
+    result = runner.invoke(args=["certificates", "reissue", "--year", "2030"])
+    assert result.exit_code != 0 and "没有有效" in result.output
+
+
+def test_a_failing_batch_ends_failed_and_keeps_what_was_done(db, issue, batch_dir, monkeypatch):
+    from pipeline.certificates import batches
+
+    issue(), issue()
+    batch = create_batch(2026, actor=None, now=datetime.now(UTC), reason="x")
+    db.session.commit()
+    calls = []
+    real = batches.reissue_certificate
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(batches, "reissue_certificate", flaky)
+    result = batches.run_batch(batch.id, out_dir=batch_dir)
+    assert result.status is BatchStatus.FAILED and "disk full" in result.error and result.done == 1
+    assert not list(batch_dir.glob("*.zip")) and not list(batch_dir.glob("*.part"))
