@@ -51,24 +51,25 @@ def _facts_row(firm_id: int, source: Source) -> FirmFacts | None:
     return db.session.scalar(select(FirmFacts).where(FirmFacts.firm_id == firm_id, FirmFacts.source == source.value))
 
 
-def _checked_year(values: dict) -> dict:
+def _write_year(firm: Firm, fiscal_year: int, values: dict, source: Source, now: datetime) -> FirmYear:
+    """Check a year's figures and put them into the row of that year and version (created when missing)."""
+    check_fiscal_year(fiscal_year, to_local(now).date())
     checked = check_year(values)
     if checked.errors:
         raise FiguresError(checked.errors)
-    return checked.values
+    row = _year_row(firm.id, fiscal_year, source)
+    if row is None:
+        row = FirmYear(firm_id=firm.id, fiscal_year=fiscal_year, source=source.value)
+        db.session.add(row)
+    for name in YEAR_FIELDS:
+        setattr(row, name, checked.values[name])
+    return row
 
 
 def save_year(firm: Firm, fiscal_year: int, values: dict, *, actor: User | None, now: datetime,
               origin: Origin = Origin.OFFICER) -> FirmYear:
     """Set the official figures of one fiscal year (create or replace) and return the row."""
-    check_fiscal_year(fiscal_year, to_local(now).date())
-    clean = _checked_year(values)
-    row = _year_row(firm.id, fiscal_year, Source.OFFICIAL)
-    if row is None:
-        row = FirmYear(firm_id=firm.id, fiscal_year=fiscal_year, source=Source.OFFICIAL.value)
-        db.session.add(row)
-    for name in YEAR_FIELDS:
-        setattr(row, name, clean[name])
+    row = _write_year(firm, fiscal_year, values, Source.OFFICIAL, now)
     row.status, row.origin, row.updated_by, row.updated_at = Status.CONFIRMED.value, origin.value, actor, now
     db.session.flush()
     return row
@@ -98,14 +99,7 @@ def _new_facts(firm: Firm, source: Source) -> FirmFacts:
 
 def submit_year(firm: Firm, fiscal_year: int, values: dict, *, actor: User, now: datetime) -> FirmYear:
     """Record the firm's own figures for a year as 待核实 (replacing an earlier submission of that year)."""
-    check_fiscal_year(fiscal_year, to_local(now).date())
-    clean = _checked_year(values)
-    row = _year_row(firm.id, fiscal_year, Source.FIRM)
-    if row is None:
-        row = FirmYear(firm_id=firm.id, fiscal_year=fiscal_year, source=Source.FIRM.value)
-        db.session.add(row)
-    for name in YEAR_FIELDS:
-        setattr(row, name, clean[name])
+    row = _write_year(firm, fiscal_year, values, Source.FIRM, now)
     _mark_submitted(row, actor, now)
     db.session.flush()
     return row
