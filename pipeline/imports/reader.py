@@ -39,6 +39,7 @@ class Sheet:
     header_row: int
     ignored: list[str] = field(default_factory=list)
     total: int | None = None
+    max_rows: int | None = None
     _rows: Iterator | None = None
     _workbook: object = None
 
@@ -57,6 +58,9 @@ class Sheet:
         number = self.header_row
         for values in self._rows:
             number += 1
+            if self.max_rows is not None and number - self.header_row > self.max_rows:
+                # the sheet's dimension was missing or wrong: stop at the limit all the same
+                raise ReadError(_("文件超过单次导入上限 %(limit)s 行，请分批导入。", limit=self.max_rows))
             record = {}
             for index, column in self.columns.items():
                 if index < len(values):
@@ -92,7 +96,7 @@ def open_sheet(stream, columns: tuple[Column, ...], *, max_rows: int) -> Sheet:
     if total is not None and total > max_rows:
         workbook.close()
         raise ReadError(_("文件有 %(count)s 行，超过单次导入上限 %(limit)s 行，请分批导入。", count=total, limit=max_rows))
-    return Sheet(mapped, header_row, ignored, total, rows, workbook)
+    return Sheet(mapped, header_row, ignored, total, max_rows, rows, workbook)
 
 
 def _find_header(rows: Iterator, index: dict[str, Column], key: Column) -> tuple[int, dict[int, Column], list]:

@@ -74,7 +74,7 @@ def upload_firms():
     try:
         batch = preview_firm_import(form.file.data.stream, form.file.data.filename or "", user=current_user,
                                     token=token, today=local_today(), now=utcnow(), progress=progress,
-                                    max_rows=current_app.config.get("PIPELINE_IMPORT_MAX_ROWS", 100_000))
+                                    max_rows=current_app.config["PIPELINE_IMPORT_MAX_ROWS"])
     except ReadError as exc:
         db.session.rollback()
         form.file.errors.append(str(exc))
@@ -95,7 +95,7 @@ def upload_results():
         batch = preview_results_import(form.file.data.stream, form.file.data.filename or "", user=current_user,
                                        token=_token(form), track=track_or_404(form.track.data),
                                        list_kind=form.list_kind.data, today=local_today(), now=utcnow(),
-                                       max_rows=current_app.config.get("PIPELINE_IMPORT_MAX_ROWS", 100_000))
+                                       max_rows=current_app.config["PIPELINE_IMPORT_MAX_ROWS"])
     except ReadError as exc:
         db.session.rollback()
         form.file.errors.append(str(exc))

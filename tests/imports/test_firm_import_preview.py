@@ -150,3 +150,35 @@ def test_leaders_cannot_upload(client, db, login_as, towns, upload):
     login_as(Role.LEADER)
     response, _ = upload(workbook_bytes([firm_row(1)]))
     assert response.status_code == 403
+
+
+def test_a_file_over_the_row_limit_is_refused_with_a_message(make_app, db, login_as, towns):
+    small = make_app(PIPELINE_IMPORT_MAX_ROWS=3)
+    client = small.test_client()
+    user = login_as(Role.OFFICER)
+    with client.session_transaction() as session:
+        session["_user_id"] = user.session_token
+    data = workbook_bytes([firm_row(i) for i in range(1, 6)])
+    response = client.post("/excel/imports", data={"file": (data, "多.xlsx")}, content_type="multipart/form-data")
+    assert response.status_code == 400 and "超过单次导入上限 3 行" in response.get_data(as_text=True)
+
+
+def test_the_row_limit_holds_when_the_sheet_does_not_say_its_size(app, db, towns):
+    import io
+
+    from openpyxl import Workbook
+
+    from pipeline.imports.columns import IMPORT_COLUMNS
+    from pipeline.imports.reader import ReadError, open_sheet
+
+    book = Workbook(write_only=True)  # write_only files carry no <dimension>
+    sheet = book.create_sheet()
+    sheet.append(["统一社会信用代码", "企业名称"])
+    for i in range(1, 8):
+        sheet.append([firm_row(i)["统一社会信用代码"], f"企业{i}"])
+    data = io.BytesIO()
+    book.save(data)
+    opened = open_sheet(io.BytesIO(data.getvalue()), IMPORT_COLUMNS, max_rows=5)
+    with pytest.raises(ReadError, match="超过单次导入上限 5 行"):
+        list(opened.rows())
+    opened.close()
