@@ -11,6 +11,7 @@ BLUEPRINTS = [
     "pipeline.firms",
     "pipeline.funnel",
     "pipeline.portal",
+    "pipeline.funnel.admin",
 ]
 
 

@@ -24,6 +24,8 @@ NAV = [
     NavItem("funnel.board", _l("培育看板"), STAFF),
     NavItem("firms.index", _l("企业库"), STAFF),
     NavItem("portal.index", _l("我的企业"), (Role.FIRM,)),
+    NavItem("funnel.bulk", _l("批量调整"), (Role.ADMIN, Role.OFFICER)),
+    NavItem("funnel_admin.tracks", _l("培育设置"), (Role.ADMIN,)),
 ]
 
 

@@ -1,0 +1,42 @@
+"""Pure date arithmetic for statuses and filings: expiry dates and annual deadlines."""
+
+import calendar
+import re
+from datetime import date
+
+HNTE_VALID_YEARS = 3
+_TECH_SME_NUMBER = re.compile(r"\s*(\d{4})")
+
+
+def add_years(d: date, years: int) -> date:
+    """Return the same calendar date `years` later (or earlier); 29 Feb becomes 28 Feb in a common year."""
+    year = d.year + years
+    if d.month == 2 and d.day == 29 and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return d.replace(year=year)
+
+
+def one_year_before(d: date) -> date:
+    """Return the latest date whose one-year anniversary (per add_years) falls on or before d."""
+    earlier = add_years(d, -1)
+    if d.month == 2 and d.day == 28 and calendar.isleap(earlier.year):
+        return date(earlier.year, 2, 29)
+    return earlier
+
+
+def hnte_expiry(issue_date: date) -> date:
+    """Return the 有效期至 date of a 高企 certificate: the issue date plus three years."""
+    return add_years(issue_date, HNTE_VALID_YEARS)
+
+
+def tech_sme_expiry(number: str) -> date:
+    """Return 31 December of the year a 科小 入库登记编号 starts with (valid that calendar year only)."""
+    match = _TECH_SME_NUMBER.match(number or "")
+    if not match:
+        raise ValueError(f"入库登记编号应以四位年份开头：{number!r}")
+    return date(int(match.group(1)), 12, 31)
+
+
+def annual_report_due(year: int) -> date:
+    """Return the due date of the 高企 annual development report filed in `year` (31 May)."""
+    return date(year, 5, 31)
