@@ -47,6 +47,7 @@ class Planner:
 
     def __init__(self, firm_index: int, today: date):
         self.rng, self.today, self.firm_index = random.Random(firm_index * 7919), today, firm_index
+        self.showcase = firm_index == 1  # the demo firm user's firm: registered this year, climbing 高企
         self.events: list[Event] = []
 
     def add(self, on: date, track: str | None, to: Stage | None = None, **details) -> bool:
@@ -67,7 +68,7 @@ class Planner:
         for _round in range(3):
             year = day.year if day <= date(day.year, 8, 20) else day.year + 1
             evaluated = max(date(year, 6, 15) + self.days(0, 80), day + self.days(10, 30))
-            if self.rng.random() < 0.12:
+            if self.rng.random() < 0.12 and not self.showcase:
                 if not self.add(evaluated, "tech_sme", Stage.FAILED, note="评价未通过：研发费用占比不足") \
                         or self.rng.random() < 0.3:
                     return
@@ -83,7 +84,7 @@ class Planner:
             if not self.add(day, "tech_sme", Stage.EXPIRED, note="登记编号当年有效，已到期"):
                 return
             day += self.days(10, 40)
-            if self.rng.random() < 0.15 or not self.add(day, "tech_sme", Stage.CULTIVATING):
+            if (self.rng.random() < 0.15 and not self.showcase) or not self.add(day, "tech_sme", Stage.CULTIVATING):
                 return
         self._maybe_pause_or_exit("tech_sme")
 
@@ -104,7 +105,7 @@ class Planner:
         day = self.events[-1].on
         year = day.year if day <= date(day.year, 7, 31) else day.year + 1
         issued = date(year, 11, 25) + self.days(0, 25)
-        if self.rng.random() < 0.2:
+        if self.rng.random() < 0.2 and not self.showcase:
             if self.add(issued, "hnte", Stage.FAILED, note="专家评审创新能力得分不足 71 分"):
                 self.add(issued + self.days(20, 60), "hnte", Stage.CULTIVATING)
             return
@@ -117,7 +118,7 @@ class Planner:
         """遴选 → 入库 → 培育 (or out on the way); True if the firm reached 培育."""
         day = start
         self.add(day, track, Stage.SCREENING, note="乡镇推荐")
-        if self.rng.random() < 0.07:
+        if self.rng.random() < 0.07 and not self.showcase:
             reason = self.rng.choice(list(EXIT_NOTES))
             self.add(day + self.days(10, 50), track, Stage.REMOVED, reason_code=reason.value, note=EXIT_NOTES[reason])
             return False
@@ -129,7 +130,7 @@ class Planner:
 
     def _maybe_pause_or_exit(self, track: str) -> None:
         roll, last = self.rng.random(), self.events[-1]
-        if last.to not in (Stage.POOL, Stage.CULTIVATING, Stage.SCREENING):
+        if self.showcase or last.to not in (Stage.POOL, Stage.CULTIVATING, Stage.SCREENING):
             return
         if roll < 0.18:
             paused = max(last.on + self.days(3, 20), self.today - self.days(5, 60))

@@ -92,12 +92,12 @@ def count_by_stage(track: Track, user: User, board_filter: BoardFilter = BoardFi
 
 def board_cards(track: Track, user: User, board_filter: BoardFilter = BoardFilter(),
                 per_stage: int = 60) -> dict[Stage, list[FirmTrack]]:
-    """The first cards of every column (longest in the stage first), in one query."""
-    rank = func.row_number().over(partition_by=FirmTrack.stage,
-                                  order_by=(FirmTrack.stage_entered_at, FirmTrack.id)).label("rank")
+    """The first cards of every column (longest without a move or service first), in one query."""
+    order = (FirmTrack.last_activity_at, FirmTrack.id)
+    rank = func.row_number().over(partition_by=FirmTrack.stage, order_by=order).label("rank")
     ranked = _board_where(select(FirmTrack.id, rank).join(FirmTrack.firm), track, user, board_filter).subquery()
     stmt = (select(FirmTrack).join(ranked, ranked.c.id == FirmTrack.id).where(ranked.c.rank <= per_stage)
-            .options(joinedload(FirmTrack.firm)).order_by(FirmTrack.stage_entered_at, FirmTrack.id))
+            .options(joinedload(FirmTrack.firm)).order_by(*order))
     cards: dict[Stage, list[FirmTrack]] = {}
     for record in db.session.scalars(stmt):
         cards.setdefault(record.stage, []).append(record)
