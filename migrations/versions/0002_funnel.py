@@ -1,4 +1,4 @@
-"""funnel: pause origin, self-describing history rows, number hints of tracks
+"""funnel: pause origin, self-describing history rows, number hints of tracks, board and list indexes
 
 Revision ID: 0002_funnel
 Revises: 0001_foundation
@@ -24,8 +24,13 @@ HINTS = {
 
 
 def upgrade():
+    with op.batch_alter_table('firm', schema=None) as batch_op:
+        batch_op.create_index('ix_firm_town_id_name', ['town_id', 'name'], unique=False)
+
     with op.batch_alter_table('firm_track', schema=None) as batch_op:
         batch_op.add_column(sa.Column('paused_from', STAGE, nullable=True))
+        batch_op.create_index('ix_firm_track_track_id_stage_last_activity_at',
+                              ['track_id', 'stage', 'last_activity_at'], unique=False)
 
     with op.batch_alter_table('stage_move', schema=None) as batch_op:
         batch_op.add_column(sa.Column('pool_number', sa.String(length=32), nullable=True))
@@ -52,4 +57,8 @@ def downgrade():
         batch_op.drop_column('pool_number')
 
     with op.batch_alter_table('firm_track', schema=None) as batch_op:
+        batch_op.drop_index('ix_firm_track_track_id_stage_last_activity_at')
         batch_op.drop_column('paused_from')
+
+    with op.batch_alter_table('firm', schema=None) as batch_op:
+        batch_op.drop_index('ix_firm_town_id_name')

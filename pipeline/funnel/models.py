@@ -51,6 +51,8 @@ class FirmTrack(Base):
     __table_args__ = (
         UniqueConstraint("firm_id", "track_id"),
         Index("ix_firm_track_track_id_stage", "track_id", "stage"),
+        # The board's columns: the least recently touched records of one stage first.
+        Index("ix_firm_track_track_id_stage_last_activity_at", "track_id", "stage", "last_activity_at"),
         Index("ix_firm_track_expires_on", "expires_on"),
     )
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import abort
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, false, func, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from pipeline.auth.models import User
@@ -76,7 +76,14 @@ class BoardFilter:
 
 
 def _board_where(stmt, track: Track, user: User, board_filter: BoardFilter):
-    stmt = scope_to_user(stmt.where(FirmTrack.track_id == track.id), user)
+    """Restrict to one track, the user's towns and the board's filters (joining Firm only when needed)."""
+    stmt = stmt.where(FirmTrack.track_id == track.id)
+    towns = visible_town_ids(user)
+    if towns is None and not board_filter.town_id and not board_filter.officer_id:
+        return stmt
+    stmt = stmt.join(FirmTrack.firm)
+    if towns is not None:
+        stmt = stmt.where(Firm.town_id.in_(towns))
     if board_filter.town_id:
         stmt = stmt.where(Firm.town_id == board_filter.town_id)
     if board_filter.officer_id:
@@ -86,17 +93,21 @@ def _board_where(stmt, track: Track, user: User, board_filter: BoardFilter):
 
 def count_by_stage(track: Track, user: User, board_filter: BoardFilter = BoardFilter()) -> dict[Stage, int]:
     """Count the records in each stage of one track, in SQL."""
-    stmt = select(FirmTrack.stage, func.count()).join(FirmTrack.firm).group_by(FirmTrack.stage)
+    stmt = select(FirmTrack.stage, func.count()).group_by(FirmTrack.stage)
     return dict(db.session.execute(_board_where(stmt, track, user, board_filter)).all())
 
 
 def board_cards(track: Track, user: User, board_filter: BoardFilter = BoardFilter(),
                 per_stage: int = 60) -> dict[Stage, list[FirmTrack]]:
-    """The first cards of every column (longest without a move or service first), in one query."""
+    """The first cards of every column (longest without a move or service first), in one query.
+
+    One LIMITed select per stage, glued with UNION ALL: each walks the (track, stage, last activity) index, so
+    the cost does not grow with the number of firms on the track.
+    """
     order = (FirmTrack.last_activity_at, FirmTrack.id)
-    rank = func.row_number().over(partition_by=FirmTrack.stage, order_by=order).label("rank")
-    ranked = _board_where(select(FirmTrack.id, rank).join(FirmTrack.firm), track, user, board_filter).subquery()
-    stmt = (select(FirmTrack).join(ranked, ranked.c.id == FirmTrack.id).where(ranked.c.rank <= per_stage)
+    columns = [_board_where(select(FirmTrack.id), track, user, board_filter).where(FirmTrack.stage == stage)
+               .order_by(*order).limit(per_stage).subquery().select() for stage in Stage]
+    stmt = (select(FirmTrack).where(FirmTrack.id.in_(union_all(*columns)))
             .options(joinedload(FirmTrack.firm)).order_by(*order))
     cards: dict[Stage, list[FirmTrack]] = {}
     for record in db.session.scalars(stmt):

@@ -35,6 +35,7 @@ from pipeline.funnel.services import (
 from pipeline.web import safe_next_url
 
 BULK_LIMIT = 300
+BOARD_CARDS = 40  # cards shown per column; the column header counts them all and links to the rest
 
 
 def _int_arg(name: str) -> int | None:
@@ -54,7 +55,7 @@ def board():
         return render_template("funnel/board.html", tracks=[], track=None)
     board_filter = BoardFilter(town_id=_int_arg("town"), officer_id=_int_arg("officer"))
     now, thresholds, movable = utcnow(), stale_thresholds(), can_edit(current_user)
-    cards = board_cards(track, current_user, board_filter)
+    cards = board_cards(track, current_user, board_filter, per_stage=BOARD_CARDS)
     views = {stage: [present(r, now=now, thresholds=thresholds, viewer=current_user, can_move=movable)
                      for r in records] for stage, records in cards.items()}
     firm_ids = [r.firm_id for records in cards.values() for r in records]
@@ -63,7 +64,8 @@ def board():
     return render_template("funnel/board.html", tracks=tracks, track=track, columns=BOARD_ORDER, cards=views,
                            counts=count_by_stage(track, current_user, board_filter), linked=linked,
                            board_filter=board_filter, towns=list_towns(current_user), officers=list_officers(),
-                           stage_labels=STAGE_LABELS, can_move=movable)
+                           stage_labels=STAGE_LABELS, stage_names={s: _(label) for s, label in STAGE_LABELS.items()},
+                           can_move=movable)
 
 
 def _move_form(record: FirmTrack | None, form: MoveForm | None = None) -> MoveForm:
