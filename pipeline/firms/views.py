@@ -2,6 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pipeline.auth.models import Role
 from pipeline.auth.permissions import can_edit, can_move
 from pipeline.db import utcnow
 from pipeline.domain.stages import BOARD_ORDER, EXIT_REASON_LABELS, STAGE_LABELS, Stage
@@ -91,6 +92,8 @@ def _refused(form: FirmForm, exc: FirmError, firm=None):
 def create():
     require_editor()
     form = _firm_form()
+    if request.method == "GET" and current_user.role is Role.OFFICER:
+        form.officer_id.data = current_user.id  # an officer usually registers the firms they look after
     if form.validate_on_submit():
         try:
             firm = create_firm(form.values(), actor=current_user, now=utcnow())

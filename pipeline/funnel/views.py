@@ -32,6 +32,7 @@ from pipeline.funnel.services import (
     move_firm,
     record_state,
 )
+from pipeline.i18n import track_name
 from pipeline.web import safe_next_url
 
 BULK_LIMIT = 300
@@ -106,7 +107,7 @@ def move(firm_id: int, track_code: str):
         db.session.rollback()
         return _move_refused(firm, track, form, refusal)
     db.session.commit()
-    message = _("%(firm)s 的“%(track)s”已移到“%(stage)s”。", firm=firm.name, track=track.name,
+    message = _("%(firm)s 的“%(track)s”已移到“%(stage)s”。", firm=firm.name, track=track_name(track),
                 stage=_(STAGE_LABELS[done.to_stage]))
     if wants_json():
         return jsonify(ok=True, message=message, stage=done.to_stage.value, version=done.firm_track.version)
