@@ -10,11 +10,12 @@ from pipeline.auth.models import Role, User
 from pipeline.auth.permissions import can_see_firm, visible_town_ids
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, FirmEdit, Industry, ServiceRecord, Town
+from pipeline.web import MAX_ID
 
 
 def get_firm_or_404(firm_id: int, for_user: User) -> Firm:
     """Load a firm the user may see; anything else is 404, so that no one learns what exists."""
-    firm = db.session.get(Firm, firm_id)
+    firm = db.session.get(Firm, firm_id) if 0 < firm_id <= MAX_ID else None
     if firm is None or not can_see_firm(for_user, firm):
         abort(404)
     return firm

@@ -17,6 +17,7 @@ from pipeline.funnel.presenters import present
 from pipeline.funnel.queries import firm_records, firm_timeline, list_tracks, stale_thresholds
 from pipeline.funnel.services import record_service
 from pipeline.i18n import local_today
+from pipeline.web import int_arg
 
 
 def require_editor() -> None:
@@ -25,21 +26,16 @@ def require_editor() -> None:
         abort(403)
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 def filters_from_args() -> tuple[FirmFilters, int, int]:
     """Read the list's filters from the query string; anything malformed is ignored, never an error."""
     stage = request.args.get("stage", "")
-    per_page = _int_arg("per_page")
+    per_page = int_arg("per_page")
     filters = FirmFilters(
-        q=request.args.get("q", "")[:100], town_id=_int_arg("town"), industry_id=_int_arg("industry"),
-        track_id=_int_arg("track"), stage=Stage(stage) if stage in set(Stage) else None,
-        officer_id=_int_arg("officer"), stale=request.args.get("stale") == "1",
+        q=request.args.get("q", "")[:100], town_id=int_arg("town"), industry_id=int_arg("industry"),
+        track_id=int_arg("track"), stage=Stage(stage) if stage in set(Stage) else None,
+        officer_id=int_arg("officer"), stale=request.args.get("stale") == "1",
         paused=request.args.get("paused") == "1", sort=request.args.get("sort", "name"))
-    return filters, _int_arg("page") or 1, per_page if per_page in PAGE_SIZES else PAGE_SIZES[1]
+    return filters, int_arg("page") or 1, per_page if per_page in PAGE_SIZES else PAGE_SIZES[1]
 
 
 @bp.route("/")

@@ -33,15 +33,10 @@ from pipeline.funnel.services import (
     record_state,
 )
 from pipeline.i18n import track_name
-from pipeline.web import safe_next_url
+from pipeline.web import MAX_ID, int_arg, safe_next_url
 
 BULK_LIMIT = 300
 BOARD_CARDS = 40  # cards shown per column; the column header counts them all and links to the rest
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
 
 
 def wants_json() -> bool:
@@ -54,7 +49,7 @@ def board():
     track = next((t for t in tracks if t.code == request.args.get("track")), tracks[0] if tracks else None)
     if track is None:
         return render_template("funnel/board.html", tracks=[], track=None)
-    board_filter = BoardFilter(town_id=_int_arg("town"), officer_id=_int_arg("officer"))
+    board_filter = BoardFilter(town_id=int_arg("town"), officer_id=int_arg("officer"))
     now, thresholds, movable = utcnow(), stale_thresholds(), can_edit(current_user)
     cards = board_cards(track, current_user, board_filter, per_stage=BOARD_CARDS)
     views = {stage: [present(r, now=now, thresholds=thresholds, viewer=current_user, can_move=movable)
@@ -151,7 +146,7 @@ def _posted_items() -> dict[int, int]:
     items = {}
     for value in request.form.getlist("record"):
         record_id, _sep, version = value.partition(":")
-        if record_id.isdigit() and version.isdigit():
+        if record_id.isdigit() and version.isdigit() and int(record_id) <= MAX_ID:
             items[int(record_id)] = int(version)
     return items
 
@@ -163,7 +158,7 @@ def bulk():
     if track is None:
         abort(404)
     stage = Stage(request.args["stage"]) if request.args.get("stage") in set(Stage) else Stage.SCREENING
-    board_filter = BoardFilter(town_id=_int_arg("town"), officer_id=_int_arg("officer"))
+    board_filter = BoardFilter(town_id=int_arg("town"), officer_id=int_arg("officer"))
     targets, needs = _bulk_targets(stage)
     form = BulkMoveForm()
     form.to.choices = stage_choices(targets, needs=needs)

@@ -131,3 +131,16 @@ def test_board_query_count_does_not_grow_with_cards(client, login_as, make_firm,
     with count_queries() as many:
         client.get("/funnel/?track=hnte")
     assert few.count == many.count, (few.statements, many.statements)
+
+
+def test_huge_ids_are_404_and_huge_filters_are_ignored(client, login_as, county):
+    login_as(Role.ADMIN)
+    huge = 10**20
+    assert client.get(f"/firms/{huge}").status_code == 404
+    assert client.get(f"/funnel/firms/{2**31}/tech_sme/move").status_code == 404
+    assert len(names(client, f"?town={huge}&officer={2**31}&page={huge}")) == 5
+    assert client.get(f"/funnel/?town={huge}").status_code == 200
+    response = client.post("/funnel/bulk?track=tech_sme&stage=pool", data={"to": "cultivating",
+                                                                         "record": [f"{huge}:1"]})
+    assert response.status_code == 302  # nothing valid was ticked: "请至少勾选一家企业"
+    assert client.post("/admin/funnel/officers", data={"user_id": huge}).status_code in (404, 422)

@@ -12,6 +12,7 @@ from pipeline.funnel.admin.services import SettingsError, save_track, set_office
 from pipeline.funnel.forms import OfficerTownsForm, StaleForm, TrackForm
 from pipeline.funnel.queries import get_track_or_404, list_tracks, stale_thresholds
 from pipeline.funnel.services import set_stale_thresholds
+from pipeline.web import MAX_ID
 
 TRACK_FIELDS = ("name", "name_en", "code", "short_name", "validity_rule", "validity_years", "number_pattern",
                 "number_hint", "sort_order")
@@ -66,7 +67,7 @@ def officers():
     form = OfficerTownsForm()
     form.towns.choices = town_choices
     if form.validate_on_submit():
-        user = db.session.get(User, form.user_id.data)
+        user = db.session.get(User, form.user_id.data) if 0 < form.user_id.data <= MAX_ID else None
         if user is None or user.role is not Role.OFFICER:
             abort(404)
         set_officer_towns(user, form.towns.data)
