@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 
 from pipeline.domain.deadlines import add_years, hnte_expiry, tech_sme_expiry
@@ -331,10 +331,10 @@ def format_pool_number(short_name: str, year: int, value: int) -> str:
     return f"{short_name}-{year}-{value:04d}"
 
 
-def is_stale(stage: Stage, last_activity_at: datetime, stale_days: int | None, now: datetime) -> bool:
-    """A record is stale when its stage has a threshold and nothing happened for that many days."""
+def is_stale(stage: Stage, last_activity_on: date, stale_days: int | None, today: date) -> bool:
+    """Stale: the stage has a threshold and the record has been quiet (no move, no service) for MORE days than it."""
     return stale_days is not None and stage not in (Stage.PAUSED, Stage.REMOVED) \
-        and last_activity_at <= now - timedelta(days=stale_days)
+        and (today - last_activity_on).days > stale_days
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ def present(record: FirmTrack, *, now: datetime, thresholds: dict[Stage, int], v
     return RecordView(
         record=record,
         days_in_stage=days_between(to_local(record.stage_entered_at).date(), today),
-        stale=is_stale(record.stage, record.last_activity_at, thresholds.get(record.stage), now),
+        stale=is_stale(record.stage, to_local(record.last_activity_at).date(), thresholds.get(record.stage), today),
         deadline=deadline,
         status=public_status(record.stage, pool_number=record.pool_number, expires_on=record.expires_on,
                              paused_until=record.paused_until),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import abort
 from sqlalchemy import and_, false, func, or_, select, union_all
@@ -15,7 +15,7 @@ from pipeline.domain.stages import Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, ServiceRecord
 from pipeline.funnel.models import FirmTrack, StageMove, StageSetting, Track
-from pipeline.i18n import to_local
+from pipeline.i18n import local_zone, to_local
 
 
 def list_tracks(active_only: bool = True) -> list[Track]:
@@ -44,11 +44,19 @@ def stale_thresholds() -> dict[Stage, int]:
     return {stage: days for stage, days in rows if days is not None}
 
 
+def start_of_local_day(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=local_zone()).astimezone(UTC)
+
+
 def stale_clause(now: datetime, thresholds: dict[Stage, int]):
-    """SQL condition on FirmTrack: stale under the thresholds (cut-offs computed here, portable to any database)."""
-    parts = [and_(FirmTrack.stage == stage, FirmTrack.last_activity_at <= now - timedelta(days=days))
-             for stage, days in thresholds.items() if stage not in (Stage.PAUSED, Stage.REMOVED)]
-    return or_(*parts) if parts else false()
+    """SQL condition on FirmTrack: quiet for more than its stage's days (the last activity was before the start of
+    the local day N days ago), on an active track. The same rule as domain.stages.is_stale()."""
+    today = to_local(now).date()
+    parts = [and_(FirmTrack.stage == stage, FirmTrack.last_activity_at < start_of_local_day(today - timedelta(days=n)))
+             for stage, n in thresholds.items() if stage not in (Stage.PAUSED, Stage.REMOVED)]
+    if not parts:
+        return false()
+    return and_(or_(*parts), FirmTrack.track_id.in_(select(Track.id).where(Track.active.is_(True))))
 
 
 def scope_to_user(stmt, user: User):
