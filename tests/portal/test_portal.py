@@ -4,6 +4,7 @@ import re
 
 import pytest
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from pipeline.auth.models import Role
 from pipeline.domain.stages import Stage
@@ -68,12 +69,13 @@ def test_firm_user_cannot_change_its_stage(client, db, two_firms, track_by_code)
 
 
 def urls_with_ids(app, firm_id: int):
-    """Every URL of the app that takes an id or a code, filled with another firm's id (and the track codes)."""
+    """Every URL of the app that takes an argument: integers get another firm's id, strings a track code."""
     urls = []
     for rule in app.url_map.iter_rules():
         if not rule.arguments or rule.endpoint == "static":
             continue
-        values = {name: firm_id if name.endswith("_id") else "tech_sme" for name in rule.arguments}
+        values = {name: firm_id if isinstance(rule._converters.get(name), IntegerConverter) else "tech_sme"
+                  for name in rule.arguments}
         url = rule.build(values, append_unknown=False)[1]
         urls.append((url, sorted(rule.methods - {"HEAD", "OPTIONS"})))
     return urls
