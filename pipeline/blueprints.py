@@ -19,6 +19,7 @@ BLUEPRINTS = [
     "pipeline.certificates.batch_views",
     "pipeline.certificates.portal",
     "pipeline.certificates.public",
+    "pipeline.funnel.admin",
 ]
 
 
