@@ -22,6 +22,7 @@ BLUEPRINTS = [
     "pipeline.certificates.batch_views",
     "pipeline.certificates.portal",
     "pipeline.certificates.public",
+    "pipeline.funnel.admin",
 ]
 
 

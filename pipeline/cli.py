@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from importlib import import_module
 
 import click
 from flask import Flask, current_app
@@ -54,6 +55,7 @@ def seed_demo_command(firm_count):
     result = seed_demo(firm_count, password_min_length=current_app.config["PASSWORD_MIN_LENGTH"])
     db.session.commit()
     click.echo(f"演示数据：新增企业 {result.firms_created} 家。")
+    click.echo(f"演示数据：新增阶段变动 {result.moves_created} 条。")
     for username, role, password in result.users_created:
         click.echo(f"  新建演示用户 {username:<10} 角色 {role:<8} 密码 {password}")
 
@@ -98,6 +100,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(import_module("pipeline.funnel.cli").funnel_cli)
     for command in (seed_demo_command, demo_logins_command, seed_if_empty_command, evaluate_command):
         app.cli.add_command(command)
     app.cli.add_command(pdf_cli)

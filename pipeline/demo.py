@@ -42,6 +42,7 @@ _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 class SeedResult:
     firms_created: int
     users_created: list[tuple[str, str, str]]  # (username, role, password)
+    moves_created: int = 0
 
 
 def _ensure_named(model, names: list[str]) -> dict[str, object]:
@@ -87,8 +88,9 @@ def seed_demo(firm_count: int = 300, *, password_min_length: int = 10) -> SeedRe
     db.session.flush()
     users = _ensure_demo_users(towns, password_min_length)
     _assign_officers()
-    _seed_figures()
-    return SeedResult(created, users)
+    moves = _seed_funnel_history(firm_count)
+    _seed_figures()  # after the history: a firm's figures fit its place in the funnel
+    return SeedResult(created, users, moves)
 
 
 def _ensure_demo_users(towns: dict, min_length: int) -> list[tuple[str, str, str]]:
@@ -127,6 +129,18 @@ def _seed_figures() -> None:
     from pipeline.indicators.demo import seed_figures
 
     seed_figures(local_today(), utcnow())
+
+
+def _seed_funnel_history(firm_count: int) -> int:
+    """Spread the demo firms over tracks and stages with two years of history (only firms that have none yet)."""
+    from pipeline.db import utcnow
+    from pipeline.funnel.demo import seed_history
+    from pipeline.i18n import local_zone
+
+    by_code = {firm.credit_code: firm for firm in db.session.scalars(select(Firm))}
+    firms = {index: by_code[code] for index in range(1, firm_count + 1)
+             if (code := demo_credit_code(index)) in by_code}
+    return seed_history(firms, now=utcnow(), zone=local_zone())
 
 
 def database_is_empty() -> bool:

@@ -23,9 +23,11 @@ class NavItem:
 NAV = [
     NavItem("funnel.board", _l("培育看板"), STAFF),
     NavItem("firms.index", _l("企业库"), STAFF),
-    NavItem("portal.index", _l("我的企业"), (Role.FIRM,)),
+    NavItem("funnel.bulk", _l("批量调整"), (Role.ADMIN, Role.OFFICER)),
     NavItem("certificates.index", _l("证书管理"), STAFF),
+    NavItem("portal.index", _l("我的企业"), (Role.FIRM,)),
     NavItem("certificates_portal.index", _l("我的证书"), (Role.FIRM,)),
+    NavItem("funnel_admin.tracks", _l("培育设置"), (Role.ADMIN,)),
     NavItem("reminders_admin.rules", _l("提醒规则"), (Role.ADMIN,)),
     NavItem("mail.outbox", _l("发件箱"), (Role.ADMIN,)),
     NavItem("indicators.screening_index", _l("自动遴选"), STAFF),

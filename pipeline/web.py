@@ -22,3 +22,12 @@ def safe_next_url(target: str | None, default: str) -> str:
 
 def client_ip() -> str:
     return request.remote_addr or "unknown"
+
+
+MAX_ID = 2**31 - 1  # PostgreSQL integer: a larger id from a URL or a form would be a database error, not a 404
+
+
+def int_arg(name: str) -> int | None:
+    """A positive id-like integer from the query string, or None for anything else (never an error)."""
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and 0 < int(value) <= MAX_ID else None

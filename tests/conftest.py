@@ -238,3 +238,80 @@ def smtp_server(app, monkeypatch):
         monkeypatch.setitem(app.config, key, value)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def count_queries(db):
+    """`with count_queries() as counted:` counts the SQL statements run in the block (counted.count)."""
+    from contextlib import contextmanager
+    from types import SimpleNamespace
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        counted = SimpleNamespace(count=0, statements=[])
+
+        def listener(conn, cursor, statement, parameters, context, executemany):
+            counted.count += 1
+            counted.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            yield counted
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+
+    return counting
+
+
+@pytest.fixture
+def track_by_code(db):
+    from pipeline.funnel.models import Track
+
+    def get(code: str) -> Track:
+        return db.session.scalar(select(Track).where(Track.code == code))
+
+    return get
+
+
+@pytest.fixture
+def place_firm(db, track_by_code):
+    """Walk a firm up its track to a stage through move_firm (as the system), the way officers would."""
+    from datetime import timedelta
+
+    from pipeline.db import utcnow
+    from pipeline.domain.stages import Stage as S
+    from pipeline.funnel.services import move_firm
+    from pipeline.i18n import to_local
+
+    paths = {S.SCREENING: [S.SCREENING], S.POOL: [S.SCREENING, S.POOL],
+             S.CULTIVATING: [S.SCREENING, S.POOL, S.CULTIVATING],
+             S.CERTIFIED: [S.SCREENING, S.POOL, S.CULTIVATING, S.CERTIFIED],
+             S.FAILED: [S.SCREENING, S.POOL, S.CULTIVATING, S.FAILED],
+             S.PAUSED: [S.SCREENING, S.POOL, S.CULTIVATING, S.PAUSED],
+             S.EXPIRED: [S.SCREENING, S.POOL, S.CULTIVATING, S.CERTIFIED, S.EXPIRED],
+             S.REMOVED: [S.SCREENING, S.REMOVED]}
+    numbers = iter(range(1, 10**6))
+
+    def place(firm, code: str, stage, *, now=None, actor=None):
+        now = now or utcnow()
+        today = to_local(now).date()
+        track, record = track_by_code(code), None
+        for step in paths[S(stage)]:
+            details, step_today = {}, today
+            if step is S.CERTIFIED:
+                issued = today - timedelta(days=1200 if code == "hnte" else 400) if S(stage) is S.EXPIRED else today
+                details = {"issued_on": issued, "certificate_number": f"GR{issued.year}33{next(numbers):06d}"
+                           if code == "hnte" else f"{issued.year}330624{next(numbers):05d}"}
+                step_today = issued
+            elif step is S.PAUSED:
+                details = {"note": "测试暂缓", "resume_on": today + timedelta(days=30)}
+            elif step is S.REMOVED:
+                details = {"reason_code": "withdrawn"}
+            record = move_firm(record or (firm, track), step, actor=actor, now=now, today=step_today,
+                               **details).firm_track
+        db.session.commit()
+        return record
+
+    return place

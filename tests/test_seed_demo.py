@@ -37,3 +37,26 @@ def test_users_create_firm_user_needs_an_existing_firm(runner, db):
                                  "91330624MA2BX5YW4X", "--password-stdin"], input="a-strong-password\n")
     assert result.exit_code != 0 and "找不到" in result.output
     assert db.session.scalar(select(func.count(User.id))) == 0
+
+
+def test_seed_demo_spreads_firms_over_tracks_and_stages_with_real_history(runner, db):
+    from pipeline.domain.stages import Stage
+    from pipeline.funnel.models import FirmTrack, StageMove
+
+    result = runner.invoke(args=["seed-demo", "--firms", "60"])
+    assert result.exit_code == 0, result.output
+    counts = (db.session.scalar(select(func.count(FirmTrack.id))), db.session.scalar(select(func.count(StageMove.id))))
+    stages = set(db.session.scalars(select(FirmTrack.stage)))
+    assert {Stage.SCREENING, Stage.POOL, Stage.CULTIVATING, Stage.CERTIFIED} <= stages
+    assert counts[1] > counts[0] > 30
+    pool_numbers = [n for n in db.session.scalars(select(FirmTrack.pool_number)) if n]
+    assert len(pool_numbers) == len(set(pool_numbers))
+    # Every record's history ends in its current stage, and the history starts up to two years ago.
+    for record in db.session.scalars(select(FirmTrack)):
+        last = db.session.scalar(select(StageMove).where(StageMove.firm_track_id == record.id)
+                                 .order_by(StageMove.moved_at.desc(), StageMove.id.desc()).limit(1))
+        assert last.to_stage is record.stage
+    again = runner.invoke(args=["seed-demo", "--firms", "60"])
+    assert again.exit_code == 0 and "新增阶段变动 0 条" in again.output
+    assert (db.session.scalar(select(func.count(FirmTrack.id))),
+            db.session.scalar(select(func.count(StageMove.id)))) == counts

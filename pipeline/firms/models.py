@@ -32,6 +32,7 @@ class Industry(Base):
 
 class Firm(Base):
     __tablename__ = "firm"
+    __table_args__ = (Index("ix_firm_town_id_name", "town_id", "name"),)  # the firm list sorted by town
 
     id: Mapped[int] = mapped_column(primary_key=True)
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)  # 统一社会信用代码, upper case

@@ -29,6 +29,8 @@ class Track(Base):
     validity_years: Mapped[int | None] = mapped_column(Integer)
     # Regular expression the certificate/registration number must match; {year} stands for the issue year.
     number_pattern: Mapped[str] = mapped_column(String(100), default="")
+    # How the number looks, in words, for the message when it does not match (e.g. GR + 年份 + …).
+    number_hint: Mapped[str] = mapped_column(String(200), default="", server_default="")
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -49,6 +51,8 @@ class FirmTrack(Base):
     __table_args__ = (
         UniqueConstraint("firm_id", "track_id"),
         Index("ix_firm_track_track_id_stage", "track_id", "stage"),
+        # The board's columns: the least recently touched records of one stage first.
+        Index("ix_firm_track_track_id_stage_last_activity_at", "track_id", "stage", "last_activity_at"),
         Index("ix_firm_track_expires_on", "expires_on"),
     )
 
@@ -64,6 +68,7 @@ class FirmTrack(Base):
     expires_on: Mapped[date | None] = mapped_column(Date)
     paused_until: Mapped[date | None] = mapped_column(Date)
     pause_reason: Mapped[str] = mapped_column(Text, default="")
+    paused_from: Mapped[Stage | None] = mapped_column(StageType)  # where a paused record resumes
     exit_reason: Mapped[str | None] = mapped_column(String(32))
     revoked_year: Mapped[int | None] = mapped_column(Integer)  # a 科小 number revoked this year blocks re-entry
     version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic concurrency check
@@ -96,9 +101,15 @@ class StageMove(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     skipped: Mapped[bool] = mapped_column(Boolean, default=False)  # an admin skipped a stage
     certificate_number: Mapped[str | None] = mapped_column(String(32))
+    # What the move gave or set, so that the history reads on its own.
+    pool_number: Mapped[str | None] = mapped_column(String(32))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    resume_on: Mapped[date | None] = mapped_column(Date)
 
     actor = relationship("User")
     track = relationship("Track")
+    firm_track = relationship("FirmTrack")
 
 
 @event.listens_for(StageMove, "before_update")

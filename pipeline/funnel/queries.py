@@ -1,12 +1,21 @@
-"""Read-side queries of the funnel."""
+"""Read-side queries of the funnel, always scoped to what the user may see and with a fixed number of queries."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
+from flask import abort
+from sqlalchemy import and_, false, func, or_, select, union_all
+from sqlalchemy.orm import joinedload, selectinload
+
+from pipeline.auth.models import User
+from pipeline.auth.permissions import visible_town_ids
 from pipeline.domain.stages import Stage
 from pipeline.extensions import db
-from pipeline.funnel.models import FirmTrack, Track
+from pipeline.firms.models import Firm, ServiceRecord
+from pipeline.funnel.models import FirmTrack, StageMove, StageSetting, Track
+from pipeline.i18n import local_zone, to_local
 
 
 def list_tracks(active_only: bool = True) -> list[Track]:
@@ -16,9 +25,142 @@ def list_tracks(active_only: bool = True) -> list[Track]:
     return list(db.session.scalars(stmt))
 
 
-def count_by_stage(track_id: int) -> dict[Stage, int]:
-    """Count the firms in each stage of one track, in SQL."""
-    rows = db.session.execute(
-        select(FirmTrack.stage, func.count()).where(FirmTrack.track_id == track_id).group_by(FirmTrack.stage)
-    )
-    return {stage: count for stage, count in rows}
+def get_track_or_404(code: str, active_only: bool = True) -> Track:
+    track = db.session.scalar(select(Track).where(Track.code == code))
+    if track is None or (active_only and not track.active):
+        abort(404)
+    return track
+
+
+def find_track(code_or_name: str) -> Track | None:
+    """A track by code, short name or name (for the command line)."""
+    return db.session.scalar(select(Track).where(
+        or_(Track.code == code_or_name, Track.short_name == code_or_name, Track.name == code_or_name)))
+
+
+def stale_thresholds() -> dict[Stage, int]:
+    """Days without a move or a service after which a record in each stage counts as stale."""
+    rows = db.session.execute(select(StageSetting.stage, StageSetting.stale_days))
+    return {stage: days for stage, days in rows if days is not None}
+
+
+def start_of_local_day(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=local_zone()).astimezone(UTC)
+
+
+def stale_clause(now: datetime, thresholds: dict[Stage, int]):
+    """SQL condition on FirmTrack: quiet for more than its stage's days (the last activity was before the start of
+    the local day N days ago), on an active track. The same rule as domain.stages.is_stale()."""
+    today = to_local(now).date()
+    parts = [and_(FirmTrack.stage == stage, FirmTrack.last_activity_at < start_of_local_day(today - timedelta(days=n)))
+             for stage, n in thresholds.items() if stage not in (Stage.PAUSED, Stage.REMOVED)]
+    if not parts:
+        return false()
+    return and_(or_(*parts), FirmTrack.track_id.in_(select(Track.id).where(Track.active.is_(True))))
+
+
+def scope_to_user(stmt, user: User):
+    """Limit a statement that involves Firm to the towns an officer is limited to."""
+    towns = visible_town_ids(user)
+    return stmt if towns is None else stmt.where(Firm.town_id.in_(towns))
+
+
+def list_stale(*, now: datetime, track: Track | None = None, for_user: User | None = None,
+               limit: int | None = None) -> list[FirmTrack]:
+    """Stale records (oldest activity first), optionally on one track and within what a user may see."""
+    stmt = (select(FirmTrack).join(FirmTrack.firm).where(stale_clause(now, stale_thresholds()))
+            .options(joinedload(FirmTrack.firm)).order_by(FirmTrack.last_activity_at, FirmTrack.id))
+    if track is not None:
+        stmt = stmt.where(FirmTrack.track_id == track.id)
+    if for_user is not None:
+        stmt = scope_to_user(stmt, for_user)
+    return list(db.session.scalars(stmt.limit(limit)))
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    town_id: int | None = None
+    officer_id: int | None = None
+
+
+def _board_where(stmt, track: Track, user: User, board_filter: BoardFilter):
+    """Restrict to one track, the user's towns and the board's filters (joining Firm only when needed)."""
+    stmt = stmt.where(FirmTrack.track_id == track.id)
+    towns = visible_town_ids(user)
+    if towns is None and not board_filter.town_id and not board_filter.officer_id:
+        return stmt
+    stmt = stmt.join(FirmTrack.firm)
+    if towns is not None:
+        stmt = stmt.where(Firm.town_id.in_(towns))
+    if board_filter.town_id:
+        stmt = stmt.where(Firm.town_id == board_filter.town_id)
+    if board_filter.officer_id:
+        stmt = stmt.where(Firm.officer_id == board_filter.officer_id)
+    return stmt
+
+
+def count_by_stage(track: Track, user: User, board_filter: BoardFilter = BoardFilter()) -> dict[Stage, int]:
+    """Count the records in each stage of one track, in SQL."""
+    stmt = select(FirmTrack.stage, func.count()).group_by(FirmTrack.stage)
+    return dict(db.session.execute(_board_where(stmt, track, user, board_filter)).all())
+
+
+def board_cards(track: Track, user: User, board_filter: BoardFilter = BoardFilter(),
+                per_stage: int = 60) -> dict[Stage, list[FirmTrack]]:
+    """The first cards of every column (longest without a move or service first), in one query.
+
+    One LIMITed select per stage, glued with UNION ALL: each walks the (track, stage, last activity) index, so
+    the cost does not grow with the number of firms on the track.
+    """
+    order = (FirmTrack.last_activity_at, FirmTrack.id)
+    columns = [_board_where(select(FirmTrack.id), track, user, board_filter).where(FirmTrack.stage == stage)
+               .order_by(*order).limit(per_stage).subquery().select() for stage in Stage]
+    stmt = (select(FirmTrack).where(FirmTrack.id.in_(union_all(*columns)))
+            .options(joinedload(FirmTrack.firm)).order_by(*order))
+    cards: dict[Stage, list[FirmTrack]] = {}
+    for record in db.session.scalars(stmt):
+        cards.setdefault(record.stage, []).append(record)
+    return cards
+
+
+def records_on_track(firm_ids: list[int], track_code: str) -> dict[int, FirmTrack]:
+    """The records of some firms on another track (e.g. the 科小 status shown on 高企 cards), in one query."""
+    if not firm_ids:
+        return {}
+    stmt = (select(FirmTrack).join(FirmTrack.track)
+            .where(Track.code == track_code, FirmTrack.firm_id.in_(firm_ids)))
+    return {record.firm_id: record for record in db.session.scalars(stmt)}
+
+
+def get_record(firm: Firm, track: Track) -> FirmTrack | None:
+    return db.session.scalar(select(FirmTrack).where(FirmTrack.firm_id == firm.id, FirmTrack.track_id == track.id))
+
+
+def firm_records(firm: Firm) -> list[FirmTrack]:
+    stmt = (select(FirmTrack).join(FirmTrack.track).where(FirmTrack.firm_id == firm.id)
+            .order_by(Track.sort_order, Track.id))
+    return list(db.session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    kind: str  # 'move' | 'service'
+    sort_key: tuple
+    item: object
+
+
+def firm_timeline(firm: Firm, *, include_services: bool = True) -> list[TimelineEntry]:
+    """Moves and services of a firm, newest first."""
+    moves = db.session.scalars(select(StageMove).where(StageMove.firm_id == firm.id)
+                               .options(joinedload(StageMove.actor), joinedload(StageMove.track)))
+    entries = [TimelineEntry("move", (to_local(m.moved_at).date(), m.moved_at.timestamp(), m.id), m) for m in moves]
+    if include_services:
+        services = db.session.scalars(select(ServiceRecord).where(ServiceRecord.firm_id == firm.id)
+                                      .options(joinedload(ServiceRecord.officer)))
+        entries += [TimelineEntry("service", (s.served_on, 0, s.id), s) for s in services]
+    return sorted(entries, key=lambda e: e.sort_key, reverse=True)
+
+
+def firms_with_records(stmt):
+    """Add the eager loads a firm list needs (records, officer) so that a page costs a fixed number of queries."""
+    return stmt.options(selectinload(Firm.tracks), joinedload(Firm.officer))

@@ -14,6 +14,7 @@ from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.imports.firm_plan import FACT_DEFAULTS, FirmPlan
 from pipeline.imports.reader import Progress
+from pipeline.indicators import funnel_link
 from pipeline.indicators.models import FirmFacts, FirmYear, Origin, Source, Status
 
 CHUNK = 5000
@@ -25,8 +26,6 @@ class ApplyError(RuntimeError):
 
 def apply_firm_plan(plan: FirmPlan, *, actor: User, now: datetime, progress: Progress | None = None) -> dict:
     """Create and update firms, then write their figures and facts; return the counts."""
-    from pipeline.indicators import funnel_link
-
     total = len(plan.rows)
     creates = [item for item in plan.rows if item.action == "create"]
     try:

@@ -23,8 +23,17 @@ from pipeline.domain.text import N_
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.funnel.models import FirmTrack
+from pipeline.imports.firm_apply import ApplyError
 from pipeline.imports.firm_rows import CellProblem, Parsed
 from pipeline.imports.reader import CellError, Sheet, parse_date
+from pipeline.indicators.funnel_link import (
+    ExitReason,
+    RecordChanged,
+    TransitionRefused,
+    move_firm,
+    predict_move,
+    refusal_text,
+)
 
 LIST_KINDS = ("certified", "revoked")
 STATUS_LABELS = {
@@ -110,8 +119,6 @@ def parse_result_sheet(sheet: Sheet, *, today: date, need_number: bool) -> Parse
 
 def plan_results(rows: list[dict], track, list_kind: str, *, user: User, today: date) -> ResultPlan:
     """Match each row to the firm and its record on the track, and predict what move_firm would do."""
-    from pipeline.indicators.funnel_link import ExitReason, predict_move
-
     firms, records = _load(rows, track)
     towns = visible_town_ids(user)
     plan = ResultPlan()
@@ -127,14 +134,14 @@ def plan_results(rows: list[dict], track, list_kind: str, *, user: User, today: 
             elif record is None:
                 match.status = "not_on_track"
             elif list_kind == "certified":
-                _plan_certify(match, record, track, today, predict_move)
+                _plan_certify(match, record, track, today)
             else:
-                _plan_remove(match, record, track, today, predict_move, ExitReason)
+                _plan_remove(match, record, track, today)
         plan.matches.append(match)
     return plan
 
 
-def _plan_certify(match: Match, record, track, today: date, predict_move) -> None:
+def _plan_certify(match: Match, record, track, today: date) -> None:
     if record.stage == Stage.CERTIFIED and (record.certificate_number or "") == match.number:
         match.status = "already"
         return
@@ -145,18 +152,14 @@ def _plan_certify(match: Match, record, track, today: date, predict_move) -> Non
     match.message = reason or ""
 
 
-def _plan_remove(match: Match, record, track, today: date, predict_move, exit_reason) -> None:
+def _plan_remove(match: Match, record, track, today: date) -> None:
     if record.stage == Stage.REMOVED:
         match.status = "already_out"
         return
     reason = predict_move(record, track, Stage.REMOVED, actor=None, today=today,
-                          reason_code=_revoked(exit_reason), note=_("撤销名单"))
+                          reason_code=ExitReason.REVOKED.value, note=_("撤销名单"))
     match.status = "refused" if reason else "remove_name" if _differs(match) else "remove"
     match.message = reason or ""
-
-
-def _revoked(exit_reason) -> str:
-    return getattr(exit_reason, "REVOKED", exit_reason.OTHER).value
 
 
 def _differs(match: Match) -> bool:
@@ -179,21 +182,18 @@ def _load(rows: list[dict], track) -> tuple[dict, dict]:
 
 
 def apply_results(plan: ResultPlan, track, list_kind: str, *, actor: User, now: datetime, filename: str) -> dict:
-    """Make every planned move through move_firm; a refusal now raises (the caller rolls everything back)."""
-    from pipeline.indicators.funnel_link import ExitReason, move_firm
-
+    """Make every planned move through move_firm; a refusal now raises ApplyError (the caller rolls all back)."""
     records = {r.id: r for r in db.session.scalars(select(FirmTrack).where(
         FirmTrack.id.in_([m.record_id for m in plan.matches if m.status in MOVES])))}
     note = _("依据《%(file)s》导入（操作人：%(user)s）", file=filename, user=actor.label)
-    moved = 0
-    for match in plan.matches:
-        if match.status not in MOVES:
-            continue
-        if list_kind == "certified":
-            move_firm(records[match.record_id], Stage.CERTIFIED, actor=None, now=now, note=note,
-                      certificate_number=match.number, issued_on=date.fromisoformat(match.date))
-        else:
-            move_firm(records[match.record_id], Stage.REMOVED, actor=None, now=now, note=note,
-                      reason_code=_revoked(ExitReason))
-        moved += 1
-    return {"moved": moved, **{k: v for k, v in plan.counts.items() if v and k not in MOVES}}
+    moves = [m for m in plan.matches if m.status in MOVES]
+    for match in moves:
+        details = ({"certificate_number": match.number, "issued_on": date.fromisoformat(match.date)}
+                   if list_kind == "certified" else {"reason_code": ExitReason.REVOKED.value})
+        to_stage = Stage.CERTIFIED if list_kind == "certified" else Stage.REMOVED
+        try:
+            move_firm(records[match.record_id], to_stage, actor=None, now=now, note=note, **details)
+        except (TransitionRefused, RecordChanged) as refusal:
+            raise ApplyError(_("第 %(row)s 行：%(reason)s（未导入任何一行）", row=match.row,
+                               reason=refusal_text(refusal))) from None
+    return {"moved": len(moves), **{k: v for k, v in plan.counts.items() if v and k not in MOVES}}

@@ -19,6 +19,7 @@ from pipeline.extensions import db
 from pipeline.firms.models import Firm, Town
 from pipeline.funnel.models import FirmTrack, Track
 from pipeline.indicators.assessment import FALLBACK_YEARS, FirmAssessment, assess_firms
+from pipeline.indicators.funnel_link import RecordChanged, TransitionRefused, move_firm, refusal_text
 from pipeline.indicators.models import FirmYear, Source
 
 SCREENABLE = ("tech_sme", "hnte")  # tracks the engine can evaluate
@@ -128,14 +129,6 @@ class EnterResult:
 
 def enter_screening(track: Track, firms: list[Firm], *, actor: User, now) -> EnterResult:
     """Put firms into 遴选 on a track through the funnel's move_firm; a refused firm is listed with the reason."""
-    from pipeline.indicators.funnel_link import (
-        RecordChanged,
-        Stage,
-        TransitionRefused,
-        move_firm,
-        refusal_text,
-    )
-
     result = EnterResult()
     for firm in firms:
         try:

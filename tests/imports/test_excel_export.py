@@ -111,3 +111,11 @@ def test_exports_never_fail_on_an_empty_county(client, db, login_as):
     login_as(Role.ADMIN)
     assert len(read_xlsx(client.get("/excel/export/firms.xlsx").data)) == 1
     assert client.get("/excel/export/pool.xlsx").status_code == 200
+
+
+def test_the_firm_list_links_its_filtered_export(client, db, login_as, make_firm):
+    make_firm()
+    db.session.commit()
+    login_as(Role.OFFICER)
+    page = client.get("/firms/?q=测试&stale=1").get_data(as_text=True)
+    assert "/excel/export/firms.xlsx?q=" in page and "stale=1" in page

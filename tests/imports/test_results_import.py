@@ -114,3 +114,29 @@ def test_leaders_and_firms_cannot_import_results(client, db, login_as, upload):
     login_as(Role.FIRM)
     response, _ = upload(io.BytesIO(b"x"), url="/excel/results", track="tech_sme", list_kind="certified")
     assert response.status_code == 404
+
+
+def test_a_move_refused_at_confirmation_rolls_the_whole_list_back(client, db, login_as, make_firm, place_firm,
+                                                                  track_by_code, upload, monkeypatch):
+    from pipeline.domain.stages import TransitionRefused
+    from pipeline.imports import results
+
+    first, second = make_firm(name="甲企业"), make_firm(name="乙企业")
+    for firm in (first, second):
+        place_firm(firm, "tech_sme", Stage.CULTIVATING)
+    login_as(Role.OFFICER)
+    y = date.today().year
+    token, _ = upload_list(client, upload, [(first.credit_code, "甲企业", f"{y}3306240B001", date.today()),
+                                           (second.credit_code, "乙企业", f"{y}3306240B002", date.today())])
+    real = results.move_firm
+
+    def refuse_second(record, *args, **kw):
+        if record.firm_id == second.id:
+            raise TransitionRefused("该记录刚被其他人修改过，您的操作未执行。")
+        return real(record, *args, **kw)
+
+    monkeypatch.setattr(results, "move_firm", refuse_second)
+    page = client.post(f"/excel/imports/{token}/confirm", follow_redirects=True).get_data(as_text=True)
+    assert "第 3 行" in page and "未导入任何一行" in page
+    assert record(db, first, track_by_code).stage is Stage.CULTIVATING
+    assert db.session.scalar(select(StageMove.id).where(StageMove.to_stage == Stage.CERTIFIED)) is None

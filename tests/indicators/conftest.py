@@ -6,7 +6,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event
 
 from pipeline.indicators.services import save_facts, save_year
 
@@ -31,25 +30,3 @@ def add_figures(db):
         return firm
 
     return add
-
-
-@pytest.fixture
-def count_queries(db):
-    """Count the SQL statements run inside a `with count_queries() as counter:` block."""
-
-    class Counter:
-        value = 0
-
-    def listener(*args, **kwargs):
-        Counter.value += 1
-
-    class Block:
-        def __enter__(self):
-            Counter.value = 0
-            event.listen(db.engine, "before_cursor_execute", listener)
-            return Counter
-
-        def __exit__(self, *exc):
-            event.remove(db.engine, "before_cursor_execute", listener)
-
-    return Block

@@ -1,0 +1,125 @@
+// The officers' board: drag a card to another column to move the firm, plus small helpers of the move forms.
+// Drag and drop and the keyboard form on each card post to the same endpoint; the server decides every move.
+(function () {
+  "use strict";
+
+  function csrfToken() {
+    var input = document.querySelector('input[name="csrf_token"]');
+    return input ? input.value : "";
+  }
+
+  function showMessage(text, kind) {
+    var region = document.getElementById("board-alert");
+    if (!region) { window.alert(text); return; }
+    region.textContent = "";
+    var box = document.createElement("div");
+    box.className = "alert alert-" + (kind || "danger") + " alert-dismissible";
+    box.setAttribute("role", "alert");
+    box.textContent = text;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close";
+    close.setAttribute("data-bs-dismiss", "alert");
+    close.setAttribute("aria-label", region.getAttribute("data-close-label") || "关闭");
+    box.appendChild(close);
+    region.appendChild(box);
+    region.scrollIntoView({ block: "nearest" });
+  }
+
+  function moveCard(card, toStage) {
+    var body = new FormData();
+    body.append("csrf_token", csrfToken());
+    body.append("to", toStage);
+    body.append("version", card.getAttribute("data-version"));
+    body.append("next", window.location.pathname + window.location.search);
+    card.classList.add("is-moving");
+    return fetch(card.getAttribute("data-move-url"), {
+      method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().catch(function () { return { ok: false, error: "操作失败（" + response.status + "），请刷新页面后重试。" }; });
+    }).then(function (answer) {
+      card.classList.remove("is-moving");
+      if (answer.ok) { window.location.reload(); return; }
+      if (answer.needs_form && answer.form_url) { window.location.assign(answer.form_url); return; }
+      var text = answer.error || "操作失败，请刷新页面后重试。";
+      if (answer.stage_label) { text += "（当前阶段：" + answer.stage_label + "）"; }
+      if (typeof answer.version === "number") { card.setAttribute("data-version", String(answer.version)); }
+      showMessage(text, "danger");
+    }).catch(function () {
+      card.classList.remove("is-moving");
+      showMessage("网络连接失败，阶段未调整，请稍后重试。", "danger");
+    });
+  }
+
+  function setUpBoard(board) {
+    var dragged = null;
+    board.addEventListener("dragstart", function (event) {
+      var card = event.target.closest ? event.target.closest(".board-card[draggable]") : null;
+      if (!card) { return; }
+      dragged = card;
+      card.classList.add("dragging");
+      event.dataTransfer.effectAllowed = "move";
+      event.dataTransfer.setData("text/plain", card.getAttribute("aria-label") || "");
+      var targets = (card.getAttribute("data-targets") || "").split(" ");
+      board.querySelectorAll(".board-column").forEach(function (column) {
+        if (targets.indexOf(column.getAttribute("data-stage")) >= 0) { column.classList.add("drop-allowed"); }
+      });
+    });
+    board.addEventListener("dragend", function () {
+      if (dragged) { dragged.classList.remove("dragging"); }
+      dragged = null;
+      board.querySelectorAll(".board-column").forEach(function (column) {
+        column.classList.remove("drop-allowed", "drop-over");
+      });
+    });
+    board.addEventListener("dragover", function (event) {
+      var column = event.target.closest ? event.target.closest(".board-column") : null;
+      if (!dragged || !column || column.getAttribute("data-stage") === dragged.getAttribute("data-stage")) { return; }
+      event.preventDefault();  // any other column accepts the drop: the server says whether the move is allowed
+      event.dataTransfer.dropEffect = "move";
+      column.classList.add("drop-over");
+    });
+    board.addEventListener("dragleave", function (event) {
+      var column = event.target.closest ? event.target.closest(".board-column") : null;
+      if (column && !column.contains(event.relatedTarget)) { column.classList.remove("drop-over"); }
+    });
+    board.addEventListener("drop", function (event) {
+      var column = event.target.closest ? event.target.closest(".board-column") : null;
+      if (!dragged || !column) { return; }
+      event.preventDefault();
+      column.classList.remove("drop-over");
+      moveCard(dragged, column.getAttribute("data-stage"));
+    });
+  }
+
+  // Move forms: show only the extra fields the chosen stage needs (all stay visible without JavaScript).
+  function setUpMoveForm(form) {
+    var select = form.querySelector("[data-needs-select]");
+    if (!select) { return; }
+    function update() {
+      var option = select.options[select.selectedIndex];
+      var needs = option ? (option.getAttribute("data-needs") || "").split(" ") : [];
+      form.querySelectorAll("[data-field]").forEach(function (wrapper) {
+        var name = wrapper.getAttribute("data-field");
+        var hasError = wrapper.querySelector(".is-invalid") !== null;
+        wrapper.hidden = !(name === "note" || hasError || needs.indexOf(name) >= 0);
+      });
+    }
+    select.addEventListener("change", update);
+    update();
+  }
+
+  // A header checkbox ticks every checkbox of a name.
+  function setUpSelectAll(box) {
+    var name = box.getAttribute("data-select-all");
+    box.addEventListener("change", function () {
+      box.form.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (other) {
+        other.checked = box.checked;
+      });
+    });
+  }
+
+  document.querySelectorAll("[data-board]").forEach(setUpBoard);
+  document.querySelectorAll("[data-move-form]").forEach(setUpMoveForm);
+  document.querySelectorAll("[data-select-all]").forEach(setUpSelectAll);
+})();
