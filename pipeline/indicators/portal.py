@@ -15,6 +15,7 @@ from pipeline.indicators.forms import FirmFactsForm, YearForm, year_choices
 from pipeline.indicators.presenters import facts_initial, year_initial
 from pipeline.indicators.queries import load_figures
 from pipeline.indicators.services import FiguresError, evaluate_firm, submit_facts, submit_year
+from pipeline.indicators.views import check_year_or_404
 
 bp = Blueprint("indicator_portal", __name__, url_prefix="/portal/figures")
 bp.before_request(firm_gate)
@@ -31,6 +32,7 @@ def index():
 @bp.route("/years/<int:fiscal_year>", methods=["GET", "POST"])
 def year(fiscal_year: int | None = None):
     firm = current_user.firm
+    check_year_or_404(fiscal_year)
     figures = load_figures(firm.id)
     form = YearForm(data=_own_first(figures, fiscal_year))
     form.fiscal_year.choices = year_choices(local_today())

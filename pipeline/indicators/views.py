@@ -12,6 +12,7 @@ from pipeline.indicators.forms import GROUPS, FactsForm, ReviewForm, YearForm, y
 from pipeline.indicators.presenters import facts_initial, year_initial
 from pipeline.indicators.queries import get_submission_or_404, list_pending, load_figures
 from pipeline.indicators.services import (
+    MIN_FISCAL_YEAR,
     FiguresError,
     confirm_submission,
     evaluate_firm,
@@ -33,6 +34,7 @@ def firm(firm_id: int):
 def edit_year(firm_id: int, fiscal_year: int | None = None):
     firm = get_firm_or_404(firm_id, current_user)
     require_editor()
+    check_year_or_404(fiscal_year)
     figures = load_figures(firm.id)
     form = YearForm(data=year_initial(figures, fiscal_year, local_today()))
     form.fiscal_year.choices = year_choices(local_today())
@@ -108,6 +110,12 @@ def reject(firm_id: int, fiscal_year: int | None = None):
 @bp.route("/pending")
 def pending():
     return render_template("indicators/pending.html", items=list_pending(current_user))
+
+
+def check_year_or_404(fiscal_year: int | None) -> None:
+    """A fiscal year in a URL must be one the forms accept (1990 to this year)."""
+    if fiscal_year is not None and not MIN_FISCAL_YEAR <= fiscal_year <= local_today().year:
+        abort(404)
 
 
 def require_editor() -> None:

@@ -52,3 +52,9 @@ def test_firm_cannot_submit_flags(client, db, login_as):
     client.post("/portal/figures/facts", data={"ip_class_ii": "2", "major_incident": "y"})
     row = db.session.scalar(select(FirmFacts).where(FirmFacts.firm_id == user.firm_id))
     assert row.ip_class_ii == 2 and row.major_incident is False and row.status == Status.PENDING.value
+
+
+def test_a_year_outside_the_accepted_range_is_404(client, db, login_as):
+    login_as(Role.FIRM)
+    assert client.get("/portal/figures/years/1989").status_code == 404
+    assert client.get("/portal/figures/years/2999").status_code == 404
