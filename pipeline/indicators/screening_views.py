@@ -46,8 +46,10 @@ def screening_enter(code: str):
     db.session.commit()
     if result.moved:
         flash(_("已将 %(count)s 家企业纳入遴选。", count=len(result.moved)), "success")
-    for firm, reason in result.refused:
+    for firm, reason in result.refused[:10]:
         flash(_("%(name)s 未纳入：%(reason)s", name=firm.name, reason=reason), "warning")
+    if len(result.refused) > 10:
+        flash(_("另有 %(count)s 家企业未纳入。", count=len(result.refused) - 10), "warning")
     return redirect(url_for("indicators.screening", code=code))
 
 

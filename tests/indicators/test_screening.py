@@ -126,5 +126,15 @@ def test_the_screening_page_runs_a_fixed_number_of_queries(client, db, login_as,
     db.session.commit()
     with count_queries() as many:
         page = client.get("/indicators/screening/tech_sme").get_data(as_text=True)
-    assert len(re.findall(r'name="firm_id"', page)) == 12
+    assert len(re.findall(r'type="checkbox" name="firm_id"', page)) == 12
     assert few.count == many.count
+
+
+def test_one_click_enters_a_single_firm(client, db, login_as, make_firm, add_figures):
+    firm = add_figures(make_firm(name="单击企业"))
+    db.session.commit()
+    login_as(Role.OFFICER)
+    page = client.get("/indicators/screening/tech_sme").get_data(as_text=True)
+    assert f'<input type="hidden" name="firm_id" value="{firm.id}">' in page
+    client.post("/indicators/screening/tech_sme/enter", data={"firm_id": str(firm.id)})
+    assert db.session.scalar(select(FirmTrack.stage).where(FirmTrack.firm_id == firm.id)) is Stage.SCREENING
