@@ -204,7 +204,7 @@ def _verdict_values(assessment) -> list[str]:
         return ["", "", assessment.problem if assessment else ""]
     sme, hnte = tech_sme_verdict(assessment), hnte_verdict(assessment)
     note = _("按 %(year)s 年度数据", year=assessment.data_year)
-    return [f"{sme.verdict}（{sme.detail}）", f"{hnte.verdict}（{hnte.detail}）", note]
+    return [f"{sme.verdict}；{sme.detail}", f"{hnte.verdict}；{hnte.detail}", note]
 
 
 def export_pool(firm_scope: Select, tracks: list[Track], today: date, authority: str):
