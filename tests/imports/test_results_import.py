@@ -140,3 +140,18 @@ def test_a_move_refused_at_confirmation_rolls_the_whole_list_back(client, db, lo
     assert "第 3 行" in page and "未导入任何一行" in page
     assert record(db, first, track_by_code).stage is Stage.CULTIVATING
     assert db.session.scalar(select(StageMove.id).where(StageMove.to_stage == Stage.CERTIFIED)) is None
+
+
+def test_bracket_width_is_not_a_name_difference_and_other_towns_are_out_of_scope(client, db, login_as, make_firm,
+                                                                                 make_town, place_firm, upload):
+    south, north = make_town("南明街道"), make_town("回山镇")
+    mine = make_firm(name="新昌（浙江）精工有限公司", town=south)
+    theirs = make_firm(name="外乡企业有限公司", town=north)
+    for firm in (mine, theirs):
+        place_firm(firm, "tech_sme", Stage.CULTIVATING)
+    login_as(Role.OFFICER, towns=[south])
+    y = date.today().year
+    _, page = upload_list(client, upload, [(mine.credit_code, "新昌(浙江)精工有限公司", f"{y}3306240C001", date.today()),
+                                           (theirs.credit_code, theirs.name, f"{y}3306240C002", date.today())])
+    assert "将移至认定 1" in page and "名称不一致" not in page.split("import-counts")[1].split("</div>")[0]
+    assert "不在您负责的乡镇/街道 1" in page
