@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from pipeline.domain.credit_code import CreditCodeError, validate_credit_code
 from pipeline.imports.columns import FACT_COLUMNS, FIGURE_COLUMNS, FIRM_COLUMNS
 from pipeline.imports.reader import CellError, Progress, ReadError, Sheet, parse_date
-from pipeline.indicators.values import ValueProblem, check_facts, check_year, parse_count
+from pipeline.indicators.values import MIN_FISCAL_YEAR, ValueProblem, check_facts, check_year, parse_count
 
 EXAMPLE_CODE = "91330624MA2EXAMPL5"  # the template's example row: skipped, never imported
 PROGRESS_EVERY = 2000
@@ -130,8 +130,8 @@ def _figures(raw: dict, fail, today: date) -> tuple[int | None, dict | None]:
     if "fiscal_year" in raw:
         try:
             year = parse_count(raw["fiscal_year"])
-            if not 1990 <= year <= today.year:
-                raise ValueProblem(_("年度应在 %(low)s–%(high)s 之间。", low=1990, high=today.year))
+            if not MIN_FISCAL_YEAR <= year <= today.year:
+                raise ValueProblem(_("年度应在 %(low)s–%(high)s 之间。", low=MIN_FISCAL_YEAR, high=today.year))
         except ValueProblem as exc:
             fail("fiscal_year", str(exc))
     checked = check_year({key: raw.get(key) for key in _FIGURES})

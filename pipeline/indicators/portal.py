@@ -13,9 +13,8 @@ from pipeline.extensions import db
 from pipeline.i18n import local_today
 from pipeline.indicators.forms import FirmFactsForm, YearForm, year_choices
 from pipeline.indicators.presenters import facts_initial, year_initial
-from pipeline.indicators.queries import load_figures
+from pipeline.indicators.queries import check_year_or_404, load_figures
 from pipeline.indicators.services import FiguresError, evaluate_firm, submit_facts, submit_year
-from pipeline.indicators.views import check_year_or_404
 
 bp = Blueprint("indicator_portal", __name__, url_prefix="/portal/figures")
 bp.before_request(firm_gate)

@@ -12,7 +12,9 @@ from pipeline.auth.models import User
 from pipeline.auth.permissions import visible_town_ids
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
+from pipeline.i18n import local_today
 from pipeline.indicators.models import FirmFacts, FirmYear, Source, Status
+from pipeline.indicators.values import MIN_FISCAL_YEAR
 
 
 @dataclass
@@ -48,6 +50,12 @@ def load_figures(firm_id: int) -> FirmFigures:
         else:
             figures.firm_facts = row
     return figures
+
+
+def check_year_or_404(fiscal_year: int | None) -> None:
+    """A fiscal year in a URL must be one the forms accept (1990 to this year); anything else is 404."""
+    if fiscal_year is not None and not MIN_FISCAL_YEAR <= fiscal_year <= local_today().year:
+        abort(404)
 
 
 def get_submission_or_404(firm: Firm, fiscal_year: int | None) -> FirmYear | FirmFacts:

@@ -23,9 +23,7 @@ from pipeline.indicators.assessment import (  # noqa: F401  (the public evaluati
     evaluate_firm,
 )
 from pipeline.indicators.models import FirmFacts, FirmYear, Origin, Source, Status
-from pipeline.indicators.values import FIRM_FACTS, YEAR_FIELDS, check_facts, check_year
-
-MIN_FISCAL_YEAR = 1990
+from pipeline.indicators.values import FIRM_FACTS, MIN_FISCAL_YEAR, YEAR_FIELDS, check_facts, check_year
 
 
 class FiguresError(ValueError):

@@ -60,6 +60,7 @@ DOMAIN_CHOICES = (*DOMAINS, OTHER_DOMAIN)
 # What a firm may submit about itself from the portal; flags and expert scores are the bureau's to set.
 FIRM_FACTS = ("ip_class_i", "ip_class_ii", "hnte_domain", "conversions_3y", "national_award_top3",
               "provincial_rd_institution", "led_standard")
+MIN_FISCAL_YEAR = 1990
 MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
 _CENT = Decimal("0.01")
 _NOISE = Decimal("0.000001")

@@ -10,9 +10,8 @@ from pipeline.i18n import local_today
 from pipeline.indicators import bp
 from pipeline.indicators.forms import GROUPS, FactsForm, ReviewForm, YearForm, year_choices
 from pipeline.indicators.presenters import facts_initial, year_initial
-from pipeline.indicators.queries import get_submission_or_404, list_pending, load_figures
+from pipeline.indicators.queries import check_year_or_404, get_submission_or_404, list_pending, load_figures
 from pipeline.indicators.services import (
-    MIN_FISCAL_YEAR,
     FiguresError,
     confirm_submission,
     evaluate_firm,
@@ -110,12 +109,6 @@ def reject(firm_id: int, fiscal_year: int | None = None):
 @bp.route("/pending")
 def pending():
     return render_template("indicators/pending.html", items=list_pending(current_user))
-
-
-def check_year_or_404(fiscal_year: int | None) -> None:
-    """A fiscal year in a URL must be one the forms accept (1990 to this year)."""
-    if fiscal_year is not None and not MIN_FISCAL_YEAR <= fiscal_year <= local_today().year:
-        abort(404)
 
 
 def require_editor() -> None:
