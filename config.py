@@ -56,6 +56,7 @@ class Config:
         self.PIPELINE_EXTERNAL_URL = env.get("PIPELINE_EXTERNAL_URL", "http://127.0.0.1:5000").rstrip("/")
         self.PIPELINE_LEADER_EMAILS = [e.strip() for e in env.get("PIPELINE_LEADER_EMAILS", "").split(",") if e.strip()]
         self.PIPELINE_PROVINCE_CODE = env.get("PIPELINE_PROVINCE_CODE", "33")
+        self.PIPELINE_REPORT_ANNEX_LIMIT = int(env.get("PIPELINE_REPORT_ANNEX_LIMIT") or 150)  # rows per annex list
         self.MAX_CONTENT_LENGTH = int(env.get("PIPELINE_MAX_UPLOAD_MB") or 20) * 1024 * 1024
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"

@@ -15,6 +15,9 @@ BLUEPRINTS = [
     "pipeline.reminders",
     "pipeline.reminders.portal",
     "pipeline.reminders.admin",
+    "pipeline.dashboard",
+    "pipeline.dashboard.targets",
+    "pipeline.reports",
 ]
 
 

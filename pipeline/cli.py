@@ -13,6 +13,7 @@ from pipeline.auth.services import UserError, create_user
 from pipeline.extensions import db
 from pipeline.mail.cli import mail_cli
 from pipeline.reminders.cli import reminders_cli
+from pipeline.reports.cli import report_cli
 from pipeline.scheduler import scheduler_cli
 
 users_cli = AppGroup("users", help="管理用户 / manage users")
@@ -96,5 +97,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(report_cli)
     for command in (seed_demo_command, demo_logins_command, seed_if_empty_command, evaluate_command):
         app.cli.add_command(command)

@@ -26,6 +26,9 @@ NAV = [
     NavItem("portal.index", _l("我的企业"), (Role.FIRM,)),
     NavItem("reminders_admin.rules", _l("提醒规则"), (Role.ADMIN,)),
     NavItem("mail.outbox", _l("发件箱"), (Role.ADMIN,)),
+    NavItem("dashboard.index", _l("统计分析"), STAFF),
+    NavItem("reports.index", _l("月度报告"), STAFF),
+    NavItem("targets.index", _l("年度目标"), (Role.ADMIN,)),
 ]
 
 

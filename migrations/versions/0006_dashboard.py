@@ -26,7 +26,6 @@ def upgrade():
     sa.Column('pdf', sa.LargeBinary(), nullable=False),
     sa.Column('size', sa.Integer(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
-    sa.Column('pages', sa.Integer(), nullable=False),
     sa.Column('generated_at', pipeline.db.UTCDateTime(), nullable=False),
     sa.Column('sent_at', pipeline.db.UTCDateTime(), nullable=True),
     sa.Column('sent_to', sa.Integer(), nullable=False),

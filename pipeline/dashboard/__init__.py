@@ -8,3 +8,7 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 bp.before_request(staff_gate)
 
 from pipeline.dashboard import views  # noqa: E402,F401
+from pipeline.dashboard.presentation import days, pct  # noqa: E402
+
+bp.add_app_template_filter(pct, "pct")
+bp.add_app_template_filter(days, "days")

@@ -244,16 +244,22 @@ def list_missing_annual_reports(today: date, *, limit: int, zone: ZoneInfo,
     return 0, []
 
 
+MOVE_DETAILS = {"reason": SM.reason_code, "certificate": SM.certificate_number, "pool_number": FT.pool_number}
+
+
 def list_moves_into(stages: Collection[Stage], start: datetime, end: datetime, *, limit: int, zone: ZoneInfo,
-                    town_ids: Collection[int] | None = None) -> tuple[int, list[FirmRow]]:
-    """Records that moved into one of `stages` in the period: one row per record (its latest such move)."""
+                    detail: str = "reason", town_ids: Collection[int] | None = None) -> tuple[int, list[FirmRow]]:
+    """Records that moved into one of `stages` in the period: one row per record (its latest such move).
+
+    detail: what the row's detail says, "reason" (code), "certificate" (number) or "pool_number".
+    """
     latest = func.row_number().over(partition_by=SM.firm_track_id, order_by=(SM.moved_at.desc(), SM.id.desc()))
     moves = (select(SM.id.label("move_id"), latest.label("rn"))
              .where(SM.moved_at >= at(start), SM.moved_at < at(end), SM.to_stage.in_(list(stages)))
              .subquery("moves"))
     stmt = (select(Firm.id, Firm.name, Firm.credit_code, Town.name, Track.code, Track.short_name, SM.to_stage,
-                   SM.moved_at, func.coalesce(SM.reason_code, SM.certificate_number, ""))
-            .select_from(moves).join(SM, SM.id == moves.c.move_id)
+                   SM.moved_at, func.coalesce(MOVE_DETAILS[detail], ""))
+            .select_from(moves).join(SM, SM.id == moves.c.move_id).join(FT, FT.id == SM.firm_track_id)
             .join(Firm, Firm.id == SM.firm_id).join(Town, Town.id == Firm.town_id).join(Track, Track.id == SM.track_id)
             .where(moves.c.rn == 1)
             .order_by(SM.moved_at, SM.id))

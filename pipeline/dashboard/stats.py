@@ -71,6 +71,10 @@ class ExitRow:
     label: str
     count: int
 
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS[Stage(self.stage)]
+
 
 @dataclass(frozen=True)
 class TargetProgress:
@@ -174,6 +178,11 @@ class FunnelStats:
     def track(self, code: str) -> TrackStats:
         return next(track for track in self.tracks if track.code == code)
 
+    @property
+    def day_before(self) -> date:
+        """The last day before the period: the stock at the period start is the stock at its end."""
+        return self.period_first - timedelta(days=1)
+
     def risk(self, key: str) -> RiskList:
         return next(risk for risk in self.risks if risk.key == key)
 
@@ -271,12 +280,12 @@ def _durations(track_id: int, data: _Raw) -> tuple[DurationRow, ...]:
 
 
 def exit_label(stage: str, reason: str | None) -> str:
-    """出库 by its reason; 未通过 and 已过期 by their stage."""
-    if stage == Stage.REMOVED:
-        if reason in ExitReason._value2member_map_:
-            return EXIT_REASON_LABELS[ExitReason(reason)]
-        return reason or N_("未注明原因")
-    return STAGE_LABELS[Stage(stage)]
+    """The reason for leaving: its label, the raw code if unknown; 未注明原因 for 出库 without one, else "—"."""
+    if reason in ExitReason._value2member_map_:
+        return EXIT_REASON_LABELS[ExitReason(reason)]
+    if reason:
+        return reason
+    return N_("未注明原因") if stage == Stage.REMOVED else "—"
 
 
 def _exits(track_id: int, data: _Raw) -> tuple[ExitRow, ...]:

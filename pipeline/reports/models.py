@@ -22,7 +22,6 @@ class MonthlyReport(Base):
     pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # lists never load the bytes
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
-    pages: Mapped[int] = mapped_column(Integer, default=0)
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_to: Mapped[int] = mapped_column(Integer, default=0)  # how many leader addresses the last mail went to
