@@ -62,6 +62,8 @@ def run_render(app: Flask, render_id: int) -> None:
             if not isinstance(exc, ReportError):
                 log.exception("monthly report render %s failed", render_id)
             render = db.session.get(ReportRender, render_id)
+            if render is None:  # deleted meanwhile: nobody is waiting for it
+                return
             render.status, render.error = RenderStatus.FAILED.value, str(exc) if isinstance(exc, ReportError) else ""
         render.finished_at = utcnow()
         db.session.commit()

@@ -12,5 +12,5 @@ class RenderForm(FlaskForm):
     def __init__(self, today, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.month.choices = [SelectChoice(period.key, period.label) for period in recent_months(today, 24)]
-        if not self.month.data and len(self.month.choices) > 1:
+        if not self.is_submitted() and len(self.month.choices) > 1:
             self.month.data = self.month.choices[1].value  # last month: the usual one

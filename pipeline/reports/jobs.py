@@ -9,7 +9,12 @@ from pipeline.domain.periods import month_period, previous_period
 from pipeline.extensions import db
 from pipeline.i18n import local_zone
 from pipeline.reports.models import MonthlyReport
-from pipeline.reports.services import ReportError, generate_monthly_report, get_monthly_report, send_monthly_report
+from pipeline.reports.services import (
+    ReportError,
+    generate_monthly_report,
+    get_monthly_report,
+    send_monthly_report,
+)
 
 log = logging.getLogger(__name__)
 
