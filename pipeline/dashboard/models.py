@@ -8,6 +8,11 @@ from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
+from pipeline.funnel.models import StageMove
+
+# The dashboard's period queries read stage_move by time across every track and record: without this index each
+# of them scans the whole history.
+Index("ix_stage_move_moved_at", StageMove.moved_at)
 
 
 class AnnualTarget(Base):

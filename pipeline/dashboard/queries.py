@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, distinct, false, func, or_, select
+from sqlalchemy import and_, case, distinct, false, func, or_, select, text, union_all
 
 from pipeline.dashboard.models import AnnualTarget
 from pipeline.dashboard.sql import EXIT_STAGES, at, days_between, ladder_rank
@@ -46,6 +46,14 @@ class FirmRow:
     stage: str
     day: date | None  # the date that matters for the list (move, expiry, last activity)
     detail: str = ""  # reason code, certificate number, …
+
+
+def tune_session_for_statistics() -> None:
+    """On PostgreSQL, for this transaction only: no JIT (compiling took longer than running these queries) and
+    enough memory to sort the stays of a year in memory."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL jit = off"))
+        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
 
 
 def load_stale_days() -> dict[Stage, int]:
@@ -134,17 +142,15 @@ def stage_durations(start: datetime, end: datetime,
     `end`, so firms still in the stage are included. Median: mean of the two middle values for an even count.
     90th percentile: nearest rank (the smallest duration that at least 90% of stays do not exceed).
     """
-    left_at = func.lead(SM.moved_at).over(partition_by=SM.firm_track_id, order_by=(SM.moved_at, SM.id))
-    stays = select(SM.track_id, SM.to_stage.label("stage"), SM.moved_at.label("entered_at"),
-                   left_at.label("left_at")).subquery("stays")
-    closed_at = _when(or_(stays.c.left_at.is_(None), stays.c.left_at > at(end)), at(end), stays.c.left_at)
-    days = days_between(stays.c.entered_at, closed_at)
+    if start >= end:
+        return {}
+    stays = union_all(*_stays_overlapping(start, end)).subquery("stays")
+    days = days_between(stays.c.entered_at, stays.c.left_at)
     window = {"partition_by": (stays.c.track_id, stays.c.stage)}
     ranked = (select(stays.c.track_id, stays.c.stage, days.label("days"),
                      func.row_number().over(order_by=days, **window).label("rn"),
                      func.count().over(**window).label("n"))
-              .where(stays.c.entered_at < at(end), or_(stays.c.left_at.is_(None), stays.c.left_at >= at(start)),
-                     stays.c.stage.in_(list(stages)))
+              .where(stays.c.stage.in_(list(stages)))
               .subquery("ranked"))
     middle = and_(2 * ranked.c.rn >= ranked.c.n, 2 * ranked.c.rn <= ranked.c.n + 2)
     stmt = (select(ranked.c.track_id, ranked.c.stage, func.max(ranked.c.n),
@@ -153,6 +159,40 @@ def stage_durations(start: datetime, end: datetime,
             .group_by(ranked.c.track_id, ranked.c.stage))
     return {(track_id, stage): (count, float(median), float(p90))
             for track_id, stage, count, median, p90 in db.session.execute(stmt)}
+
+
+def _stays_overlapping(start: datetime, end: datetime) -> list:
+    """Three selects of (track_id, stage, entered_at, left_at) that together give each overlapping stay once.
+
+    Only moves from `start` on and the current records are read, never the whole history: a stay that overlaps
+    the period either ended within it (ended by a move in the period), or is still open at `end` (then it is the
+    record's current stage, or it was ended by the record's first move after `end`).
+    """
+    prev = SM.__table__.alias("prev")
+
+    def began(move):  # the stay that `move` ends began with the record's previous move (a broken history: 0 days)
+        previous = (select(func.max(prev.c.moved_at))
+                    .where(prev.c.firm_track_id == move.c.firm_track_id,
+                           or_(prev.c.moved_at < move.c.moved_at,
+                               and_(prev.c.moved_at == move.c.moved_at, prev.c.id < move.c.id)))
+                    .scalar_subquery())
+        return func.coalesce(previous, move.c.moved_at)
+
+    ended = SM.__table__.alias("ended")
+    ended_in_period = (select(ended.c.track_id.label("track_id"), ended.c.from_stage.label("stage"),
+                              began(ended).label("entered_at"), ended.c.moved_at.label("left_at"))
+                       .where(ended.c.moved_at >= at(start), ended.c.moved_at < at(end), ended.c.from_stage.is_not(None)))
+    after = SM.__table__.alias("after")
+    first = func.row_number().over(partition_by=after.c.firm_track_id, order_by=(after.c.moved_at, after.c.id))
+    firsts = select(after.c.id.label("move_id"), first.label("rn")).where(after.c.moved_at >= at(end)).subquery()
+    closing = SM.__table__.alias("closing")
+    ended_after = (select(closing.c.track_id, closing.c.from_stage, began(closing), at(end).label("left_at"))
+                   .select_from(firsts.join(closing, closing.c.id == firsts.c.move_id))
+                   .where(firsts.c.rn == 1, closing.c.from_stage.is_not(None)))
+    moved_since = select(after.c.id).where(after.c.firm_track_id == FT.id, after.c.moved_at >= at(end)).exists()
+    still_open = select(FT.track_id, FT.stage, FT.stage_entered_at, at(end).label("left_at")).where(FT.stage_entered_at < at(end),
+                                                                                   ~moved_since)
+    return [ended_in_period, ended_after, still_open]
 
 
 def count_current_by(dimension) -> dict[tuple[int, int | None, Stage], int]:
@@ -195,8 +235,9 @@ def _firm_rows(stmt, town_ids: Collection[int] | None, limit: int, zone: ZoneInf
     """Run a list query that selects the FirmRow columns; the total comes with the first `limit` rows."""
     if town_ids is not None:
         stmt = stmt.where(Firm.town_id.in_(list(town_ids)))
-    rows = db.session.execute(stmt.add_columns(func.count().over()).limit(limit)).all()
-    total = rows[0][-1] if rows else 0
+    # Two queries: a window count over the whole list would stop the database from reading just the first rows.
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.execute(stmt.limit(limit)).all()
     return total, [FirmRow(*row[:6], Stage(row[6]).value, _local_day(row[7], zone), row[8]) for row in rows]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -194,48 +194,54 @@ def period_window(period: Period, now: datetime, zone: ZoneInfo) -> tuple[dateti
 
 
 def build_funnel_stats(period: Period, *, now: datetime, zone: ZoneInfo, list_limit: int = 20,
-                       town_ids: Collection[int] | None = None) -> FunnelStats:
-    """Compute every number of the dashboard for a period with a fixed number of SQL queries."""
+                       town_ids: Collection[int] | None = None, detail: bool = True) -> FunnelStats:
+    """Compute every number of the dashboard for a period with a fixed number of SQL queries.
+
+    detail=False computes only the stage table and the exits (what a comparison with another period needs).
+    """
     start, end = period_window(period, now, zone)
     through = (end.astimezone(zone) - timedelta(microseconds=1)).date()
     today = now.astimezone(zone).date()
     year_start = local_midnight(date(through.year, 1, 1), zone)
+    q.tune_session_for_statistics()
     stale_days = q.load_stale_days()
-    data = _Raw(
-        current=q.count_current_stages(now, today, stale_days),
-        entries=q.count_entries(start, end), departures=q.count_departures(start, end),
-        exits=q.count_exits(start, end), conversions=q.count_conversions(start, end),
-        durations=q.stage_durations(start, end), targets=q.load_targets(through.year),
-        town_now=q.count_current_by(Firm.town_id), town_flows=q.count_flows_by(Firm.town_id, start, end, year_start),
-        industry_now=q.count_current_by(Firm.industry_id),
-        industry_flows=q.count_flows_by(Firm.industry_id, start, end, year_start),
-        towns=q.load_names(Town), industries=q.load_names(Industry) + [(None, N_("未分类"))],
-        progress=year_progress(through), through=through,
-    )
+    data = _Raw(current=q.count_current_stages(now, today, stale_days), entries=q.count_entries(start, end),
+                departures=q.count_departures(start, end), exits=q.count_exits(start, end),
+                progress=year_progress(through), through=through)
+    if detail:
+        data.conversions, data.durations = q.count_conversions(start, end), q.stage_durations(start, end)
+        data.targets = q.load_targets(through.year)
+        data.town_now, data.town_flows = q.count_current_by(Firm.town_id), q.count_flows_by(Firm.town_id, start, end,
+                                                                                              year_start)
+        data.industry_now = q.count_current_by(Firm.industry_id)
+        data.industry_flows = q.count_flows_by(Firm.industry_id, start, end, year_start)
+        data.towns, data.industries = q.load_names(Town), q.load_names(Industry) + [(None, N_("未分类"))]
     tracks = tuple(_track_stats(track, data) for track in list_tracks())
     expiry_until = add_months(today, EXPIRY_MONTHS)
-    risks = _risks(now, today, expiry_until, stale_days, list_limit, town_ids, zone)
+    risks = _risks(now, today, expiry_until, stale_days, list_limit, town_ids, zone) if detail else ()
     return FunnelStats(period.key, period.label, period.first, period.last, start, end, now, through, today,
                        end < period.bounds(zone)[1], expiry_until, tracks, risks)
 
 
 @dataclass
 class _Raw:
+    """The query results one period's statistics are assembled from (empty where not computed)."""
+
     current: dict
     entries: dict
     departures: dict
     exits: dict
-    conversions: dict
-    durations: dict
-    targets: dict
-    town_now: dict
-    town_flows: dict
-    industry_now: dict
-    industry_flows: dict
-    towns: list
-    industries: list
     progress: Fraction
     through: date
+    conversions: dict = field(default_factory=dict)
+    durations: dict = field(default_factory=dict)
+    targets: dict = field(default_factory=dict)
+    town_now: dict = field(default_factory=dict)
+    town_flows: dict = field(default_factory=dict)
+    industry_now: dict = field(default_factory=dict)
+    industry_flows: dict = field(default_factory=dict)
+    towns: list = field(default_factory=list)
+    industries: list = field(default_factory=list)
 
 
 def _track_stats(track, data: _Raw) -> TrackStats:

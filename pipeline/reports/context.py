@@ -81,7 +81,7 @@ def build_report_context(month: Period, *, now: datetime, zone: ZoneInfo, author
     """Compute the report of a calendar month with the dashboard's own statistics (same numbers, same period)."""
     with force_locale("zh"):
         stats = build_funnel_stats(month, now=now, zone=zone, list_limit=annex_limit)
-        previous = build_funnel_stats(previous_period(month), now=now, zone=zone, list_limit=1)
+        previous = build_funnel_stats(previous_period(month), now=now, zone=zone, detail=False)
         headlines = tuple(_headline(track, previous.track(track.code)) for track in stats.tracks)
         movements = _movements(stats, zone, annex_limit)
         risks = tuple(FirmList(risk.key, _(risk.label), risk.total, tuple(_risk_row(row, risk.key) for row in risk.rows))
