@@ -141,7 +141,7 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ["DATABASE_URL"] = args.database_url
-    from flask_migrate import downgrade, upgrade
+    from flask_migrate import upgrade
 
     from pipeline import create_app
     from pipeline.extensions import db
@@ -152,14 +152,25 @@ def main() -> None:
     results: list[tuple[str, float]] = []
     with app.app_context():
         if not args.reuse:
-            from sqlalchemy import inspect
-
-            if inspect(db.engine).get_table_names():
-                downgrade(revision="base")
+            _wipe(db)
             upgrade()
             counts = timed(f"build county ({args.firms:,} firms, bulk inserts)", results, build_county, args.firms, now)
             print(f"  rows: {counts}")
         run_timings(app, now, results, args.out)
+
+
+def _wipe(db) -> None:
+    """Drop whatever an earlier run left, whichever revision it was at."""
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+            return
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        names = [row[0] for row in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                                         "AND name NOT LIKE 'sqlite_%'")]
+        for name in names:
+            conn.exec_driver_sql(f'DROP TABLE "{name}"')
 
 
 def run_timings(app, now: datetime, results: list, out: Path | None) -> None:
