@@ -1,7 +1,7 @@
 """dashboard: annual targets, monthly report archive
 
 Revision ID: 0006_dashboard
-Revises: 0001_foundation
+Revises: 0003_outbox_reminders
 Create Date: 2026-11-28 06:29:02.419628
 
 """
@@ -13,7 +13,7 @@ import pipeline.db
 
 # revision identifiers, used by Alembic.
 revision = '0006_dashboard'
-down_revision = '0001_foundation'
+down_revision = '0003_outbox_reminders'
 branch_labels = None
 depends_on = None
 

@@ -19,6 +19,7 @@ from pipeline.domain.stages import LADDER, Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, Town
 from pipeline.funnel.models import FirmTrack, StageMove, StageSetting, Track
+from pipeline.reminders.models import AnnualReportFiling
 
 FT = FirmTrack
 SM = StageMove
@@ -271,18 +272,21 @@ def list_stale_records(now: datetime, today: date, stale_days: dict[Stage, int],
     return _firm_rows(stmt, town_ids, limit, zone)
 
 
-# The annual-report filing model comes with the reminders feature; until it is wired in, the list below is empty
-# and the dashboard says so.
-ANNUAL_REPORT_LIST_IS_PLACEHOLDER = True
-
-
 def list_missing_annual_reports(today: date, *, limit: int, zone: ZoneInfo,
                                 town_ids: Collection[int] | None = None) -> tuple[int, list[FirmRow]]:
-    """高企 that have not filed their annual development report once 1 May has passed.
+    """高企 that owe this year's annual development report and are not marked as having filed it, from 1 May on.
 
-    PLACEHOLDER until the reminders feature's filing model is merged: always (0, []).
+    The same firms as reminder rule 2 (pipeline/reminders/rules.py): certified before this year, no filing marked.
     """
-    return 0, []
+    filed = select(AnnualReportFiling.firm_id).where(AnnualReportFiling.year == today.year)
+    stmt = (select(*_firm_columns(FT.certified_on, FT.certificate_number))
+            .join(Firm, Firm.id == FT.firm_id).join(Town, Town.id == Firm.town_id).join(Track, Track.id == FT.track_id)
+            .where(Track.code == "hnte", FT.stage == Stage.CERTIFIED,
+                   or_(FT.certified_on.is_(None), FT.certified_on < date(today.year, 1, 1)), FT.firm_id.not_in(filed))
+            .order_by(Firm.town_id, Firm.id))
+    if today < date(today.year, 5, 1):
+        stmt = stmt.where(false())  # not yet overdue; the query still runs so that the count of queries stays fixed
+    return _firm_rows(stmt, town_ids, limit, zone)
 
 
 MOVE_DETAILS = {"reason": SM.reason_code, "certificate": SM.certificate_number, "pool_number": FT.pool_number}

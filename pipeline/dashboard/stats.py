@@ -156,7 +156,6 @@ class RiskList:
     label: str
     total: int
     rows: tuple[q.FirmRow, ...]
-    placeholder: bool = False  # the data behind the list is not wired yet
 
 
 @dataclass(frozen=True)
@@ -320,6 +319,5 @@ def _risks(now, today, expiry_until, stale_days, limit, town_ids, zone) -> tuple
     return (
         RiskList("expiring", N_("高企证书 6 个月内到期"), expiring[0], tuple(expiring[1])),
         RiskList("stale", N_("长期未跟进"), stale[0], tuple(stale[1])),
-        RiskList("annual_report", N_("5月1日后仍未填报年报"), missing[0], tuple(missing[1]),
-                 placeholder=q.ANNUAL_REPORT_LIST_IS_PLACEHOLDER),
+        RiskList("annual_report", N_("5月1日后仍未填报高企年报"), missing[0], tuple(missing[1])),
     )

@@ -85,7 +85,7 @@ def build_report_context(month: Period, *, now: datetime, zone: ZoneInfo, author
         headlines = tuple(_headline(track, previous.track(track.code)) for track in stats.tracks)
         movements = _movements(stats, zone, annex_limit)
         risks = tuple(FirmList(risk.key, _(risk.label), risk.total, tuple(_risk_row(row, risk.key) for row in risk.rows))
-                      for risk in stats.risks if not risk.placeholder)
+                      for risk in stats.risks)
         return ReportContext(
             authority=authority, month_key=month.key, month_label=month.label,
             previous_label=previous_period(month).label, generated_at=now,
@@ -125,7 +125,7 @@ def _movement_row(row: q.FirmRow, key: str) -> MovementRow:
 
 
 def _risk_row(row: q.FirmRow, key: str) -> MovementRow:
-    what = row.detail if key == "expiring" else _(STAGE_LABELS[Stage(row.stage)])
+    what = row.detail if key in ("expiring", "annual_report") else _(STAGE_LABELS[Stage(row.stage)])
     return MovementRow(row.name, row.credit_code, row.town, row.track_short, row.day, what)
 
 
@@ -150,6 +150,9 @@ def _highlights(headlines: tuple[Headline, ...], stats: FunnelStats) -> list[str
             line += _("本年累计新增认定 %(actual)s 家（未设年度目标）。", actual=h.year_actual)
         lines.append(line)
     expiring, stale = stats.risk("expiring").total, stats.risk("stale").total
-    lines.append(_("风险提示：6 个月内到期的高企证书 %(expiring)s 家，长期未跟进的培育记录 %(stale)s 家。",
-                   expiring=expiring, stale=stale))
+    line = _("风险提示：6 个月内到期的高企证书 %(expiring)s 家，长期未跟进的培育记录 %(stale)s 家",
+             expiring=expiring, stale=stale)
+    if stats.today >= date(stats.today.year, 5, 1):
+        line += _("，5月1日后仍未填报年报的高企 %(n)s 家", n=stats.risk("annual_report").total)
+    lines.append(line + "。")
     return lines

@@ -27,8 +27,13 @@ class MonthlyReport(Base):
     sent_to: Mapped[int] = mapped_column(Integer, default=0)  # how many leader addresses the last mail went to
 
     @property
+    def month_label(self) -> str:
+        year, month = self.month.split("-")
+        return f"{year}年{int(month)}月"
+
+    @property
     def filename(self) -> str:
-        return f"monthly-report-{self.month}.pdf"
+        return f"{self.month_label}科技型企业梯队培育月报.pdf"
 
 
 class RenderStatus(StrEnum):

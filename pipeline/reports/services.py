@@ -6,14 +6,14 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app
 from sqlalchemy import select
 
 from pipeline.domain.periods import Period
 from pipeline.domain.text import N_
 from pipeline.extensions import db
 from pipeline.i18n import local_zone
+from pipeline.notifications import Attachment, external_url, queue_email, render_email
 from pipeline.reports.context import build_report_context
 from pipeline.reports.models import MonthlyReport
 from pipeline.reports.pdf import render_report_pdf
@@ -53,29 +53,20 @@ def generate_monthly_report(month: Period, *, now: datetime, progress: Progress 
     return report
 
 
-def _queue_email(**message) -> None:
-    # MERGE: the outbox (pipeline.notifications, from the outbox/reminders branch) is not on main yet. The agreed
-    # call: queue_email(subject=..., to=[...], bcc=[...], text=..., html=..., attachments=[(filename, bytes, mimetype)]).
-    try:
-        from pipeline.notifications import queue_email
-    except ImportError:
-        raise ReportError("邮件发件箱（pipeline.notifications）尚未安装，月报未发送。") from None
-    queue_email(**message)
-
-
 def send_monthly_report(report: MonthlyReport, *, now: datetime) -> int:
-    """Queue the report to the leaders (Bcc) with the PDF attached; return how many addresses. Flushes."""
+    """Queue the report to the leaders (Bcc) through the outbox with the PDF attached; return how many addresses.
+
+    Flushes: the mail leaves only when the caller commits, together with sent_at."""
     recipients = list(current_app.config.get("PIPELINE_LEADER_EMAILS") or [])
     if not recipients:
         raise ReportError("未配置局领导收件人（PIPELINE_LEADER_EMAILS），月报未发送。")
-    year, month = report.month.split("-")
-    values = {"authority": current_app.config["PIPELINE_AUTHORITY_NAME"], "month_label": f"{year}年{int(month)}月",
-              "report": report, "url": current_app.config["PIPELINE_EXTERNAL_URL"] + "/reports/"}
-    with force_locale("zh"):
-        text = render_template("emails/monthly_report.txt", **values)
-        html = render_template("emails/monthly_report.html", **values)
-    _queue_email(subject=f"{values['authority']}{values['month_label']}科技型企业梯队培育月报", to=[], bcc=recipients,
-                 text=text, html=html, attachments=[(report.filename, report.pdf, "application/pdf")])
+    rendered = render_email("monthly_report", month_label=report.month_label, size_kb=round(report.size / 1024),
+                            url=external_url("reports.index"))
+    try:
+        queue_email([], rendered.subject, rendered.text, html=rendered.html, bcc=recipients, template="monthly_report",
+                    attachments=[Attachment(report.filename, "application/pdf", report.pdf)], now=now)
+    except ValueError as exc:  # an address the outbox refuses
+        raise ReportError(f"局领导收件人地址无效：{exc}") from None
     report.sent_at, report.sent_to = now, len(recipients)
     db.session.flush()
     return len(recipients)

@@ -32,8 +32,8 @@ def test_page_shows_the_numbers_with_links_to_the_firm_list(client, login_as, kn
     assert "/firms/?track=hnte&amp;stage_at=pool&amp;at=2026-10-31" in page
     assert "reached=1" in page and "reason=withdrawn" in page
     assert page.count("<svg") >= 10  # five charts per track
-    assert "G公司" in page and "H公司" in page  # expiring and stale
-    assert "年报填报数据尚未接入" in page
+    assert "G公司" in page and "H公司" in page  # expiring (and without this year's annual report) and stale
+    assert "5月1日后仍未填报高企年报" in page
 
 
 def test_every_chart_has_a_table_and_no_inline_style_or_script(client, login_as, known_county, at_now):

@@ -167,8 +167,18 @@ def test_at_risk_lists(known_county):
     assert expiring.rows[0].day == date(2027, 3, 1)
     stale = stats.risk("stale")
     assert stale.total == 1 and [(row.name, row.stage, row.day) for row in stale.rows] == [("H公司", "screening", date(2026, 6, 1))]
-    missing = stats.risk("annual_report")
-    assert missing.placeholder and missing.total == 0
+    missing = stats.risk("annual_report")  # G, certified in 2024; A and K were certified this year
+    assert missing.total == 1 and [(row.name, row.day) for row in missing.rows] == [("G公司", date(2024, 3, 1))]
+
+
+def test_annual_report_list_counts_from_may_and_drops_firms_that_filed(known_county, db):
+    from pipeline.reminders.models import AnnualReportFiling
+
+    april = local("2026-04-30 12:00")
+    assert build_funnel_stats(month_period(2026, 4), now=april, zone=ZONE).risk("annual_report").total == 0
+    db.session.add(AnnualReportFiling(firm_id=known_county["G"].id, year=2026))
+    db.session.commit()
+    assert build_funnel_stats(OCTOBER, now=NOW, zone=ZONE).risk("annual_report").total == 0
 
 
 def test_at_risk_lists_are_limited_to_the_officers_towns(known_county, db):

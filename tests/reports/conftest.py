@@ -1,14 +1,16 @@
-"""The dashboard's county builders, a PDF-to-text helper and a stand-in outbox that records what was queued."""
+"""The dashboard's county builders, a PDF-to-text helper, leader addresses, and a fast stand-in for WeasyPrint."""
 
 from __future__ import annotations
 
 import io
-import sys
-import types
 
 import pytest
+from sqlalchemy import select
 
+from pipeline.mail.models import OutboxMessage
 from tests.dashboard.conftest import add_history, count_queries, known_county  # noqa: F401 (fixtures)
+
+LEADERS = ["chen@example.gov.cn", "li@example.gov.cn"]
 
 
 def pdf_text(data: bytes) -> str:
@@ -17,15 +19,15 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
+def queued(db) -> list[OutboxMessage]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
 @pytest.fixture
-def outbox(monkeypatch, app):
-    """Stand in for pipeline.notifications.queue_email (the outbox branch) and record each queued message."""
-    queued = []
-    module = types.ModuleType("pipeline.notifications")
-    module.queue_email = lambda **message: queued.append(message)
-    monkeypatch.setitem(sys.modules, "pipeline.notifications", module)
-    monkeypatch.setitem(app.config, "PIPELINE_LEADER_EMAILS", ["chen@example.gov.cn", "li@example.gov.cn"])
-    return queued
+def leaders(monkeypatch, app):
+    monkeypatch.setitem(app.config, "PIPELINE_LEADER_EMAILS", list(LEADERS))
+    return LEADERS
 
 
 @pytest.fixture

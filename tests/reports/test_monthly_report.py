@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from pipeline.reports.models import MonthlyReport
 from pipeline.reports.pdf import check_report_url, render_report_pdf
 from pipeline.reports.services import ReportError, generate_monthly_report, send_monthly_report
 from tests.dashboard.conftest import NOW, ZONE
-from tests.reports.conftest import pdf_text
+from tests.reports.conftest import pdf_text, queued
 
 OCTOBER = month_period(2026, 10)
 
@@ -109,29 +108,29 @@ def test_future_months_and_non_months_are_refused(app, fake_pdf):
         generate_monthly_report(year_period(2026), now=NOW)
 
 
-def test_send_queues_one_mail_to_the_leaders_in_bcc_with_the_pdf(app, db, known_county, outbox, fake_pdf):
+def test_send_queues_one_mail_to_the_leaders_in_bcc_with_the_pdf(app, db, known_county, leaders, fake_pdf):
     report = generate_monthly_report(OCTOBER, now=NOW)
     assert send_monthly_report(report, now=NOW) == 2
     db.session.commit()
-    (message,) = outbox
-    assert message["to"] == [] and message["bcc"] == ["chen@example.gov.cn", "li@example.gov.cn"]
-    assert message["subject"] == "新昌县科学技术局2026年10月科技型企业梯队培育月报"
-    assert message["attachments"] == [("monthly-report-2026-10.pdf", report.pdf, "application/pdf")]
-    assert "2026年10月" in message["text"] and "<p>" in message["html"]
+    (message,) = queued(db)
+    assert message.to == [] and message.bcc == [["", address] for address in leaders]
+    assert message.subject == "【新昌县科学技术局】2026年10月科技型企业梯队培育月报"
+    (attachment,) = message.attachments
+    assert (attachment.filename, attachment.mimetype) == ("2026年10月科技型企业梯队培育月报.pdf", "application/pdf")
+    assert attachment.content == report.pdf
+    assert "各位领导" in message.text_body and "/reports/" in message.text_body and "<p>" in message.html_body
     assert report.sent_at == NOW and report.sent_to == 2
 
 
-def test_send_without_leaders_is_refused(app, db, known_county, outbox, monkeypatch, fake_pdf):
-    monkeypatch.setitem(app.config, "PIPELINE_LEADER_EMAILS", [])
+def test_send_without_leaders_is_refused(app, db, known_county, fake_pdf):
     report = generate_monthly_report(OCTOBER, now=NOW)
     with pytest.raises(ReportError, match="PIPELINE_LEADER_EMAILS"):
         send_monthly_report(report, now=NOW)
-    assert outbox == [] and report.sent_at is None
+    assert queued(db) == [] and report.sent_at is None
 
 
-def test_send_without_the_outbox_module_is_a_clear_error(app, db, known_county, monkeypatch, fake_pdf):
-    monkeypatch.setitem(app.config, "PIPELINE_LEADER_EMAILS", ["chen@example.gov.cn"])
-    monkeypatch.setitem(sys.modules, "pipeline.notifications", None)  # as on main before the outbox is merged
+def test_a_bad_leader_address_is_a_clear_error(app, db, known_county, fake_pdf, monkeypatch):
+    monkeypatch.setitem(app.config, "PIPELINE_LEADER_EMAILS", ["not an address"])
     report = generate_monthly_report(OCTOBER, now=NOW)
-    with pytest.raises(ReportError, match="发件箱"):
+    with pytest.raises(ReportError, match="收件人地址无效"):
         send_monthly_report(report, now=NOW)
