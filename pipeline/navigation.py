@@ -30,6 +30,9 @@ NAV = [
     NavItem("funnel_admin.tracks", _l("培育设置"), (Role.ADMIN,)),
     NavItem("reminders_admin.rules", _l("提醒规则"), (Role.ADMIN,)),
     NavItem("mail.outbox", _l("发件箱"), (Role.ADMIN,)),
+    NavItem("dashboard.index", _l("统计分析"), STAFF),
+    NavItem("reports.index", _l("月度报告"), STAFF),
+    NavItem("targets.index", _l("年度目标"), (Role.ADMIN,)),
 ]
 
 
