@@ -2,12 +2,14 @@
 
 from pipeline.auth.models import LoginAttempt, Role, User, user_town
 from pipeline.certificates.models import Certificate, CertificateBatch, VerifyHit
+from pipeline.dashboard.models import AnnualTarget
 from pipeline.firms.models import Firm, FirmEdit, Industry, ServiceRecord, Town
 from pipeline.funnel.models import FirmTrack, PoolCounter, StageMove, StageSetting, Track
 from pipeline.imports.models import ImportBatch
 from pipeline.indicators.models import FirmFacts, FirmYear
 from pipeline.mail.models import OutboxAttachment, OutboxMessage
 from pipeline.reminders.models import AnnualReportFiling, HnteBatch, ProgramYear, Reminder, ReminderRule
+from pipeline.reports.models import MonthlyReport, ReportRender
 from pipeline.scheduler_lease import JobRun, SchedulerLease
 
 __all__ = [
@@ -18,3 +20,4 @@ __all__ = [
 __all__ += ["AnnualReportFiling", "HnteBatch", "JobRun", "OutboxAttachment", "OutboxMessage", "ProgramYear", "Reminder",
             "ReminderRule", "SchedulerLease"]
 __all__ += ["FirmFacts", "FirmYear", "ImportBatch"]
+__all__ += ["AnnualTarget", "MonthlyReport", "ReportRender"]

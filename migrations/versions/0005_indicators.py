@@ -1,7 +1,7 @@
 """indicators: firm figures per fiscal year and per firm (official and firm-submitted), import batches
 
 Revision ID: 0005_indicators
-Revises: 0002_funnel
+Revises: 0006_dashboard
 Create Date: 2026-11-28 06:39:13.928250
 
 """
@@ -13,7 +13,7 @@ import pipeline.db
 
 # revision identifiers, used by Alembic.
 revision = '0005_indicators'
-down_revision = '0002_funnel'
+down_revision = '0006_dashboard'
 branch_labels = None
 depends_on = None
 
