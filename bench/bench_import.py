@@ -65,7 +65,7 @@ def timed(label: str, func):
     result = func()
     elapsed, used = time.perf_counter() - started, time.process_time() - cpu
     print(f"{label:<38} {elapsed:7.2f} s  (CPU {used:6.2f} s)", flush=True)
-    return result, elapsed
+    return result, (elapsed, used)
 
 
 def main(rows: int = 50_000) -> int:
@@ -80,9 +80,11 @@ def main(rows: int = 50_000) -> int:
     with app.app_context():
         user = prepare_database()
         _, alone = timed("openpyxl alone (read_only, values_only)", lambda: read_alone(data))
-        total = run_import(data, user, "first import", alone)
-        total += run_import(data, user, "re-import of the same file", alone)
-    print(f"{'within a minute each (wall)':<38} {'yes' if total < 2 * LIMIT_SECONDS else 'NO'}")
+        first = run_import(data, user, "first import", alone)
+        again = run_import(data, user, "re-import of the same file", alone)
+    for kind, index in (("wall", 0), ("CPU", 1)):
+        ok = first[index] < LIMIT_SECONDS and again[index] < LIMIT_SECONDS
+        print(f"{'within a minute each (' + kind + ')':<38} {'yes' if ok else 'NO'}")
     print(f"{'load average (1, 5, 15 min)':<38} {os.getloadavg()}  on {os.cpu_count()} CPUs")
     return 0
 
@@ -119,13 +121,14 @@ def run_import(data: bytes, user, label: str, alone: float) -> float:
     db.session.commit()
     counts = batch_payload(batch)["counts"]
     print(f"{'':<38} {counts}")
-    confirm = 0.0
+    confirm = (0.0, 0.0)
     if counts["create"] or counts["update"]:
         _, confirm = timed(f"{label}: confirm", lambda: confirm_firm_import(batch, user=user, now=now))
         db.session.commit()
-    print(f"{label + ': preview + confirm':<38} {preview + confirm:7.2f} s = {(preview + confirm) / alone:.1f} × "
-          "openpyxl alone")
-    return preview + confirm
+    wall, cpu = preview[0] + confirm[0], preview[1] + confirm[1]
+    print(f"{label + ': preview + confirm':<38} {wall:7.2f} s = {wall / alone[0]:.1f} × openpyxl alone "
+          f"(CPU {cpu:.2f} s = {cpu / alone[1]:.1f} ×)")
+    return wall, cpu
 
 
 if __name__ == "__main__":
