@@ -96,7 +96,8 @@ def shoot(page, request):
 
     def take(step: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{request.node.name}-{step}")
+        module = request.node.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{module}-{request.node.name}-{step}")
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
@@ -125,3 +126,26 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.get_by_label(re.compile("用户名|User name")).fill(username)
     page.get_by_label(re.compile("^(密码|Password)$")).fill(password)
     page.get_by_role("button", name=re.compile("^(登录|Log in)$")).click()
+
+
+DEMO_FIRMS = 12  # enough for every stage of both tracks; each pool entry renders a certificate PDF, so keep it small
+
+
+@pytest.fixture(scope="module")
+def demo_county(live_app):
+    """The county of `flask seed-demo` (firms with two years of history, certificates, a user per role) in this
+    module's database; returns {username: password} of the demo users."""
+    from pipeline.demo import DEMO_USERS, seed_demo
+
+    with live_app.app_context():
+        seed_demo(DEMO_FIRMS, password_min_length=live_app.config["PASSWORD_MIN_LENGTH"])
+        _db.session.commit()
+        _db.session.remove()
+    return {username: password for username, _role, password, _name, _firm in DEMO_USERS}
+
+
+def choose_language(page, code: str) -> None:
+    """Switch the UI language with the navbar's select (it submits itself) unless it is already chosen."""
+    if page.locator("#language").input_value() != code:
+        with page.expect_navigation():
+            page.select_option("#language", code)
