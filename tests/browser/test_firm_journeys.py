@@ -1,0 +1,156 @@
+"""Journeys 1 and 4 in the demo county: an officer filters the firm list, opens a firm and records a visit; a firm
+user reads its status, downloads its 入库证书 and cannot open another firm's pages."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from pipeline.auth.models import Role, User
+from pipeline.auth.services import create_user
+from pipeline.certificates.models import Certificate
+from pipeline.db import utcnow
+from pipeline.demo import demo_credit_code
+from pipeline.domain.stages import Stage
+from pipeline.extensions import db
+from pipeline.firms.models import Firm, Town
+from pipeline.firms.services import create_firm
+from pipeline.funnel.models import FirmTrack, Track
+from pipeline.funnel.services import move_firm
+from pipeline.i18n import local_today
+from tests.browser.conftest import log_in
+
+TOWN = "回山镇"
+CULTIVATED = "新昌县回山精工轴承有限公司"  # 回山镇, 科小 培育: matches the officer's filter
+SCREENED = "新昌县回山茶叶机械有限公司"  # 回山镇, 科小 遴选: the stage filter leaves it out
+ELSEWHERE = "新昌县澄潭智能装备有限公司"  # 澄潭镇, 科小 培育: the town filter leaves it out
+POOLED = "新昌县鼓山生物医药有限公司"  # the firm user's own firm, just admitted to the 科小 pool
+FIRM_PASSWORD = "long-enough-password"
+
+
+@dataclass(frozen=True)
+class County:
+    logins: dict[str, str]
+    expected_in_filter: frozenset[str]  # every firm of 回山镇 with a record in 培育, computed from the database
+    today: date
+    own_certificate: str  # the 入库证书 number of the firm user's firm
+    other_firm_id: int
+    other_certificate_id: int
+
+
+def _register(name: str, town: str, index: int, stages: list[Stage], officer: User) -> Firm:
+    """Register a firm through the firm service and walk it up the 科小 ladder through move_firm."""
+    town_row = db.session.scalar(select(Town).where(Town.name == town))
+    firm = create_firm({"credit_code": demo_credit_code(index), "name": name, "town_id": town_row.id,
+                        "officer_id": officer.id, "contact_name": "周敏", "contact_email": f"firm{index}@example.com"},
+                       actor=officer, now=utcnow())
+    tech = db.session.scalar(select(Track).where(Track.code == "tech_sme"))
+    target, start = (firm, tech), utcnow() - timedelta(days=10 * len(stages))
+    for step, stage in enumerate(stages):
+        target = move_firm(target, stage, actor=officer, now=start + timedelta(days=10 * step)).firm_track
+    return firm
+
+
+def _county() -> County:
+    officer = db.session.scalar(select(User).where(User.username == "officer"))
+    ladder = [Stage.SCREENING, Stage.POOL, Stage.CULTIVATING]
+    _register(CULTIVATED, TOWN, 9001, ladder, officer)
+    _register(SCREENED, TOWN, 9002, ladder[:1], officer)
+    other = _register(ELSEWHERE, "澄潭镇", 9003, ladder, officer)
+    own = _register(POOLED, "儒岙镇", 9004, ladder[:2], officer)
+    create_user("e2e-firm", Role.FIRM, FIRM_PASSWORD, firm_code=own.credit_code, display_name="周敏")
+    expected = db.session.scalars(
+        select(Firm.name).join(Town).where(Town.name == TOWN, Firm.tracks.any(FirmTrack.stage == Stage.CULTIVATING)))
+    certificates = {c.firm_id: c for c in db.session.scalars(select(Certificate))}
+    return County(logins={}, expected_in_filter=frozenset(expected), today=local_today(),
+                  own_certificate=certificates[own.id].number, other_firm_id=other.id,
+                  other_certificate_id=certificates[other.id].id)
+
+
+@pytest.fixture(scope="module")
+def county(demo_county, live_app) -> County:
+    with live_app.app_context():
+        result = _county()
+        db.session.commit()
+        db.session.remove()
+    return County(**{**result.__dict__, "logins": demo_county})
+
+
+def test_officer_filters_the_list_opens_a_firm_and_records_a_visit(page, live_server, county, console_errors, shoot):
+    log_in(page, live_server, "officer", county.logins["officer"])
+    page.get_by_role("link", name="企业库").click()
+    expect(page.get_by_role("heading", name=re.compile("企业库"))).to_be_visible()
+    shoot("list")
+
+    page.get_by_label("乡镇/街道").select_option(label=TOWN)
+    page.get_by_label("阶段").select_option(label="培育")
+    page.get_by_role("button", name="筛选").click()
+    expect(page).to_have_url(re.compile(r"stage=cultivating"))
+    expect(page.get_by_text(f"共 {len(county.expected_in_filter)} 家")).to_be_visible()
+    rows = page.locator("table.firm-table tbody tr")
+    expect(rows).to_have_count(len(county.expected_in_filter))
+    assert set(rows.locator("td:first-child a").all_inner_texts()) == county.expected_in_filter
+    expect(rows.locator("td:nth-child(3)")).to_have_text([TOWN] * len(county.expected_in_filter))
+    for row in rows.all():
+        expect(row.locator(".stage-badge", has_text="培育")).not_to_have_count(0)
+    shoot("filtered")
+
+    page.get_by_role("link", name=CULTIVATED).click()
+    expect(page.get_by_role("heading", name=CULTIVATED, level=1)).to_be_visible()
+    expect(page.locator(".track-card", has_text="科技型中小企业").locator(".stage-badge")).to_have_text("培育")
+    shoot("firm")
+
+    page.get_by_role("link", name="记录服务").first.click()
+    page.get_by_label("服务日期").fill((county.today + timedelta(days=1)).isoformat())
+    page.get_by_label("服务类型").select_option(label="走访")
+    page.get_by_label("服务内容").fill("上门走访，了解研发项目进展和知识产权布局")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("服务日期不能晚于今天。")).to_be_visible()
+    shoot("future-date")
+    page.get_by_label("服务日期").fill(county.today.isoformat())
+    page.get_by_role("button", name="保存").click()
+
+    expect(page.locator(".alert-success")).to_have_text("已记录服务，企业的跟进时间已更新。")
+    first = page.locator("#timeline li").first
+    expect(first).to_contain_text("服务 · 走访")
+    expect(first).to_contain_text("上门走访，了解研发项目进展和知识产权布局")
+    expect(page.locator(".track-card", has_text="科技型中小企业")).to_contain_text(f"最近跟进 {county.today.isoformat()}")
+    shoot("visit-recorded")
+
+
+def test_firm_user_reads_its_status_downloads_its_certificate_and_sees_no_other_firm(
+        page, live_server, county, console_errors, shoot, tmp_path):
+    log_in(page, live_server, "e2e-firm", FIRM_PASSWORD)
+    expect(page.get_by_role("heading", name=POOLED, level=1)).to_be_visible()
+    status = page.locator(".portal-track", has_text="科技型中小企业")
+    expect(status).to_contain_text(f"已入库（编号 {county.own_certificate}），待开展培育")
+    expect(page.locator("ol.timeline")).to_contain_text(county.own_certificate)
+    shoot("portal")
+
+    page.get_by_role("link", name="查看并下载我的证书").click()
+    row = page.locator("tr", has_text=county.own_certificate)
+    expect(row).to_contain_text("有效")
+    shoot("certificates")
+    with page.expect_download() as download:
+        row.get_by_role("link", name="下载 PDF").click()
+    assert download.value.suggested_filename == f"入库证书-{county.own_certificate}.pdf"
+    pdf = tmp_path / "certificate.pdf"
+    download.value.save_as(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert POOLED in text and county.own_certificate in text
+
+    for path in (f"/firms/{county.other_firm_id}", f"/portal/certificates/{county.other_certificate_id}/pdf",
+                 "/funnel/", "/certificates/"):
+        response = page.goto(live_server + path)
+        assert response.status == 404, path
+        expect(page.get_by_text("未找到您要访问的页面或数据。")).to_be_visible()
+    shoot("other-firm")
+    # The 404s above are what this journey checks; Chromium logs each document's 404 as a console error.
+    console_errors[:] = [e for e in console_errors if "status of 404" not in e]
