@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import threading
 from pathlib import Path
@@ -149,3 +150,18 @@ def choose_language(page, code: str) -> None:
     if page.locator("#language").input_value() != code:
         with page.expect_navigation():
             page.select_option("#language", code)
+
+
+@pytest.fixture
+def shoot_pdf(request):
+    """Render a downloaded PDF's pages to PNG (pdftoppm, 60 dpi) beside the screenshots; return its text."""
+
+    def take(pdf: Path, step: str) -> str:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        module = request.node.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{module}-{request.node.name}-{step}")
+        subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(SCREENSHOTS / name)], check=True)
+        return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+
+    return take

@@ -4,7 +4,6 @@ user reads its status, downloads its 入库证书 and cannot open another firm's
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -82,7 +81,8 @@ def county(demo_county, live_app) -> County:
     return County(**{**result.__dict__, "logins": demo_county})
 
 
-def test_officer_filters_the_list_opens_a_firm_and_records_a_visit(page, live_server, county, console_errors, shoot):
+def test_officer_filters_the_list_opens_a_firm_and_records_a_visit(
+        page, live_server, county, console_errors, shoot, shoot_pdf, tmp_path):
     log_in(page, live_server, "officer", county.logins["officer"])
     page.get_by_role("link", name="企业库").click()
     expect(page.get_by_role("heading", name=re.compile("企业库"))).to_be_visible()
@@ -123,9 +123,15 @@ def test_officer_filters_the_list_opens_a_firm_and_records_a_visit(page, live_se
     expect(page.locator(".track-card", has_text="科技型中小企业")).to_contain_text(f"最近跟进 {county.today.isoformat()}")
     shoot("visit-recorded")
 
+    with page.expect_download() as download:  # the dossier has the visit too
+        page.get_by_role("link", name="下载培育档案（PDF）").click()
+    download.value.save_as(tmp_path / "dossier.pdf")
+    text = shoot_pdf(tmp_path / "dossier.pdf", "dossier-pdf")
+    assert "培育历程" in text and CULTIVATED in text and "上门走访，了解研发项目进展" in text
+
 
 def test_firm_user_reads_its_status_downloads_its_certificate_and_sees_no_other_firm(
-        page, live_server, county, console_errors, shoot, tmp_path):
+        page, live_server, county, console_errors, shoot, shoot_pdf, tmp_path):
     log_in(page, live_server, "e2e-firm", FIRM_PASSWORD)
     expect(page.get_by_role("heading", name=POOLED, level=1)).to_be_visible()
     status = page.locator(".portal-track", has_text="科技型中小企业")
@@ -142,9 +148,8 @@ def test_firm_user_reads_its_status_downloads_its_certificate_and_sees_no_other_
     assert download.value.suggested_filename == f"入库证书-{county.own_certificate}.pdf"
     pdf = tmp_path / "certificate.pdf"
     download.value.save_as(pdf)
-    assert pdf.read_bytes().startswith(b"%PDF")
-    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-    assert POOLED in text and county.own_certificate in text
+    text = shoot_pdf(pdf, "certificate-pdf")
+    assert POOLED in text and county.own_certificate in text and "特发此证" in text
 
     for path in (f"/firms/{county.other_firm_id}", f"/portal/certificates/{county.other_certificate_id}/pdf",
                  "/funnel/", "/certificates/"):

@@ -87,7 +87,8 @@ def pages_of(role: str, ids: Ids) -> list[tuple[str, str]]:
     ]
     return {
         "officer": staff + editing,
-        "leader": staff,
+        # A leader reads what an officer reads, without the buttons that change anything.
+        "leader": [step for step in staff if step[0] in ("board-hnte", "firm-page", "certificate")],
         "admin": [
             ("tracks", "/admin/funnel/tracks"),
             ("track-new", "/admin/funnel/tracks/new"),
@@ -132,6 +133,17 @@ def test_every_page_of_a_role(page, live_server, demo_county, ids, role, console
     choose_language(page, "zh")  # the choice is kept on the user: leave the demo user as it was
     # The firm's 404 is expected; Chromium logs a document's 4xx status as a console error.
     console_errors[:] = [e for e in console_errors if not (role == "firm" and "status of 404" in e)]
+
+
+def test_firm_and_verify_pages_on_a_phone(page, live_server, demo_county, ids, console_errors, shoot):
+    """Firm staff and whoever scans a certificate's QR code often use a phone."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert look_at(page, live_server, f"/verify/{ids.verification_code}") == 200
+    shoot("verify")
+    log_in(page, live_server, "firm", demo_county["firm"])
+    for step, path in pages_of("firm", ids)[:3]:
+        assert look_at(page, live_server, path) == 200
+        shoot(step)
 
 
 def test_pages_without_login(page, live_server, ids, console_errors, shoot):
