@@ -20,6 +20,9 @@ BLUEPRINTS = [
     "pipeline.certificates.portal",
     "pipeline.certificates.public",
     "pipeline.funnel.admin",
+    "pipeline.dashboard",
+    "pipeline.dashboard.targets",
+    "pipeline.reports",
 ]
 
 

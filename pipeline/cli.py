@@ -16,6 +16,7 @@ from pipeline.extensions import db
 from pipeline.mail.cli import mail_cli
 from pipeline.pdf_fonts import pdf_cli
 from pipeline.reminders.cli import reminders_cli
+from pipeline.reports.cli import report_cli
 from pipeline.scheduler import scheduler_cli
 
 users_cli = AppGroup("users", help="管理用户 / manage users")
@@ -101,6 +102,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(reminders_cli)
     app.cli.add_command(scheduler_cli)
     app.cli.add_command(import_module("pipeline.funnel.cli").funnel_cli)
+    app.cli.add_command(report_cli)
     for command in (seed_demo_command, demo_logins_command, seed_if_empty_command, evaluate_command):
         app.cli.add_command(command)
     app.cli.add_command(pdf_cli)

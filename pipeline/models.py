@@ -2,10 +2,12 @@
 
 from pipeline.auth.models import LoginAttempt, Role, User, user_town
 from pipeline.certificates.models import Certificate, CertificateBatch, VerifyHit
+from pipeline.dashboard.models import AnnualTarget
 from pipeline.firms.models import Firm, FirmEdit, Industry, ServiceRecord, Town
 from pipeline.funnel.models import FirmTrack, PoolCounter, StageMove, StageSetting, Track
 from pipeline.mail.models import OutboxAttachment, OutboxMessage
 from pipeline.reminders.models import AnnualReportFiling, HnteBatch, ProgramYear, Reminder, ReminderRule
+from pipeline.reports.models import MonthlyReport, ReportRender
 from pipeline.scheduler_lease import JobRun, SchedulerLease
 
 __all__ = [
@@ -15,3 +17,4 @@ __all__ = [
 ]
 __all__ += ["AnnualReportFiling", "HnteBatch", "JobRun", "OutboxAttachment", "OutboxMessage", "ProgramYear", "Reminder",
             "ReminderRule", "SchedulerLease"]
+__all__ += ["AnnualTarget", "MonthlyReport", "ReportRender"]

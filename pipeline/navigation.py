@@ -18,27 +18,32 @@ class NavItem:
     endpoint: str
     label: object
     roles: tuple[Role, ...]
+    group: str = ""  # "admin": shown in the 系统管理 menu
 
 
 NAV = [
+    NavItem("dashboard.index", _l("统计分析"), STAFF),
     NavItem("funnel.board", _l("培育看板"), STAFF),
     NavItem("firms.index", _l("企业库"), STAFF),
     NavItem("funnel.bulk", _l("批量调整"), (Role.ADMIN, Role.OFFICER)),
     NavItem("certificates.index", _l("证书管理"), STAFF),
+    NavItem("reports.index", _l("月度报告"), STAFF),
     NavItem("portal.index", _l("我的企业"), (Role.FIRM,)),
     NavItem("certificates_portal.index", _l("我的证书"), (Role.FIRM,)),
-    NavItem("funnel_admin.tracks", _l("培育设置"), (Role.ADMIN,)),
-    NavItem("reminders_admin.rules", _l("提醒规则"), (Role.ADMIN,)),
-    NavItem("mail.outbox", _l("发件箱"), (Role.ADMIN,)),
+    NavItem("funnel_admin.tracks", _l("培育设置"), (Role.ADMIN,), group="admin"),
+    NavItem("targets.index", _l("年度目标"), (Role.ADMIN,), group="admin"),
+    NavItem("reminders_admin.rules", _l("提醒规则"), (Role.ADMIN,), group="admin"),
+    NavItem("mail.outbox", _l("发件箱"), (Role.ADMIN,), group="admin"),
 ]
 
 
-def nav_items() -> list[NavItem]:
-    """Entries for the current user whose endpoint exists in this app."""
+def nav_items(group: str = "") -> list[NavItem]:
+    """Entries of a menu group for the current user whose endpoint exists in this app."""
     if not current_user.is_authenticated:
         return []
     views = current_app.view_functions
-    return [item for item in NAV if current_user.role in item.roles and item.endpoint in views]
+    return [item for item in NAV
+            if item.group == group and current_user.role in item.roles and item.endpoint in views]
 
 
 def role_label(role: Role) -> str:

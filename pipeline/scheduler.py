@@ -43,10 +43,9 @@ class Job:
 JOBS: tuple[Job, ...] = (
     Job("daily_reminders", "pipeline.reminders.jobs:run_reminders_job", {"hour": 7, "minute": 30},
         misfire_grace_time=12 * 3600, description="按提醒规则生成当天的提醒和邮件"),
-    # Rule 7, the monthly funnel report (report issue), plugs in here, e.g.
-    # Job("monthly_report", "pipeline.reports.jobs:send_monthly_report_job", {"day": 1, "hour": 8, "minute": 0},
-    #     misfire_grace_time=24 * 3600, description="每月 1 日 08:00 发送培育漏斗月报"),
-    # Its function must itself check "this month's report not yet sent" (catch-up also runs it on a first start).
+    # Rule 7: the job itself checks "last month's report not yet sent", since catch-up also runs it at start.
+    Job("monthly_report", "pipeline.reports.jobs:run_monthly_report_job", {"day": 1, "hour": 8, "minute": 0},
+        misfire_grace_time=24 * 3600, description="每月 1 日 08:00 生成上月培育漏斗月报并发送给局领导"),
     Job("send_mail", "pipeline.mail.jobs:send_mail_job", {"minute": "*"}, misfire_grace_time=300,
         description="发送发件箱中到期的邮件"),
 )

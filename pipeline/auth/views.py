@@ -14,6 +14,8 @@ from pipeline.web import client_ip, safe_next_url
 def home_url_for(user) -> str:
     if user.role is Role.FIRM:
         return url_for("portal.index")
+    if user.role is Role.LEADER:
+        return url_for("dashboard.index")  # leaders read the numbers; officers work the board
     return url_for("funnel.board")
 
 

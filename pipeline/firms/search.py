@@ -8,11 +8,13 @@ from datetime import datetime
 from sqlalchemy import exists, func, or_, select
 
 from pipeline.auth.models import User
+from pipeline.dashboard.links import filter_firms_by_history
 from pipeline.domain.stages import Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.funnel.models import FirmTrack
 from pipeline.funnel.queries import firms_with_records, scope_to_user, stale_clause, stale_thresholds
+from pipeline.i18n import local_zone, to_local
 
 # Sort keys of the firm list: every one is served by an index, and ends with the id so that pages are stable.
 SORTS = {
@@ -37,6 +39,9 @@ class FirmFilters:
     stale: bool = False
     paused: bool = False
     sort: str = "name"
+    # The dashboard's history filters (entered/left a stage in a period, stage at a day, expiring by a day), as
+    # (name, value) pairs with the track's code; see pipeline/dashboard/links.py.
+    history: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -71,6 +76,8 @@ def _filtered(stmt, filters: FirmFilters, now: datetime):
         record.append(stale_clause(now, stale_thresholds()))
     if len(record) > 1:
         stmt = stmt.where(exists(select(FirmTrack.id).where(*record)))
+    if filters.history:
+        stmt = filter_firms_by_history(stmt, dict(filters.history), zone=local_zone(), today=to_local(now).date())
     return stmt
 
 

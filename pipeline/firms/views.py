@@ -1,9 +1,12 @@
+from dataclasses import replace
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from pipeline.auth.models import Role
 from pipeline.auth.permissions import can_edit, can_move
+from pipeline.dashboard.links import HISTORY_ARGS, FilterError
 from pipeline.db import utcnow
 from pipeline.domain.stages import BOARD_ORDER, EXIT_REASON_LABELS, STAGE_LABELS, Stage
 from pipeline.extensions import db
@@ -14,7 +17,7 @@ from pipeline.firms.queries import get_firm_or_404, list_edits, list_industries,
 from pipeline.firms.search import PAGE_SIZES, FirmFilters, list_firms_page
 from pipeline.firms.services import FIELD_LABELS, FirmError, create_firm, update_firm
 from pipeline.funnel.presenters import present
-from pipeline.funnel.queries import firm_records, firm_timeline, list_tracks, stale_thresholds
+from pipeline.funnel.queries import firm_records, firm_timeline, list_tracks, stale_thresholds, track_from_arg
 from pipeline.funnel.services import record_service
 from pipeline.i18n import local_today
 from pipeline.web import int_arg
@@ -30,11 +33,14 @@ def filters_from_args() -> tuple[FirmFilters, int, int]:
     """Read the list's filters from the query string; anything malformed is ignored, never an error."""
     stage = request.args.get("stage", "")
     per_page = int_arg("per_page")
+    track = track_from_arg(request.args.get("track", ""))
+    history = tuple((name, request.args[name][:40]) for name in HISTORY_ARGS if request.args.get(name))
     filters = FirmFilters(
         q=request.args.get("q", "")[:100], town_id=int_arg("town"), industry_id=int_arg("industry"),
-        track_id=int_arg("track"), stage=Stage(stage) if stage in set(Stage) else None,
+        track_id=track.id if track else None, stage=Stage(stage) if stage in set(Stage) else None,
         officer_id=int_arg("officer"), stale=request.args.get("stale") == "1",
-        paused=request.args.get("paused") == "1", sort=request.args.get("sort", "name"))
+        paused=request.args.get("paused") == "1", sort=request.args.get("sort", "name"),
+        history=(("track", track.code), *history) if history and track else ())
     return filters, int_arg("page") or 1, per_page if per_page in PAGE_SIZES else PAGE_SIZES[1]
 
 
@@ -42,7 +48,12 @@ def filters_from_args() -> tuple[FirmFilters, int, int]:
 def index():
     filters, page, per_page = filters_from_args()
     now = utcnow()
-    result = list_firms_page(current_user, filters, now=now, page=page, per_page=per_page)
+    try:
+        result = list_firms_page(current_user, filters, now=now, page=page, per_page=per_page)
+    except FilterError as exc:
+        flash(str(exc), "warning")
+        filters = replace(filters, history=())
+        result = list_firms_page(current_user, filters, now=now, page=page, per_page=per_page)
     thresholds = stale_thresholds()
     rows = [(firm, [present(r, now=now, thresholds=thresholds)
                     for r in sorted(firm.tracks, key=lambda r: (r.track.sort_order, r.track_id))])
@@ -50,7 +61,7 @@ def index():
     return render_template("firms/index.html", page=result, rows=rows, filters=filters, towns=list_towns(current_user),
                            industries=list_industries(), tracks=list_tracks(), officers=list_officers(),
                            stages=BOARD_ORDER, stage_labels=STAGE_LABELS, page_sizes=PAGE_SIZES,
-                           can_edit=can_edit(current_user))
+                           can_edit=can_edit(current_user), history_args=HISTORY_ARGS)
 
 
 @bp.route("/<int:firm_id>")

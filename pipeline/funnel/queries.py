@@ -18,6 +18,16 @@ from pipeline.funnel.models import FirmTrack, StageMove, StageSetting, Track
 from pipeline.i18n import local_zone, to_local
 
 
+def track_from_arg(value: str) -> Track | None:
+    """The track named in a query string by id (the firm list's filter) or by code (the dashboard's links)."""
+    value = (value or "").strip()[:32]
+    if not value:
+        return None
+    if value.isdigit():
+        return db.session.get(Track, int(value)) if int(value) < 2**31 else None
+    return db.session.scalar(select(Track).where(Track.code == value))
+
+
 def list_tracks(active_only: bool = True) -> list[Track]:
     stmt = select(Track).order_by(Track.sort_order, Track.id)
     if active_only:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from flask import abort
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from pipeline.auth.models import Role, User
@@ -14,7 +14,8 @@ from pipeline.domain.deadlines import annual_report_due
 from pipeline.domain.stages import Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
-from pipeline.funnel.models import FirmTrack, StageSetting, Track
+from pipeline.funnel.models import FirmTrack, Track
+from pipeline.funnel.queries import stale_clause, stale_thresholds, start_of_local_day
 from pipeline.i18n import local_zone
 from pipeline.reminders.models import AnnualReportFiling, ProgramYear, Reminder
 
@@ -35,19 +36,12 @@ class StaleRecord:
     days_quiet: int
 
 
-def start_of_local_day(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=local_zone()).astimezone(UTC)
-
-
 def list_stale_records(today: date) -> list[StaleRecord]:
-    """Records quiet for longer than their stage's stale_days (StageSetting), not paused, on active tracks."""
-    thresholds = dict(db.session.execute(
-        select(StageSetting.stage, StageSetting.stale_days).where(StageSetting.stale_days.is_not(None))).all())
+    """Records quiet for longer than their stage's stale_days, not paused, on active tracks (the funnel's rule)."""
+    thresholds = stale_thresholds()
     if not thresholds:
         return []
-    # Quiet for more than N days: the last activity happened before the start of the day N days ago.
-    stale = or_(*(and_(FirmTrack.stage == stage, FirmTrack.last_activity_at < start_of_local_day(today - timedelta(days=n)))
-                  for stage, n in thresholds.items()))
+    stale = stale_clause(start_of_local_day(today), thresholds)
     rows = db.session.execute(
         select(FirmTrack.id, Firm.id, Firm.name, Firm.officer_id, Track.name, FirmTrack.stage,
                FirmTrack.last_activity_at)

@@ -50,6 +50,15 @@ def browser_context_args(browser_context_args):
             "viewport": {"width": 1400, "height": 900}}
 
 
+@pytest.fixture(autouse=True)
+def _patient_waits(page):
+    """CI machines are small and shared: wait up to 15 s for what a user would see, not Playwright's 5 s."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+    page.set_default_timeout(15_000)
+
+
 @pytest.fixture(scope="module")
 def module_database_url():
     with tempfile.TemporaryDirectory(prefix="pipeline-e2e-") as folder, scratch_database("pipeline_e2e", folder) as url:

@@ -1,0 +1,38 @@
+"""Annual certification targets that the admin sets per track and year, county-wide and per town."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pipeline.db import Base, UTCDateTime, utcnow
+from pipeline.funnel.models import StageMove
+
+# The dashboard's period queries read stage_move by time across every track and record: without this index each
+# of them scans the whole history.
+Index("ix_stage_move_moved_at", StageMove.moved_at)
+
+
+class AnnualTarget(Base):
+    """How many firms a track should newly certify in a year: town_id NULL is the county-wide target."""
+
+    __tablename__ = "annual_target"
+    __table_args__ = (
+        UniqueConstraint("track_id", "year", "town_id"),
+        # NULLs are distinct in unique constraints: a partial index keeps one county-wide row per track and year.
+        Index("ix_annual_target_county", "track_id", "year", unique=True,
+              sqlite_where=text("town_id IS NULL"), postgresql_where=text("town_id IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    town_id: Mapped[int | None] = mapped_column(ForeignKey("town.id", ondelete="CASCADE"))
+    target: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    track = relationship("Track")
+    town = relationship("Town")

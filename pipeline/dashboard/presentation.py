@@ -1,0 +1,40 @@
+"""How the statistics are shown: number formats and the charts of a track (the dashboard and the PDF share them)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from pipeline.dashboard import charts
+from pipeline.dashboard.stats import TrackStats
+
+
+def pct(value: Fraction | float | None, digits: int = 1) -> str:
+    """0.4 → '40.0%'; None (nothing to divide by) → '—'."""
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:.{digits}f}%"
+
+
+def days(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def track_charts(track: TrackStats) -> dict[str, Markup]:
+    """The SVG charts of one track, each shown next to the table of its numbers."""
+    ladder = [(_(row.label), row.end) for row in track.ladder]
+    flows = [(_(row.label), row.entered, row.left) for row in track.ladder]
+    towns = [(row.name, row.certified_year) for row in track.towns]
+    industries = [(_(row.name), row.in_pipeline) for row in track.industries]
+    target = track.target
+    return {
+        "funnel": charts.funnel_chart(_("%(track)s各阶段企业数", track=track.short_name), ladder),
+        "flows": charts.flow_chart(_("%(track)s本期进入与离开", track=track.short_name), flows),
+        "target": charts.progress_chart(_("%(track)s年度目标进度", track=track.short_name), actual=target.actual,
+                                        target=target.target, progress=target.progress, projection=target.projection),
+        "towns": charts.bar_chart(_("%(track)s各乡镇本年新增认定", track=track.short_name), towns),
+        "industries": charts.bar_chart(_("%(track)s各行业在库培育企业", track=track.short_name), industries,
+                                       color=charts.PALETTE[3]),
+    }

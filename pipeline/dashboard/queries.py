@@ -1,0 +1,316 @@
+"""Funnel statistics in SQL. Each function is one GROUP BY query over every track, whatever the number of firms.
+
+Times are aware UTC; a period is [start, end) with end = min(period end, now). Counts of "firms" count distinct
+records (FirmTrack), so a firm that enters a stage twice in a period counts once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, case, distinct, false, func, or_, select, text, union_all
+
+from pipeline.dashboard.models import AnnualTarget
+from pipeline.dashboard.sql import EXIT_STAGES, at, days_between, ladder_rank
+from pipeline.domain.stages import LADDER, Stage
+from pipeline.extensions import db
+from pipeline.firms.models import Firm, Town
+from pipeline.funnel.models import FirmTrack, StageMove, StageSetting, Track
+from pipeline.reminders.models import AnnualReportFiling
+
+FT = FirmTrack
+SM = StageMove
+
+
+@dataclass(frozen=True)
+class MoveCounts:
+    """Moves into (or out of) one stage of one track since the period start."""
+
+    firms_in_period: int  # distinct records that moved in (out) during the period
+    moves_in_period: int
+    moves_after: int  # moves after the period end: what separates the stock at the period end from now
+
+
+@dataclass(frozen=True)
+class FirmRow:
+    """One firm in a list of the dashboard or the report: primitives only."""
+
+    firm_id: int
+    name: str
+    credit_code: str
+    town: str
+    track_code: str
+    track_short: str
+    stage: str
+    day: date | None  # the date that matters for the list (move, expiry, last activity)
+    detail: str = ""  # reason code, certificate number, …
+
+
+def tune_session_for_statistics() -> None:
+    """On PostgreSQL, for this transaction only: no JIT (compiling took longer than running these queries) and
+    enough memory to sort the stays of a year in memory."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL jit = off"))
+        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
+
+
+def load_stale_days() -> dict[Stage, int]:
+    return {row.stage: row.stale_days for row in db.session.scalars(select(StageSetting)) if row.stale_days}
+
+
+def paused_condition(today: date):
+    """The record is paused today (paused_until is the last paused day)."""
+    return and_(FT.paused_until.is_not(None), FT.paused_until >= today)
+
+
+def stale_condition(now: datetime, today: date, stale_days: dict[Stage, int]):
+    """No activity for longer than the stage's stale days, and not paused."""
+    clauses = [and_(FT.stage == stage, FT.last_activity_at < at(now - timedelta(days=days)))
+               for stage, days in stale_days.items()]
+    if not clauses:
+        return false()
+    return and_(or_(*clauses), ~paused_condition(today))
+
+
+def _flag(condition):
+    return func.sum(_when(condition, 1, 0))
+
+
+def count_current_stages(now: datetime, today: date, stale_days: dict[Stage, int]) -> dict[tuple[int, Stage], tuple]:
+    """(track_id, stage) → (records, paused, stale) as they stand now."""
+    stmt = (select(FT.track_id, FT.stage, func.count(), _flag(paused_condition(today)),
+                   _flag(stale_condition(now, today, stale_days)))
+            .group_by(FT.track_id, FT.stage))
+    return {(track_id, stage): (total, int(paused or 0), int(stale or 0))
+            for track_id, stage, total, paused, stale in db.session.execute(stmt)}
+
+
+def _count_moves(stage_column, start: datetime, end: datetime) -> dict[tuple[int, Stage], MoveCounts]:
+    in_period = SM.moved_at < at(end)
+    stmt = (select(SM.track_id, stage_column,
+                   func.count(distinct(_when(in_period, SM.firm_track_id))),
+                   func.sum(_when(in_period, 1, 0)), func.sum(_when(in_period, 0, 1)))
+            .where(SM.moved_at >= at(start), stage_column.is_not(None))
+            .group_by(SM.track_id, stage_column))
+    return {(track_id, stage): MoveCounts(firms, int(moves or 0), int(after or 0))
+            for track_id, stage, firms, moves, after in db.session.execute(stmt)}
+
+
+def count_entries(start: datetime, end: datetime) -> dict[tuple[int, Stage], MoveCounts]:
+    """Moves into each stage from start on, split at end."""
+    return _count_moves(SM.to_stage, start, end)
+
+
+def count_departures(start: datetime, end: datetime) -> dict[tuple[int, Stage], MoveCounts]:
+    """Moves out of each stage from start on, split at end."""
+    return _count_moves(SM.from_stage, start, end)
+
+
+def count_exits(start: datetime, end: datetime) -> dict[tuple[int, Stage, str | None], int]:
+    """(track_id, exit stage, reason code) → records that exited that way in the period."""
+    stmt = (select(SM.track_id, SM.to_stage, SM.reason_code, func.count(distinct(SM.firm_track_id)))
+            .where(SM.moved_at >= at(start), SM.moved_at < at(end), SM.to_stage.in_(EXIT_STAGES))
+            .group_by(SM.track_id, SM.to_stage, SM.reason_code))
+    return {(track_id, stage, reason): count for track_id, stage, reason, count in db.session.execute(stmt)}
+
+
+def count_conversions(start: datetime, end: datetime) -> dict[tuple[int, Stage], tuple[int, int]]:
+    """(track_id, ladder stage) → (records that entered it in the period, of which reached a higher stage by end)."""
+    entry = SM.__table__.alias("entry")
+    later = SM.__table__.alias("later")
+    reached = (select(later.c.id)
+               .where(later.c.firm_track_id == entry.c.firm_track_id,
+                      or_(later.c.moved_at > entry.c.moved_at,
+                          and_(later.c.moved_at == entry.c.moved_at, later.c.id > entry.c.id)),
+                      later.c.moved_at < at(end),
+                      ladder_rank(later.c.to_stage) > ladder_rank(entry.c.to_stage))
+               .exists())
+    stmt = (select(entry.c.track_id, entry.c.to_stage, func.count(distinct(entry.c.firm_track_id)),
+                   func.count(distinct(_when(reached, entry.c.firm_track_id))))
+            .where(entry.c.moved_at >= at(start), entry.c.moved_at < at(end), entry.c.to_stage.in_(LADDER[:-1]))
+            .group_by(entry.c.track_id, entry.c.to_stage))
+    return {(track_id, stage): (entered, done) for track_id, stage, entered, done in db.session.execute(stmt)}
+
+
+def stage_durations(start: datetime, end: datetime,
+                    stages: Collection[Stage] = LADDER) -> dict[tuple[int, Stage], tuple[int, float, float]]:
+    """(track_id, stage) → (stays, median days, 90th-percentile days) over every stay that overlaps the period.
+
+    A stay runs from a move into the stage to the record's next move; a stay still open at `end` counts up to
+    `end`, so firms still in the stage are included. Median: mean of the two middle values for an even count.
+    90th percentile: nearest rank (the smallest duration that at least 90% of stays do not exceed).
+    """
+    if start >= end:
+        return {}
+    stays = union_all(*_stays_overlapping(start, end)).subquery("stays")
+    days = days_between(stays.c.entered_at, stays.c.left_at)
+    window = {"partition_by": (stays.c.track_id, stays.c.stage)}
+    ranked = (select(stays.c.track_id, stays.c.stage, days.label("days"),
+                     func.row_number().over(order_by=days, **window).label("rn"),
+                     func.count().over(**window).label("n"))
+              .where(stays.c.stage.in_(list(stages)))
+              .subquery("ranked"))
+    middle = and_(2 * ranked.c.rn >= ranked.c.n, 2 * ranked.c.rn <= ranked.c.n + 2)
+    stmt = (select(ranked.c.track_id, ranked.c.stage, func.max(ranked.c.n),
+                   func.avg(_when(middle, ranked.c.days)),
+                   func.min(_when(10 * ranked.c.rn >= 9 * ranked.c.n, ranked.c.days)))
+            .group_by(ranked.c.track_id, ranked.c.stage))
+    return {(track_id, stage): (count, float(median), float(p90))
+            for track_id, stage, count, median, p90 in db.session.execute(stmt)}
+
+
+def _stays_overlapping(start: datetime, end: datetime) -> list:
+    """Three selects of (track_id, stage, entered_at, left_at) that together give each overlapping stay once.
+
+    Only moves from `start` on and the current records are read, never the whole history: a stay that overlaps
+    the period either ended within it (ended by a move in the period), or is still open at `end` (then it is the
+    record's current stage, or it was ended by the record's first move after `end`).
+    """
+    prev = SM.__table__.alias("prev")
+
+    def began(move):  # the stay that `move` ends began with the record's previous move (a broken history: 0 days)
+        previous = (select(func.max(prev.c.moved_at))
+                    .where(prev.c.firm_track_id == move.c.firm_track_id,
+                           or_(prev.c.moved_at < move.c.moved_at,
+                               and_(prev.c.moved_at == move.c.moved_at, prev.c.id < move.c.id)))
+                    .scalar_subquery())
+        return func.coalesce(previous, move.c.moved_at)
+
+    ended = SM.__table__.alias("ended")
+    ended_in_period = (select(ended.c.track_id.label("track_id"), ended.c.from_stage.label("stage"),
+                              began(ended).label("entered_at"), ended.c.moved_at.label("left_at"))
+                       .where(ended.c.moved_at >= at(start), ended.c.moved_at < at(end), ended.c.from_stage.is_not(None)))
+    after = SM.__table__.alias("after")
+    first = func.row_number().over(partition_by=after.c.firm_track_id, order_by=(after.c.moved_at, after.c.id))
+    firsts = select(after.c.id.label("move_id"), first.label("rn")).where(after.c.moved_at >= at(end)).subquery()
+    closing = SM.__table__.alias("closing")
+    ended_after = (select(closing.c.track_id, closing.c.from_stage, began(closing), at(end).label("left_at"))
+                   .select_from(firsts.join(closing, closing.c.id == firsts.c.move_id))
+                   .where(firsts.c.rn == 1, closing.c.from_stage.is_not(None)))
+    moved_since = select(after.c.id).where(after.c.firm_track_id == FT.id, after.c.moved_at >= at(end)).exists()
+    still_open = select(FT.track_id, FT.stage, FT.stage_entered_at, at(end).label("left_at")).where(FT.stage_entered_at < at(end),
+                                                                                   ~moved_since)
+    return [ended_in_period, ended_after, still_open]
+
+
+def count_current_by(dimension) -> dict[tuple[int, int | None, Stage], int]:
+    """(track_id, town or industry id, stage) → records now; dimension is Firm.town_id or Firm.industry_id."""
+    stmt = (select(FT.track_id, dimension, FT.stage, func.count())
+            .join(Firm, Firm.id == FT.firm_id)
+            .group_by(FT.track_id, dimension, FT.stage))
+    return {(track_id, dim, stage): count for track_id, dim, stage, count in db.session.execute(stmt)}
+
+
+def count_flows_by(dimension, start: datetime, end: datetime, year_start: datetime) -> dict[tuple, tuple[int, int, int]]:
+    """(track_id, dimension id) → (entered the pool in the period, certified in the period, certified since year_start)."""
+    in_period = SM.moved_at >= at(start)
+    in_year = SM.moved_at >= at(year_start)
+    pool = SM.to_stage == Stage.POOL
+    certified = SM.to_stage == Stage.CERTIFIED
+    stmt = (select(SM.track_id, dimension,
+                   func.count(distinct(_when(and_(in_period, pool), SM.firm_track_id))),
+                   func.count(distinct(_when(and_(in_period, certified), SM.firm_track_id))),
+                   func.count(distinct(_when(and_(in_year, certified), SM.firm_track_id))))
+            .join(Firm, Firm.id == SM.firm_id)
+            .where(SM.moved_at >= at(min(start, year_start)), SM.moved_at < at(end), SM.to_stage.in_((Stage.POOL, Stage.CERTIFIED)))
+            .group_by(SM.track_id, dimension))
+    return {(track_id, dim): (entered, certified_period, certified_year)
+            for track_id, dim, entered, certified_period, certified_year in db.session.execute(stmt)}
+
+
+def load_targets(year: int) -> dict[tuple[int, int | None], int]:
+    """(track_id, town_id or None for the county) → target."""
+    stmt = select(AnnualTarget.track_id, AnnualTarget.town_id, AnnualTarget.target).where(AnnualTarget.year == year)
+    return {(track_id, town_id): target for track_id, town_id, target in db.session.execute(stmt)}
+
+
+def load_names(model) -> list[tuple[int, str]]:
+    """(id, name) of every town or industry, in display order."""
+    return list(db.session.execute(select(model.id, model.name).order_by(model.sort_order, model.id)))
+
+
+def _firm_rows(stmt, town_ids: Collection[int] | None, limit: int, zone: ZoneInfo) -> tuple[int, list[FirmRow]]:
+    """Run a list query that selects the FirmRow columns; the total comes with the first `limit` rows."""
+    if town_ids is not None:
+        stmt = stmt.where(Firm.town_id.in_(list(town_ids)))
+    # Two queries: a window count over the whole list would stop the database from reading just the first rows.
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.execute(stmt.limit(limit)).all()
+    return total, [FirmRow(*row[:6], Stage(row[6]).value, _local_day(row[7], zone), row[8]) for row in rows]
+
+
+def _local_day(value, zone: ZoneInfo) -> date | None:
+    return value.astimezone(zone).date() if isinstance(value, datetime) else value
+
+
+def _firm_columns(day_column, detail_column):
+    return (Firm.id, Firm.name, Firm.credit_code, Town.name, Track.code, Track.short_name, FT.stage, day_column,
+            func.coalesce(detail_column, ""))
+
+
+def list_expiring_certificates(today: date, until: date, *, limit: int, zone: ZoneInfo,
+                               town_ids: Collection[int] | None = None) -> tuple[int, list[FirmRow]]:
+    """Certified records of multi-year tracks (高企) whose certificate expires between today and until."""
+    stmt = (select(*_firm_columns(FT.expires_on, FT.certificate_number))
+            .join(Firm, Firm.id == FT.firm_id).join(Town, Town.id == Firm.town_id).join(Track, Track.id == FT.track_id)
+            .where(Track.validity_rule == "years", FT.stage == Stage.CERTIFIED,
+                   FT.expires_on >= today, FT.expires_on <= until)
+            .order_by(FT.expires_on, Firm.id))
+    return _firm_rows(stmt, town_ids, limit, zone)
+
+
+def list_stale_records(now: datetime, today: date, stale_days: dict[Stage, int], *, limit: int, zone: ZoneInfo,
+                       town_ids: Collection[int] | None = None) -> tuple[int, list[FirmRow]]:
+    """Records without activity for longer than their stage allows, the longest-quiet first."""
+    stmt = (select(*_firm_columns(FT.last_activity_at, None))
+            .join(Firm, Firm.id == FT.firm_id).join(Town, Town.id == Firm.town_id).join(Track, Track.id == FT.track_id)
+            .where(stale_condition(now, today, stale_days))
+            .order_by(FT.last_activity_at, Firm.id))
+    return _firm_rows(stmt, town_ids, limit, zone)
+
+
+def list_missing_annual_reports(today: date, *, limit: int, zone: ZoneInfo,
+                                town_ids: Collection[int] | None = None) -> tuple[int, list[FirmRow]]:
+    """高企 that owe this year's annual development report and are not marked as having filed it, from 1 May on.
+
+    The same firms as reminder rule 2 (pipeline/reminders/rules.py): certified before this year, no filing marked.
+    """
+    filed = select(AnnualReportFiling.firm_id).where(AnnualReportFiling.year == today.year)
+    stmt = (select(*_firm_columns(FT.certified_on, FT.certificate_number))
+            .join(Firm, Firm.id == FT.firm_id).join(Town, Town.id == Firm.town_id).join(Track, Track.id == FT.track_id)
+            .where(Track.code == "hnte", FT.stage == Stage.CERTIFIED,
+                   or_(FT.certified_on.is_(None), FT.certified_on < date(today.year, 1, 1)), FT.firm_id.not_in(filed))
+            .order_by(Firm.town_id, Firm.id))
+    if today < date(today.year, 5, 1):
+        stmt = stmt.where(false())  # not yet overdue; the query still runs so that the count of queries stays fixed
+    return _firm_rows(stmt, town_ids, limit, zone)
+
+
+MOVE_DETAILS = {"reason": SM.reason_code, "certificate": SM.certificate_number, "pool_number": FT.pool_number}
+
+
+def list_moves_into(stages: Collection[Stage], start: datetime, end: datetime, *, limit: int, zone: ZoneInfo,
+                    detail: str = "reason", town_ids: Collection[int] | None = None) -> tuple[int, list[FirmRow]]:
+    """Records that moved into one of `stages` in the period: one row per record (its latest such move).
+
+    detail: what the row's detail says, "reason" (code), "certificate" (number) or "pool_number".
+    """
+    latest = func.row_number().over(partition_by=SM.firm_track_id, order_by=(SM.moved_at.desc(), SM.id.desc()))
+    moves = (select(SM.id.label("move_id"), latest.label("rn"))
+             .where(SM.moved_at >= at(start), SM.moved_at < at(end), SM.to_stage.in_(list(stages)))
+             .subquery("moves"))
+    stmt = (select(Firm.id, Firm.name, Firm.credit_code, Town.name, Track.code, Track.short_name, SM.to_stage,
+                   SM.moved_at, func.coalesce(MOVE_DETAILS[detail], ""))
+            .select_from(moves).join(SM, SM.id == moves.c.move_id).join(FT, FT.id == SM.firm_track_id)
+            .join(Firm, Firm.id == SM.firm_id).join(Town, Town.id == Firm.town_id).join(Track, Track.id == SM.track_id)
+            .where(moves.c.rn == 1)
+            .order_by(SM.moved_at, SM.id))
+    return _firm_rows(stmt, town_ids, limit, zone)
+
+
+def _when(condition, then, otherwise=None):
+    return case((condition, then), else_=otherwise)
+

@@ -1,0 +1,23 @@
+from flask import current_app, flash, render_template, request
+from flask_login import current_user
+
+from pipeline.auth.permissions import visible_town_ids
+from pipeline.dashboard import bp, links
+from pipeline.dashboard.forms import period_choices, read_period
+from pipeline.dashboard.presentation import track_charts
+from pipeline.dashboard.stats import build_funnel_stats
+from pipeline.db import utcnow
+from pipeline.domain.stages import STAGE_LABELS
+from pipeline.i18n import local_today, local_zone
+
+
+@bp.route("/")
+def index():
+    today = local_today()
+    period, error = read_period(request.args, today)
+    if error:
+        flash(error, "warning")
+    stats = build_funnel_stats(period, now=utcnow(), zone=local_zone(), town_ids=visible_town_ids(current_user),
+                               list_limit=current_app.config.get("PIPELINE_DASHBOARD_LIST_LIMIT", 20))
+    return render_template("dashboard/index.html", stats=stats, period=period, links=links, stage_labels=STAGE_LABELS,
+                           choices=period_choices(today, period), charts={t.code: track_charts(t) for t in stats.tracks})

@@ -1,0 +1,10 @@
+"""The monthly funnel report: PDF rendering, the archive, sending to the leaders."""
+
+from flask import Blueprint
+
+from pipeline.auth.permissions import staff_gate
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+bp.before_request(staff_gate)
+
+from pipeline.reports import views  # noqa: E402,F401

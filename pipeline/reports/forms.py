@@ -1,0 +1,16 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectField
+from wtforms.validators import DataRequired
+
+from pipeline.domain.periods import recent_months
+
+
+class RenderForm(FlaskForm):
+    month = SelectField(_l("月份"), validators=[DataRequired(_l("请选择月份。"))])
+
+    def __init__(self, today, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.month.choices = [SelectChoice(period.key, period.label) for period in recent_months(today, 24)]
+        if not self.is_submitted() and len(self.month.choices) > 1:
+            self.month.data = self.month.choices[1].value  # last month: the usual one

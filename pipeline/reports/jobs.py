@@ -1,0 +1,39 @@
+"""The scheduled job: on the 1st of each month at 08:00 (the scheduler's JOBS table), last month's report."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from pipeline.domain.periods import month_period, previous_period
+from pipeline.extensions import db
+from pipeline.i18n import local_zone
+from pipeline.reports.models import MonthlyReport
+from pipeline.reports.services import (
+    ReportError,
+    generate_monthly_report,
+    get_monthly_report,
+    send_monthly_report,
+)
+
+log = logging.getLogger(__name__)
+
+
+def run_monthly_report_job(now: datetime) -> MonthlyReport | None:
+    """Render, archive and send the previous month's report once; does nothing if it was already sent."""
+    local = now.astimezone(local_zone())
+    month = previous_period(month_period(local.year, local.month))
+    report = get_monthly_report(month.key)
+    if report is not None and report.sent_at is not None:
+        return None
+    if report is None or report.generated_at < month.bounds(local_zone())[1]:
+        report = generate_monthly_report(month, now=now)  # not rendered since the month ended: render it now
+        db.session.commit()
+    try:
+        send_monthly_report(report, now=now)
+    except ReportError as exc:
+        db.session.rollback()
+        log.warning("monthly report %s archived but not sent: %s", month.key, exc)
+        return report
+    db.session.commit()
+    return report

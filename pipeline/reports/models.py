@@ -1,0 +1,66 @@
+"""The archive of monthly reports and the background renders that produce them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pipeline.db import Base, UTCDateTime, utcnow
+from pipeline.domain.text import N_
+
+
+class MonthlyReport(Base):
+    """One archived PDF per calendar month; re-rendering a month replaces the stored copy."""
+
+    __tablename__ = "monthly_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), unique=True)  # YYYY-MM, the bureau's calendar
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # lists never load the bytes
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_to: Mapped[int] = mapped_column(Integer, default=0)  # how many leader addresses the last mail went to
+
+    @property
+    def month_label(self) -> str:
+        year, month = self.month.split("-")
+        return f"{year}年{int(month)}月"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.month_label}科技型企业梯队培育月报.pdf"
+
+
+class RenderStatus(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+RENDER_STATUS_LABELS = {RenderStatus.RUNNING: N_("生成中"), RenderStatus.DONE: N_("已完成"), RenderStatus.FAILED: N_("失败")}
+
+
+class ReportRender(Base):
+    """A render started from the web page: the worker thread writes its progress here for the page to poll."""
+
+    __tablename__ = "report_render"
+    __table_args__ = (Index("ix_report_render_month_started_at", "month", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    status: Mapped[str] = mapped_column(String(16), default=RenderStatus.RUNNING.value)
+    step: Mapped[str] = mapped_column(String(100), default="")
+    percent: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("monthly_report.id", ondelete="SET NULL"))
+
+    requested_by = relationship("User")
+    report = relationship("MonthlyReport")

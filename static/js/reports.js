@@ -1,0 +1,33 @@
+// Report renders run in the background: poll their status and offer the PDF when it is ready. No inline script (CSP).
+(function () {
+  "use strict";
+  var rows = document.querySelectorAll("[data-render-status-url]");
+  rows.forEach(function (row) {
+    var url = row.getAttribute("data-render-status-url");
+    var timer = window.setInterval(poll, 1500);
+    function poll() {
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : Promise.reject(response.status); })
+        .then(function (state) {
+          var bar = row.querySelector("progress");
+          var step = row.querySelector(".render-step");
+          if (bar) { bar.value = state.percent; }
+          if (step) { step.textContent = state.step; }
+          row.querySelector(".render-label").textContent = state.label + (state.error ? "：" + state.error : "");
+          if (state.status !== "running") {
+            window.clearInterval(timer);
+            var cell = row.querySelector(".render-progress");
+            cell.textContent = "";
+            if (state.download_url) {
+              var link = document.createElement("a");
+              link.href = state.download_url;
+              link.textContent = row.getAttribute("data-download-label") || "下载 PDF";
+              cell.appendChild(link);
+              window.setTimeout(function () { window.location.reload(); }, 1200);
+            }
+          }
+        })
+        .catch(function () { window.clearInterval(timer); });
+    }
+  });
+})();
