@@ -67,6 +67,7 @@ def pages_of(role: str, ids: Ids) -> list[tuple[str, str]]:
     """(step name, path) of the pages a user of the role reaches from the navigation and the pages' links."""
     firm, (moving_firm, moving_track) = ids.firm, ids.cultivating
     staff = [
+        ("dashboard", "/dashboard/"),
         ("board-tech-sme", "/funnel/?track=tech_sme"),
         ("board-hnte", "/funnel/?track=hnte"),
         ("firm-list", "/firms/"),
@@ -76,6 +77,7 @@ def pages_of(role: str, ids: Ids) -> list[tuple[str, str]]:
         ("certificates", "/certificates/"),
         ("certificate", f"/certificates/{ids.certificate}"),
         ("reminders", "/reminders/"),
+        ("reports", "/reports/"),
         ("password", "/account/password"),
     ]
     editing = [
@@ -88,13 +90,14 @@ def pages_of(role: str, ids: Ids) -> list[tuple[str, str]]:
     return {
         "officer": staff + editing,
         # A leader reads what an officer reads, without the buttons that change anything.
-        "leader": [step for step in staff if step[0] in ("board-hnte", "firm-page", "certificate")],
+        "leader": [step for step in staff if step[0] in ("dashboard", "board-hnte", "firm-page", "reports")],
         "admin": [
             ("tracks", "/admin/funnel/tracks"),
             ("track-new", "/admin/funnel/tracks/new"),
             ("track-edit", "/admin/funnel/tracks/hnte/edit"),
             ("stale", "/admin/funnel/stale"),
             ("officers", "/admin/funnel/officers"),
+            ("targets", "/admin/targets/"),
             ("reminder-rules", "/admin/reminders/"),
             ("reminder-rule", "/admin/reminders/rules/hnte_expiry"),
             ("calendar", "/admin/reminders/calendar"),

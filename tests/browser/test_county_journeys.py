@@ -1,5 +1,6 @@
-"""Journeys 1 and 4 in the demo county: an officer filters the firm list, opens a firm and records a visit; a firm
-user reads its status, downloads its 入库证书 and cannot open another firm's pages."""
+"""Journeys in the demo county: an officer filters the firm list, opens a firm and records a visit (1); a firm user
+reads its status, downloads its 入库证书 and cannot open another firm's pages (4); a leader follows a dashboard
+number to the firms behind it and downloads the monthly report an officer generated (5)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pipeline.auth.services import create_user
 from pipeline.certificates.models import Certificate
 from pipeline.db import utcnow
 from pipeline.demo import demo_credit_code
+from pipeline.domain.periods import recent_months
 from pipeline.domain.stages import Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, Town
@@ -23,6 +25,7 @@ from pipeline.firms.services import create_firm
 from pipeline.funnel.models import FirmTrack, Track
 from pipeline.funnel.services import move_firm
 from pipeline.i18n import local_today
+from pipeline.reports.services import generate_monthly_report, get_monthly_report
 from tests.browser.conftest import log_in
 
 TOWN = "回山镇"
@@ -159,3 +162,58 @@ def test_firm_user_reads_its_status_downloads_its_certificate_and_sees_no_other_
     shoot("other-firm")
     # The 404s above are what this journey checks; Chromium logs each document's 404 as a console error.
     console_errors[:] = [e for e in console_errors if "status of 404" not in e]
+
+
+def _last_month() -> str:
+    return recent_months(local_today(), 2)[1].key
+
+
+def test_officer_generates_last_months_report_in_the_background(page, live_server, county, console_errors, shoot):
+    log_in(page, live_server, "officer", county.logins["officer"])
+    page.get_by_role("link", name="月度报告").click()
+    month = page.get_by_label("月份")
+    expect(month).to_have_value(re.compile(r"^\d{4}-\d{2}$"))  # last month is offered first
+    key = month.input_value()
+    page.get_by_role("button", name=re.compile("生成")).click()
+    expect(page.locator(".alert-info")).to_contain_text(f"已开始生成 {key} 月报")
+    shoot("rendering")
+    # The page polls the render and reloads once it is done; the archive then lists the month.
+    archive = page.locator("table", has=page.get_by_role("columnheader", name="SHA-256"))
+    expect(archive.locator("tr", has_text=key)).to_be_visible(timeout=60_000)
+    expect(archive.locator("tr", has_text=key).get_by_role("link", name="下载", exact=True)).to_be_visible()
+    shoot("archived")
+
+
+def test_leader_follows_a_dashboard_number_and_downloads_the_monthly_report(
+        page, live_server, county, in_live_app, console_errors, shoot, shoot_pdf, tmp_path):
+    key = in_live_app(_last_month)
+    if in_live_app(lambda: get_monthly_report(key)) is None:  # run alone: the officer's journey made none
+        in_live_app(lambda: generate_monthly_report(recent_months(local_today(), 2)[1], now=utcnow()))
+    log_in(page, live_server, "leader", county.logins["leader"])
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))  # leaders land on the numbers
+    expect(page.get_by_role("heading", name=re.compile("^统计分析"))).to_be_visible()
+    shoot("dashboard")
+
+    # 科小 · 培育 · 当前: the number links to exactly the firms it counts.
+    row = page.locator("#track-tech_sme table.numbers tbody tr", has=page.get_by_role("rowheader", name="培育"))
+    current = row.locator("td").nth(4)
+    count = int(current.inner_text().replace(",", ""))
+    assert count > 0, "the demo county has firms in 培育"
+    current.get_by_role("link").click()
+    expect(page.get_by_role("heading", name=re.compile("企业库"))).to_contain_text(f"共 {count} 家")
+    rows = page.locator("table.firm-table tbody tr")
+    expect(rows).to_have_count(count)
+    for firm_row in rows.all():
+        expect(firm_row.locator("div", has_text="科小").locator(".stage-badge")).to_have_text("培育")
+    shoot("firms-behind-the-number")
+
+    page.get_by_role("link", name="月度报告").click()
+    archive = page.locator("table", has=page.get_by_role("columnheader", name="SHA-256"))
+    with page.expect_download() as download:
+        archive.locator("tr", has_text=key).get_by_role("link", name="下载", exact=True).click()
+    assert download.value.suggested_filename.endswith("科技型企业梯队培育月报.pdf")
+    download.value.save_as(tmp_path / "report.pdf")
+    text = shoot_pdf(tmp_path / "report.pdf", "monthly-report-pdf")
+    year, month = key.split("-")
+    assert f"{year}年{int(month)}月" in text and "科技型中小企业" in text
+    shoot("reports")
