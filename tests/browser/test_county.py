@@ -1,6 +1,12 @@
-"""Journeys in the demo county: an officer filters the firm list, opens a firm and records a visit (1); a firm user
-reads its status, downloads its 入库证书 and cannot open another firm's pages (4); a leader follows a dashboard
-number to the firms behind it and downloads the monthly report an officer generated (5)."""
+"""The demo county in a real browser.
+
+Journeys: an officer filters the firm list, opens a firm and records a visit (1); a firm user reads its status,
+downloads its 入库证书 and cannot open another firm's pages (4); a leader follows a dashboard number to the firms
+behind it and downloads the monthly report an officer generated (5).
+
+Then a look at every page each role reaches, in Chinese and in English: a full-page screenshot of each (CI keeps
+them), and a check that none answers with an error, reports a browser error or is wider than the window.
+One module, so that the county is seeded once."""
 
 from __future__ import annotations
 
@@ -26,7 +32,8 @@ from pipeline.funnel.models import FirmTrack, Track
 from pipeline.funnel.services import move_firm
 from pipeline.i18n import local_today
 from pipeline.reports.services import generate_monthly_report, get_monthly_report
-from tests.browser.conftest import log_in
+from tests.browser.conftest import choose_language, log_in
+from tests.browser.tour import Ids, look_at, pages_of, prepare_tour
 
 TOWN = "回山镇"
 CULTIVATED = "新昌县回山精工轴承有限公司"  # 回山镇, 科小 培育: matches the officer's filter
@@ -217,3 +224,53 @@ def test_leader_follows_a_dashboard_number_and_downloads_the_monthly_report(
     year, month = key.split("-")
     assert f"{year}年{int(month)}月" in text and "科技型中小企业" in text
     shoot("reports")
+
+
+# --- the tour ------------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def ids(demo_county, live_app) -> Ids:
+    with live_app.app_context():
+        result = prepare_tour()
+        db.session.commit()
+        db.session.remove()
+    return result
+
+
+@pytest.mark.parametrize("role", ["officer", "leader", "admin", "firm"])
+def test_every_page_of_a_role(page, live_server, demo_county, ids, role, console_errors, shoot):
+    log_in(page, live_server, role, demo_county[role])
+    for language in ("zh", "en"):
+        choose_language(page, language)
+        for step, path in pages_of(role, ids):
+            status = look_at(page, live_server, path)
+            assert status == (404 if step == "not-found" else 200), f"{path} answered {status}"
+            shoot(f"{language}-{step}")
+    choose_language(page, "zh")  # the choice is kept on the user: leave the demo user as it was
+    # The firm's 404 is expected; Chromium logs a document's 4xx status as a console error.
+    console_errors[:] = [e for e in console_errors if not (role == "firm" and "status of 404" in e)]
+
+
+def test_firm_and_verify_pages_on_a_phone(page, live_server, demo_county, ids, console_errors, shoot):
+    """Firm staff and whoever scans a certificate's QR code often use a phone."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert look_at(page, live_server, f"/verify/{ids.verification_code}") == 200
+    shoot("verify")
+    log_in(page, live_server, "firm", demo_county["firm"])
+    for step, path in pages_of("firm", ids)[:3]:
+        assert look_at(page, live_server, path) == 200
+        shoot(step)
+
+
+def test_pages_without_login(page, live_server, ids, console_errors, shoot):
+    page.goto(f"{live_server}/login")
+    for language in ("zh", "en"):
+        choose_language(page, language)
+        shoot(f"{language}-login")
+        for step, path, expected in [("verify", "/verify/", 200),
+                                     ("verify-valid", f"/verify/{ids.verification_code}", 200),
+                                     ("verify-unknown", "/verify/ABCDEFGHJKLMNPQRSTUV", 404)]:
+            assert look_at(page, live_server, path) == expected
+            shoot(f"{language}-{step}")
+        page.goto(f"{live_server}/login")
+    console_errors[:] = [e for e in console_errors if "status of 404" not in e]
