@@ -115,7 +115,7 @@ def shoot(page, request):
     return take
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def in_live_app(live_app):
     """Run code (e.g. create users) against the live server's database."""
 

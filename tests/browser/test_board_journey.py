@@ -47,11 +47,8 @@ def _setup():
 
 
 @pytest.fixture(scope="module")
-def officer_board(live_app):
-    with live_app.app_context():
-        _setup()
-        db.session.commit()
-        db.session.remove()
+def officer_board(in_live_app):
+    in_live_app(_setup)
 
 
 def _firm_in_pool():

@@ -83,12 +83,8 @@ def _county() -> County:
 
 
 @pytest.fixture(scope="module")
-def county(demo_county, live_app) -> County:
-    with live_app.app_context():
-        result = _county()
-        db.session.commit()
-        db.session.remove()
-    return County(**{**result.__dict__, "logins": demo_county})
+def county(demo_county, in_live_app) -> County:
+    return County(**{**in_live_app(_county).__dict__, "logins": demo_county})
 
 
 def test_officer_filters_the_list_opens_a_firm_and_records_a_visit(
@@ -229,12 +225,8 @@ def test_leader_follows_a_dashboard_number_and_downloads_the_monthly_report(
 # --- the tour ------------------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def ids(demo_county, live_app) -> Ids:
-    with live_app.app_context():
-        result = prepare_tour()
-        db.session.commit()
-        db.session.remove()
-    return result
+def ids(demo_county, in_live_app) -> Ids:
+    return in_live_app(prepare_tour)
 
 
 @pytest.mark.parametrize("role", ["officer", "leader", "admin", "firm"])
