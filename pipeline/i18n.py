@@ -6,7 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -18,6 +18,8 @@ LANGUAGES = {"zh": "中文", "en": "English"}
 
 def select_locale() -> str:
     """Pick the user's saved language, else the session's, else the browser's best match, else Chinese."""
+    if not has_request_context():  # CLI commands, jobs, benchmarks: messages in Chinese
+        return "zh"
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     if session.get("lang") in LANGUAGES:

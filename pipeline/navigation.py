@@ -18,7 +18,7 @@ class NavItem:
     endpoint: str
     label: object
     roles: tuple[Role, ...]
-    group: str = ""  # "admin": shown in the 系统管理 menu
+    group: str = ""  # "admin": shown in the 系统管理 menu; "data": in the 指标与数据 menu
 
 
 NAV = [
@@ -34,6 +34,10 @@ NAV = [
     NavItem("targets.index", _l("年度目标"), (Role.ADMIN,), group="admin"),
     NavItem("reminders_admin.rules", _l("提醒规则"), (Role.ADMIN,), group="admin"),
     NavItem("mail.outbox", _l("发件箱"), (Role.ADMIN,), group="admin"),
+    NavItem("indicators.screening_index", _l("自动遴选"), STAFF),
+    NavItem("indicators.pending", _l("企业填报待核实"), STAFF, group="data"),
+    NavItem("imports.index", _l("Excel 导入导出"), STAFF, group="data"),
+    NavItem("indicator_portal.index", _l("指标填报"), (Role.FIRM,)),
 ]
 
 
