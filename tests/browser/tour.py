@@ -64,12 +64,19 @@ def pages_of(role: str, ids: Ids) -> list[tuple[str, str]]:
         ("certificate", f"/certificates/{ids.certificate}"),
         ("reminders", "/reminders/"),
         ("reports", "/reports/"),
+        ("screening", "/indicators/screening/"),
+        ("screening-track", "/indicators/screening/hnte"),
+        ("indicators", f"/indicators/firms/{firm}"),
+        ("pending", "/indicators/pending"),
+        ("imports", "/excel/"),
         ("password", "/account/password"),
     ]
     editing = [
         ("firm-new", "/firms/new"),
         ("service-new", f"/firms/{firm}/services/new"),
         ("move-form", f"/funnel/firms/{moving_firm}/{moving_track}/move?to=certified"),
+        ("indicators-year", f"/indicators/firms/{firm}/years/{ids.year - 1}"),
+        ("indicators-facts", f"/indicators/firms/{firm}/facts"),
         ("bulk", "/funnel/bulk?track=tech_sme&stage=screening"),
     ]
     return {
@@ -95,6 +102,9 @@ def pages_of(role: str, ids: Ids) -> list[tuple[str, str]]:
             ("portal", "/portal/"),
             ("portal-contact", "/portal/contact"),
             ("portal-certificates", "/portal/certificates/"),
+            ("portal-figures", "/portal/figures/"),
+            ("portal-figures-year", "/portal/figures/years/new"),
+            ("portal-facts", "/portal/figures/facts"),
             ("portal-reminders", "/portal/reminders/"),
             ("not-found", f"/firms/{ids.other_firm}"),
         ],
