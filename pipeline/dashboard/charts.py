@@ -32,13 +32,20 @@ def _text(x: float, y: float, text: object, *, anchor: str = "start", size: int 
             f'font-weight="{weight}">{escape(text)}</text>')
 
 
+def _label_width(labels, minimum: int, size: int = 12) -> int:
+    """Room for the longest label and its gap (CJK glyphs are a full em, Latin about 0.6 em): English stage names
+    such as "Cultivating" are longer than the Chinese ones the charts were first drawn for."""
+    longest = max((sum(size if ord(ch) > 0x2E7F else size * 0.6 for ch in str(label)) for label in labels), default=0)
+    return max(minimum, int(longest) + 12)
+
+
 def _rect(x: float, y: float, width: float, height: float, fill: str) -> str:
     return f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(width, 0):.1f}" height="{height:.1f}" fill="{fill}"/>'
 
 
 def funnel_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 460) -> Markup:
     """Centred bars, one per stage, each as wide as its count (a thin sliver for zero)."""
-    bar, gap, label_w = 30, 8, 64
+    bar, gap, label_w = 30, 8, _label_width([label for label, _ in rows], 64)
     height = len(rows) * (bar + gap) + 8
     top = max([value for _, value in rows] + [1])
     area = width - label_w - 16
@@ -49,15 +56,17 @@ def funnel_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 46
         x = label_w + (area - w) / 2
         body.append(_text(label_w - 8, y + bar / 2 + 4, label, anchor="end"))
         body.append(_rect(x, y, w, bar, PALETTE[index % len(PALETTE)]))
-        inside = w > 48
-        body.append(_text(label_w + area / 2, y + bar / 2 + 5, f"{value:,}", anchor="middle", size=13,
-                          fill="#ffffff" if inside else INK, weight="bold"))
+        if w > 48:  # the count inside its bar; beside a narrow one, where it does not sit on the sliver
+            body.append(_text(label_w + area / 2, y + bar / 2 + 5, f"{value:,}", anchor="middle", size=13,
+                              fill="#ffffff", weight="bold"))
+        else:
+            body.append(_text(x + w + 6, y + bar / 2 + 5, f"{value:,}", size=13, fill=INK, weight="bold"))
     return _svg(width, height, title, body)
 
 
 def bar_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 460, color: str = PRIMARY) -> Markup:
     """Horizontal bars, largest first as given, the value written after each bar."""
-    bar, gap, label_w, value_w = 18, 6, 96, 48
+    bar, gap, label_w, value_w = 18, 6, _label_width([label for label, _ in rows], 96), 48
     height = max(len(rows), 1) * (bar + gap) + 8
     top = max([value for _, value in rows] + [1])
     area = width - label_w - value_w
@@ -99,7 +108,7 @@ def progress_chart(title: str, *, actual: int, target: int | None, progress: Fra
 
 def flow_chart(title: str, rows: Sequence[tuple[str, int, int]], *, width: int = 460) -> Markup:
     """Per stage, two bars: entered (dark) and left (light) in the period."""
-    bar, gap, label_w, value_w = 12, 10, 64, 40
+    bar, gap, label_w, value_w = 12, 10, _label_width([label for label, _, _ in rows], 64), 40
     height = len(rows) * (2 * bar + gap) + 24
     top = max([max(a, b) for _, a, b in rows] + [1])
     area = width - label_w - value_w

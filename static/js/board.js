@@ -107,6 +107,9 @@
     }
     select.addEventListener("change", update);
     update();
+    // A refused move comes back with the field it needs marked: put the cursor there (keyboard users start there).
+    var invalid = form.querySelector(".is-invalid");
+    if (invalid) { invalid.focus(); }
   }
 
   // A header checkbox ticks every checkbox of a name.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import threading
 from pathlib import Path
@@ -105,7 +106,8 @@ def shoot(page, request):
 
     def take(step: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{request.node.name}-{step}")
+        module = request.node.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{module}-{request.node.name}-{step}")
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
@@ -113,7 +115,7 @@ def shoot(page, request):
     return take
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def in_live_app(live_app):
     """Run code (e.g. create users) against the live server's database."""
 
@@ -134,3 +136,41 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.get_by_label(re.compile("用户名|User name")).fill(username)
     page.get_by_label(re.compile("^(密码|Password)$")).fill(password)
     page.get_by_role("button", name=re.compile("^(登录|Log in)$")).click()
+
+
+DEMO_FIRMS = 12  # enough for every stage of both tracks; each pool entry renders a certificate PDF, so keep it small
+
+
+@pytest.fixture(scope="module")
+def demo_county(live_app):
+    """The county of `flask seed-demo` (firms with two years of history, certificates, a user per role) in this
+    module's database; returns {username: password} of the demo users."""
+    from pipeline.demo import DEMO_USERS, seed_demo
+
+    with live_app.app_context():
+        seed_demo(DEMO_FIRMS, password_min_length=live_app.config["PASSWORD_MIN_LENGTH"])
+        _db.session.commit()
+        _db.session.remove()
+    return {username: password for username, _role, password, _name, _firm in DEMO_USERS}
+
+
+def choose_language(page, code: str) -> None:
+    """Switch the UI language with the navbar's select (it submits itself) unless it is already chosen."""
+    if page.locator("#language").input_value() != code:
+        with page.expect_navigation():
+            page.select_option("#language", code)
+
+
+@pytest.fixture
+def shoot_pdf(request):
+    """Render a downloaded PDF's pages to PNG (pdftoppm, 60 dpi) beside the screenshots; return its text."""
+
+    def take(pdf: Path, step: str) -> str:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        module = request.node.module.__name__.rsplit(".", 1)[-1].removeprefix("test_")
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{module}-{request.node.name}-{step}")
+        subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(SCREENSHOTS / name)], check=True)
+        return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+
+    return take

@@ -61,7 +61,7 @@ def test_reminders_journey(page, live_server, in_live_app, console_errors, shoot
     page.get_by_role("button", name="退出").click()
 
     log_in(page, live_server, "e2e-rem-admin", PASSWORD)
-    page.get_by_role("button", name="系统管理").click()
+    page.get_by_role("button", name="系统管理").click()  # the admin pages sit in the navbar's menu
     page.get_by_role("link", name="提醒规则").click()
     shoot("admin-rules")
     page.locator("a[href$='/rules/hnte_expiry']").click()
