@@ -6,18 +6,25 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from babel.dates import format_skeleton
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import format_date, format_datetime, get_locale, gettext
 from flask_login import current_user
 
+from pipeline.domain.periods import Period
+from pipeline.domain.text import N_
 from pipeline.extensions import babel
 
 # Catalog folder names and the selector's answers must match exactly: 'zh' and 'en', nothing else.
 LANGUAGES = {"zh": "中文", "en": "English"}
+# The short names of the tracks the first migration seeds: they have English entries in the catalog.
+SEEDED_TRACK_SHORT_NAMES = (N_("科小"), N_("高企"))
 
 
 def select_locale() -> str:
     """Pick the user's saved language, else the session's, else the browser's best match, else Chinese."""
+    if not has_request_context():
+        return "zh"  # commands, jobs and threads speak the bureau's language
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     if session.get("lang") in LANGUAGES:
@@ -63,10 +70,28 @@ def track_name(track) -> str:
     return track.name_en if current_language() == "en" and getattr(track, "name_en", "") else track.name
 
 
+def track_short_name(track) -> str:
+    """A track's short name (科小): the seeded tracks' have catalog entries, others fall back to the English name."""
+    if current_language() != "en":
+        return track.short_name
+    translated = gettext(track.short_name)
+    return translated if translated != track.short_name else getattr(track, "name_en", "") or track.short_name
+
+
+def period_label(period: Period) -> str:
+    """A reporting period in the UI language: 2026年11月 / November 2026, 2026年第4季度 / Q4 2026, a date range."""
+    if period.kind == "range":
+        return gettext("%(first)s 至 %(last)s", first=fmt_date(period.first), last=fmt_date(period.last))
+    skeleton = {"month": "yMMMM", "quarter": "yQQQ", "year": "y"}[period.kind]
+    return format_skeleton(skeleton, period.first, locale=get_locale() or "zh")
+
+
 def register_i18n(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(app.root_path) / "translations")
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters["dt"] = fmt_datetime
     app.jinja_env.filters["d"] = fmt_date
     app.jinja_env.filters["track_name"] = track_name
+    app.jinja_env.filters["track_short_name"] = track_short_name
+    app.jinja_env.filters["period_label"] = period_label
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)
