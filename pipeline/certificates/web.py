@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 
 from pipeline.certificates.models import CERTIFICATE_STATUS_LABELS, Certificate, CertificateStatus
 from pipeline.certificates.queries import CertificateFilter
+from pipeline.i18n import track_name
 
 
 def pdf_download(certificate: Certificate | None, *, data: bytes | None = None, filename: str | None = None):
@@ -34,7 +35,7 @@ def read_filters(form, years: list[int], tracks, page: str | None) -> tuple[Cert
     form.year.choices = [SelectChoice("", _("全部年度"))] + [SelectChoice(str(y), str(y)) for y in years]
     form.status.choices = [SelectChoice("", _("全部状态"))] + [
         SelectChoice(s.value, _(label)) for s, label in CERTIFICATE_STATUS_LABELS.items()]
-    form.track.choices = [SelectChoice("", _("全部类别"))] + [SelectChoice(str(t.id), t.name) for t in tracks]
+    form.track.choices = [SelectChoice("", _("全部类别"))] + [SelectChoice(str(t.id), track_name(t)) for t in tracks]
     status = form.status.data if form.status.data in {s.value for s in CertificateStatus} else None
     return CertificateFilter(
         year=_int(form.year.data), status=CertificateStatus(status) if status else None,
