@@ -17,8 +17,10 @@ from pipeline.extensions import babel
 
 # Catalog folder names and the selector's answers must match exactly: 'zh' and 'en', nothing else.
 LANGUAGES = {"zh": "中文", "en": "English"}
-# The short names of the tracks the first migration seeds: they have English entries in the catalog.
-SEEDED_TRACK_SHORT_NAMES = (N_("科小"), N_("高企"))
+# Texts of the two tracks the migrations seed (short names, number hints): they have entries in the catalog. What
+# an administrator types for other tracks is data and shows as typed.
+SEEDED_TRACK_TEXTS = (N_("科小"), N_("高企"), N_("入库登记编号以登记年份开头（如 2026330624…）"),
+                      N_("GR + 发证年份 4 位 + 省份代码 2 位 + 6 位数字（如 GR202633000001）"))
 
 
 def select_locale() -> str:
@@ -70,12 +72,17 @@ def track_name(track) -> str:
     return track.name_en if current_language() == "en" and getattr(track, "name_en", "") else track.name
 
 
+def track_text(text: str) -> str:
+    """A seeded track's text in the UI language (see SEEDED_TRACK_TEXTS); any other text unchanged."""
+    return gettext(text) if text and current_language() != "zh" else text
+
+
 def track_short_name(track) -> str:
     """A track's short name (科小): the seeded tracks' have catalog entries, others fall back to the English name."""
-    if current_language() != "en":
-        return track.short_name
-    translated = gettext(track.short_name)
-    return translated if translated != track.short_name else getattr(track, "name_en", "") or track.short_name
+    translated = track_text(track.short_name)
+    if translated != track.short_name or current_language() == "zh":
+        return translated
+    return getattr(track, "name_en", "") or track.short_name
 
 
 def period_label(period: Period) -> str:
@@ -93,5 +100,6 @@ def register_i18n(app: Flask) -> None:
     app.jinja_env.filters["d"] = fmt_date
     app.jinja_env.filters["track_name"] = track_name
     app.jinja_env.filters["track_short_name"] = track_short_name
+    app.jinja_env.filters["track_text"] = track_text
     app.jinja_env.filters["period_label"] = period_label
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)

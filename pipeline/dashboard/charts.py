@@ -32,13 +32,21 @@ def _text(x: float, y: float, text: object, *, anchor: str = "start", size: int 
             f'font-weight="{weight}">{escape(text)}</text>')
 
 
+def _label_width(labels, minimum: int, size: int = 12) -> int:
+    """Room for the longest label at the left of the bars: a CJK character is about `size` wide, others about half."""
+    def width(text) -> float:
+        return sum(size if ord(ch) > 0x2E7F else size * .58 for ch in str(text))
+
+    return max([minimum] + [round(width(label)) + 12 for label in labels])
+
+
 def _rect(x: float, y: float, width: float, height: float, fill: str) -> str:
     return f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(width, 0):.1f}" height="{height:.1f}" fill="{fill}"/>'
 
 
 def funnel_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 460) -> Markup:
     """Centred bars, one per stage, each as wide as its count (a thin sliver for zero)."""
-    bar, gap, label_w = 30, 8, 64
+    bar, gap, label_w = 30, 8, _label_width([label for label, _ in rows], 64)
     height = len(rows) * (bar + gap) + 8
     top = max([value for _, value in rows] + [1])
     area = width - label_w - 16
@@ -57,7 +65,7 @@ def funnel_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 46
 
 def bar_chart(title: str, rows: Sequence[tuple[str, int]], *, width: int = 460, color: str = PRIMARY) -> Markup:
     """Horizontal bars, largest first as given, the value written after each bar."""
-    bar, gap, label_w, value_w = 18, 6, 96, 48
+    bar, gap, label_w, value_w = 18, 6, _label_width([label for label, _ in rows], 96), 48
     height = max(len(rows), 1) * (bar + gap) + 8
     top = max([value for _, value in rows] + [1])
     area = width - label_w - value_w
@@ -99,7 +107,7 @@ def progress_chart(title: str, *, actual: int, target: int | None, progress: Fra
 
 def flow_chart(title: str, rows: Sequence[tuple[str, int, int]], *, width: int = 460) -> Markup:
     """Per stage, two bars: entered (dark) and left (light) in the period."""
-    bar, gap, label_w, value_w = 12, 10, 64, 40
+    bar, gap, label_w, value_w = 12, 10, _label_width([label for label, _, _ in rows], 64), 40
     height = len(rows) * (2 * bar + gap) + 24
     top = max([max(a, b) for _, a, b in rows] + [1])
     area = width - label_w - value_w
