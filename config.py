@@ -62,6 +62,7 @@ class Config:
         self.CERTIFICATE_BATCH_DIR = env.get("CERTIFICATE_BATCH_DIR") or str(instance / "certificate-batches")
         self.PIPELINE_REPORT_ANNEX_LIMIT = int(env.get("PIPELINE_REPORT_ANNEX_LIMIT") or 150)  # rows per annex list
         self.MAX_CONTENT_LENGTH = int(env.get("PIPELINE_MAX_UPLOAD_MB") or 20) * 1024 * 1024
+        self.PIPELINE_IMPORT_MAX_ROWS = int(env.get("PIPELINE_IMPORT_MAX_ROWS") or 100_000)
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = False

@@ -89,6 +89,7 @@ def seed_demo(firm_count: int = 300, *, password_min_length: int = 10) -> SeedRe
     users = _ensure_demo_users(towns, password_min_length)
     _assign_officers()
     moves = _seed_funnel_history(firm_count)
+    _seed_figures()  # after the history: a firm's figures fit its place in the funnel
     return SeedResult(created, users, moves)
 
 
@@ -119,6 +120,15 @@ def _assign_officers() -> None:
     for firm in db.session.scalars(select(Firm).where(Firm.officer_id.is_(None))):
         firm.officer = limited if firm.town_id in limited_towns else default
     db.session.flush()
+
+
+def _seed_figures() -> None:
+    """Three fiscal years of figures for every demo firm that has none (see pipeline/indicators/demo.py)."""
+    from pipeline.db import utcnow
+    from pipeline.i18n import local_today
+    from pipeline.indicators.demo import seed_figures
+
+    seed_figures(local_today(), utcnow())
 
 
 def _seed_funnel_history(firm_count: int) -> int:

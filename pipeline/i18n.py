@@ -25,8 +25,8 @@ SEEDED_TRACK_TEXTS = (N_("科小"), N_("高企"), N_("入库登记编号以登�
 
 def select_locale() -> str:
     """Pick the user's saved language, else the session's, else the browser's best match, else Chinese."""
-    if not has_request_context():
-        return "zh"  # commands, jobs and threads speak the bureau's language
+    if not has_request_context():  # CLI commands, jobs, benchmarks: messages in Chinese
+        return "zh"
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     if session.get("lang") in LANGUAGES:

@@ -5,6 +5,8 @@ from pipeline.certificates.models import Certificate, CertificateBatch, VerifyHi
 from pipeline.dashboard.models import AnnualTarget
 from pipeline.firms.models import Firm, FirmEdit, Industry, ServiceRecord, Town
 from pipeline.funnel.models import FirmTrack, PoolCounter, StageMove, StageSetting, Track
+from pipeline.imports.models import ImportBatch
+from pipeline.indicators.models import FirmFacts, FirmYear
 from pipeline.mail.models import OutboxAttachment, OutboxMessage
 from pipeline.reminders.models import AnnualReportFiling, HnteBatch, ProgramYear, Reminder, ReminderRule
 from pipeline.reports.models import MonthlyReport, ReportRender
@@ -17,4 +19,5 @@ __all__ = [
 ]
 __all__ += ["AnnualReportFiling", "HnteBatch", "JobRun", "OutboxAttachment", "OutboxMessage", "ProgramYear", "Reminder",
             "ReminderRule", "SchedulerLease"]
+__all__ += ["FirmFacts", "FirmYear", "ImportBatch"]
 __all__ += ["AnnualTarget", "MonthlyReport", "ReportRender"]

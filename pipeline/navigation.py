@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from pipeline.auth.models import ROLE_LABELS, Role
+from pipeline.auth.models import ROLE_LABELS, Role, User
+from pipeline.auth.permissions import sees_whole_county
 
 STAFF = (Role.ADMIN, Role.OFFICER, Role.LEADER)
 
@@ -18,7 +20,8 @@ class NavItem:
     endpoint: str
     label: object
     roles: tuple[Role, ...]
-    group: str = ""  # "admin": shown in the 系统管理 menu
+    group: str = ""  # "admin": shown in the 系统管理 menu; "data": in the 指标与数据 menu
+    only_if: Callable[[User], bool] | None = None  # a further condition on the user
 
 
 NAV = [
@@ -27,13 +30,17 @@ NAV = [
     NavItem("firms.index", _l("企业库"), STAFF),
     NavItem("funnel.bulk", _l("批量调整"), (Role.ADMIN, Role.OFFICER)),
     NavItem("certificates.index", _l("证书管理"), STAFF),
-    NavItem("reports.index", _l("月度报告"), STAFF),
+    NavItem("reports.index", _l("月度报告"), STAFF, only_if=sees_whole_county),
     NavItem("portal.index", _l("我的企业"), (Role.FIRM,)),
     NavItem("certificates_portal.index", _l("我的证书"), (Role.FIRM,)),
     NavItem("funnel_admin.tracks", _l("培育设置"), (Role.ADMIN,), group="admin"),
     NavItem("targets.index", _l("年度目标"), (Role.ADMIN,), group="admin"),
     NavItem("reminders_admin.rules", _l("提醒规则"), (Role.ADMIN,), group="admin"),
     NavItem("mail.outbox", _l("发件箱"), (Role.ADMIN,), group="admin"),
+    NavItem("indicators.screening_index", _l("自动遴选"), STAFF),
+    NavItem("indicators.pending", _l("企业填报待核实"), STAFF, group="data"),
+    NavItem("imports.index", _l("Excel 导入导出"), STAFF, group="data"),
+    NavItem("indicator_portal.index", _l("指标填报"), (Role.FIRM,)),
 ]
 
 
@@ -43,7 +50,8 @@ def nav_items(group: str = "") -> list[NavItem]:
         return []
     views = current_app.view_functions
     return [item for item in NAV
-            if item.group == group and current_user.role in item.roles and item.endpoint in views]
+            if item.group == group and current_user.role in item.roles and item.endpoint in views
+            and (item.only_if is None or item.only_if(current_user))]
 
 
 def role_label(role: Role) -> str:

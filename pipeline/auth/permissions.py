@@ -59,6 +59,18 @@ def visible_town_ids(user: User) -> set[int] | None:
     return None
 
 
+def sees_whole_county(user: User) -> bool:
+    """Staff not limited to some towns: they may read county-wide lists of firms (e.g. the monthly report)."""
+    return user.is_authenticated and user.is_staff and visible_town_ids(user) is None
+
+
+def county_gate():
+    """before_request for pages whose content names firms of every town: not for officers limited to towns."""
+    if current_user.is_authenticated and current_user.is_staff and not sees_whole_county(current_user):
+        abort(403)
+    return None
+
+
 def can_see_firm(user: User, firm) -> bool:
     if user.role is Role.FIRM:
         return user.firm_id == firm.id

@@ -61,6 +61,7 @@ def test_reminders_journey(page, live_server, in_live_app, console_errors, shoot
     page.get_by_role("button", name="退出").click()
 
     log_in(page, live_server, "e2e-rem-admin", PASSWORD)
+    page.get_by_role("button", name="系统管理").click()
     page.get_by_role("link", name="提醒规则").click()
     shoot("admin-rules")
     page.locator("a[href$='/rules/hnte_expiry']").click()
@@ -75,6 +76,7 @@ def test_reminders_journey(page, live_server, in_live_app, console_errors, shoot
     shoot("admin-calendar")
     page.locator("a[href$='/calendar/2026']").click()
     shoot("admin-year")
+    page.get_by_role("button", name="系统管理").click()
     page.get_by_role("link", name="发件箱").click()
     expect(page.get_by_text("554 5.7.1 Message rejected as spam")).to_be_visible()
     shoot("admin-outbox")

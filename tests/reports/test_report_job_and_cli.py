@@ -77,3 +77,12 @@ def test_cli_send_without_leaders_fails_clearly_but_keeps_the_archive(runner, db
     result = runner.invoke(args=["report", "monthly", "--month", "2025-10", "--send"])
     assert result.exit_code == 1 and "PIPELINE_LEADER_EMAILS" in result.output
     assert db.session.scalar(select(func.count(MonthlyReport.id))) == 1
+
+
+def test_officer_limited_to_towns_cannot_open_the_county_wide_report_archive(client, login_as, make_town, db):
+    from pipeline.auth.models import Role
+
+    login_as(Role.OFFICER, towns=[make_town("南明街道")])
+    assert client.get("/reports/").status_code == 403
+    assert client.get("/reports/2026-11.pdf").status_code == 403
+    assert "月度报告" not in client.get("/funnel/").get_data(as_text=True)

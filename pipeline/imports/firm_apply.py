@@ -1,0 +1,90 @@
+"""Write a confirmed firm/indicator plan: firms through the funnel's firm services, figures in bulk.
+
+All or nothing: the caller commits once at the end, or rolls back on the first refusal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+
+from pipeline.auth.models import User
+from pipeline.extensions import db
+from pipeline.firms.models import Firm
+from pipeline.imports.firm_plan import FACT_DEFAULTS, FirmPlan
+from pipeline.imports.reader import Progress
+from pipeline.indicators import funnel_link
+from pipeline.indicators.models import FirmFacts, FirmYear, Origin, Source, Status
+
+CHUNK = 5000
+
+
+class ApplyError(RuntimeError):
+    """A row the firm services refused at confirmation; nothing was written."""
+
+
+def apply_firm_plan(plan: FirmPlan, *, actor: User, now: datetime, progress: Progress | None = None) -> dict:
+    """Create and update firms, then write their figures and facts; return the counts."""
+    total = len(plan.rows)
+    creates = [item for item in plan.rows if item.action == "create"]
+    try:
+        ids = funnel_link.create_firms([{"credit_code": i.code, **i.firm_values} for i in creates], actor=actor,
+                                       now=now)
+    except funnel_link.FirmError as exc:
+        raise ApplyError(str(exc)) from None
+    for item in creates:
+        item.firm_id = ids[item.code]
+    if progress:
+        progress(len(creates), total, force=True)
+    changed = [item for item in plan.rows if item.action == "update" and item.firm_values]
+    for done, (item, firm) in enumerate(_firms(changed), start=1):
+        try:
+            funnel_link.update_firm(firm, item.firm_values, actor=actor, now=now)
+        except funnel_link.FirmError as exc:
+            raise ApplyError(f"第 {item.row} 行：{exc}") from None
+        if progress and done % 500 == 0:
+            progress(len(creates) + done, total)
+    _write_figures(plan, actor, now)
+    _write_facts(plan, actor, now)
+    db.session.flush()
+    if progress:
+        progress(total, total)
+    return plan.counts
+
+
+def _firms(items: list) -> list:
+    pairs = []
+    for start in range(0, len(items), CHUNK):
+        chunk = items[start:start + CHUNK]
+        firms = {f.id: f for f in db.session.scalars(select(Firm).where(Firm.id.in_([i.firm_id for i in chunk])))}
+        pairs.extend((item, firms[item.firm_id]) for item in chunk)
+    return pairs
+
+
+def _stamp(actor: User, now: datetime) -> dict:
+    return {"status": Status.CONFIRMED.value, "origin": Origin.IMPORT.value, "updated_by_id": actor.id,
+            "updated_at": now, "review_note": ""}
+
+
+def _write_figures(plan: FirmPlan, actor: User, now: datetime) -> None:
+    stamp = _stamp(actor, now)
+    new = [{"firm_id": i.firm_id, "fiscal_year": i.year, "source": Source.OFFICIAL.value, **i.figures, **stamp}
+           for i in plan.rows if i.figures and i.year_row_id is None]
+    changed = [{"id": i.year_row_id, **i.figures, **stamp} for i in plan.rows if i.figures and i.year_row_id]
+    _bulk(FirmYear, new, changed)
+
+
+def _write_facts(plan: FirmPlan, actor: User, now: datetime) -> None:
+    stamp = _stamp(actor, now)
+    new = [{"firm_id": i.firm_id, "source": Source.OFFICIAL.value, **FACT_DEFAULTS, **i.facts, **stamp}
+           for i in plan.rows if i.facts and i.facts_row_id is None]
+    changed = [{"id": i.facts_row_id, **i.facts, **stamp} for i in plan.rows if i.facts and i.facts_row_id]
+    _bulk(FirmFacts, new, changed)
+
+
+def _bulk(model, new: list[dict], changed: list[dict]) -> None:
+    for start in range(0, len(new), CHUNK):
+        db.session.execute(insert(model), new[start:start + CHUNK])
+    for start in range(0, len(changed), CHUNK):
+        db.session.execute(update(model), changed[start:start + CHUNK])

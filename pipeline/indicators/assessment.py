@@ -1,0 +1,172 @@
+"""Turn confirmed (official) figures into domain profiles and evaluate firms in bulk.
+
+Nothing is cached: every call reads the figures as they are now, with a constant number of queries whatever the
+number of firms (firms, years, facts, valid 高企 certificates), and evaluates in plain Python.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, or_, select
+
+from pipeline.domain.deadlines import add_years
+from pipeline.domain.eligibility import Evaluation, Gap, assess, gaps
+from pipeline.domain.hnte import PERIOD_YEARS
+from pipeline.domain.profile import Direct, Expert, Flags, IpCounts, Profile, YearFigures
+from pipeline.domain.stages import Stage
+from pipeline.extensions import db
+from pipeline.firms.models import Firm
+from pipeline.funnel.models import FirmTrack, Track
+from pipeline.indicators.models import FirmFacts, FirmYear, Source
+from pipeline.indicators.values import YEAR_FIELDS
+
+FALLBACK_YEARS = 1  # without last year's figures, evaluate on the year before (shown as such)
+CHUNK = 5000  # ids per IN (…) list: SQLite allows a limited number of bound parameters
+
+FirmIds = Select | Collection[int]
+
+
+class MissingFigures(ValueError):
+    """The confirmed figures do not allow an evaluation; the message says what is missing, in Chinese."""
+
+
+@dataclass
+class FirmAssessment:
+    """One firm's evaluation on a day, or the reason there is none."""
+
+    firm_id: int
+    today: date
+    profile: Profile | None
+    evaluation: Evaluation | None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.evaluation is not None
+
+    @property
+    def data_year(self) -> int | None:
+        return self.profile.data_year if self.profile else None
+
+    @property
+    def stale(self) -> bool:
+        """Evaluated on older figures because last year's are missing."""
+        return self.profile is not None and self.profile.data_year < self.today.year - 1
+
+    @cached_property
+    def gaps(self) -> list[Gap]:
+        return gaps(self.profile, self.evaluation) if self.ok else []
+
+    def gaps_for(self, track_code: str) -> list[Gap]:
+        return [gap for gap in self.gaps if gap.track == track_code]
+
+
+def build_profile(firm: Firm, as_of: date) -> Profile:
+    """Build the domain profile of a firm on a date from its confirmed figures, or raise MissingFigures."""
+    data = _load([firm.id], as_of.year - 1 - PERIOD_YEARS, as_of.year - 1, as_of)
+    return _profile(firm.id, firm.registered_on, data, as_of)
+
+
+def evaluate_firm(firm: Firm, today: date) -> FirmAssessment:
+    """Evaluate one firm on its latest confirmed figures (last year's, else the year before)."""
+    return assess_firms([firm.id], today)[firm.id]
+
+
+def assess_firms(firm_ids: FirmIds, today: date) -> dict[int, FirmAssessment]:
+    """Evaluate many firms (a list of ids or a SELECT of Firm.id) with four queries; keyed by firm id."""
+    last = today.year - 1
+    data = _load(firm_ids, last - FALLBACK_YEARS - PERIOD_YEARS, last, today)
+    return {firm_id: _assess(firm_id, registered_on, data, today)
+            for firm_id, registered_on in data.firms.items()}
+
+
+@dataclass
+class _Loaded:
+    firms: dict[int, date | None]
+    years: dict[int, dict[int, YearFigures]]
+    facts: dict[int, tuple]
+    valid_hnte: set[int]
+
+
+def _load(firm_ids: FirmIds, first_year: int, last_year: int, today: date) -> _Loaded:
+    data = _Loaded({}, defaultdict(dict), {}, set())
+    year_cols = [getattr(FirmYear, name) for name in YEAR_FIELDS]
+    for ids in _chunks(firm_ids):
+        data.firms.update(db.session.execute(select(Firm.id, Firm.registered_on).where(Firm.id.in_(ids))).all())
+        rows = db.session.execute(select(FirmYear.firm_id, FirmYear.fiscal_year, *year_cols).where(
+            FirmYear.source == Source.OFFICIAL.value, FirmYear.fiscal_year.between(first_year, last_year),
+            FirmYear.firm_id.in_(ids)))
+        for firm_id, year, *values in rows:
+            data.years[firm_id][year] = YearFigures(*values)
+        data.facts.update((row[0], row[1:]) for row in db.session.execute(select(
+            FirmFacts.firm_id, *_FACT_COLUMNS).where(FirmFacts.source == Source.OFFICIAL.value,
+                                                     FirmFacts.firm_id.in_(ids))))
+        data.valid_hnte.update(db.session.scalars(select(FirmTrack.firm_id).join(Track).where(
+            Track.code == "hnte", FirmTrack.stage == Stage.CERTIFIED,
+            or_(FirmTrack.expires_on.is_(None), FirmTrack.expires_on >= today), FirmTrack.firm_id.in_(ids))))
+    return data
+
+
+def _chunks(firm_ids: FirmIds) -> Iterator:
+    if isinstance(firm_ids, Select):
+        yield firm_ids
+        return
+    ids = list(firm_ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+_FACT_COLUMNS = (
+    FirmFacts.ip_class_i, FirmFacts.ip_class_ii, FirmFacts.hnte_domain, FirmFacts.conversions_3y,
+    FirmFacts.valid_hnte, FirmFacts.national_award_top3, FirmFacts.provincial_rd_institution, FirmFacts.led_standard,
+    FirmFacts.restricted_industry, FirmFacts.major_incident, FirmFacts.dishonest_list,
+    FirmFacts.expert_advancement, FirmFacts.expert_core_support, FirmFacts.expert_acquisition,
+    FirmFacts.expert_standards, FirmFacts.expert_rd_management,
+)
+
+
+def _assess(firm_id: int, registered_on: date | None, data: _Loaded, today: date) -> FirmAssessment:
+    try:
+        profile = _profile(firm_id, registered_on, data, _as_of(data.years.get(firm_id, {}), today))
+    except MissingFigures as exc:
+        return FirmAssessment(firm_id, today, None, None, str(exc))
+    return FirmAssessment(firm_id, today, profile, assess(profile))
+
+
+def _as_of(years: dict, today: date) -> date:
+    """Today, or the same day of an earlier year when only older figures exist (at most FALLBACK_YEARS back)."""
+    if today.year - 1 not in years:
+        back = next((b for b in range(1, FALLBACK_YEARS + 1) if today.year - 1 - b in years), 0)
+        return add_years(today, -back)
+    return today
+
+
+def _profile(firm_id: int, registered_on: date | None, data: _Loaded, as_of: date) -> Profile:
+    years = data.years.get(firm_id, {})
+    if registered_on is None:
+        raise MissingFigures(_("缺少企业成立日期，无法评价。"))
+    if as_of.year - 1 not in years:
+        raise MissingFigures(_("缺少 %(year)s 年度的已核实指标，无法评价。", year=as_of.year - 1))
+    if registered_on.year > as_of.year - 1:
+        raise MissingFigures(_("企业成立于 %(year)s 年，晚于数据年度。", year=registered_on.year))
+    facts = _facts(data.facts.get(firm_id), firm_id in data.valid_hnte)
+    return Profile(registered_on=registered_on, as_of=as_of, years=dict(years), **facts)
+
+
+def _facts(row: tuple | None, certified_hnte: bool) -> dict:
+    if row is None:
+        return {"direct": Direct(valid_hnte=certified_hnte)}
+    (class_i, class_ii, domain, conversions, valid_hnte, award, institution, standard,
+     restricted, incident, dishonest, *expert) = row
+    return {
+        "ip": IpCounts(class_i or 0, class_ii or 0), "hnte_domain": domain, "conversions_3y": conversions or 0,
+        "direct": Direct(bool(valid_hnte) or certified_hnte, bool(award), bool(institution), bool(standard)),
+        "flags": Flags(bool(restricted), bool(incident), bool(dishonest)),
+        "expert": Expert(*expert),
+    }

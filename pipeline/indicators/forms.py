@@ -1,0 +1,104 @@
+"""Forms for a firm's figures. They check shape (numbers, ranges, tech staff within employees) with the same
+checker as the Excel import, so every screen says the same thing about the same mistake."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import Length
+
+from pipeline.indicators.values import (
+    COUNT_FACTS,
+    DIRECT_FACTS,
+    DOMAIN_CHOICES,
+    EXPERT_FACTS,
+    FACT_LABELS,
+    FIRM_FACTS,
+    FLAG_FACTS,
+    YEAR_FIELDS,
+    YEAR_LABELS,
+    check_facts,
+    check_year,
+)
+
+
+def year_choices(today, span: int = 8) -> list[SelectChoice]:
+    """The fiscal years offered: last year first, back `span` years, and the current year at the end."""
+    years = [today.year - 1 - back for back in range(span)] + [today.year]
+    return [SelectChoice(str(year), str(year)) for year in years]
+
+
+class _YearForm(FlaskForm):
+    fiscal_year = SelectField(_l("数据年度"))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        self.checked = check_year({name: self[name].data for name in YEAR_FIELDS})
+        for name, message in self.checked.errors.items():
+            self[name].errors.append(message)
+        return ok and not self.checked.errors
+
+    @property
+    def year_fields(self):
+        return [self[name] for name in YEAR_FIELDS]
+
+
+def _year_form_class() -> type[FlaskForm]:
+    attrs = {}
+    for name in YEAR_FIELDS:
+        description = _l("可不填，默认等于研发费用") if name == "rd_domestic" else ""
+        attrs[name] = StringField(_l(YEAR_LABELS[name]), description=description,
+                                  render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    return type("YearForm", (_YearForm,), attrs)
+
+
+YearForm = _year_form_class()
+
+
+class _FactsForm(FlaskForm):
+    NAMES: tuple[str, ...] = ()
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        self.checked = check_facts({name: self[name].data for name in self.NAMES}, self.NAMES)
+        for name, message in self.checked.errors.items():
+            self[name].errors.append(message)
+        return ok and not self.checked.errors
+
+    def group(self, names) -> list:
+        return [self[name] for name in names if name in self.NAMES]
+
+
+def _facts_form_class(class_name: str, names: tuple[str, ...]) -> type[FlaskForm]:
+    attrs = {"NAMES": names}
+    for name in names:
+        label = _l(FACT_LABELS[name])
+        if name == "hnte_domain":
+            choices = [SelectChoice("", _l("（未填写）"))] + [SelectChoice(d, d) for d in DOMAIN_CHOICES]
+            attrs[name] = SelectField(label, choices=choices, default="")
+        elif name in COUNT_FACTS or name in EXPERT_FACTS:
+            hint = _l("可不填：未评分时按可能的分数范围估算") if name in EXPERT_FACTS else ""
+            attrs[name] = StringField(label, description=hint, render_kw={"inputmode": "numeric"})
+        else:
+            attrs[name] = BooleanField(label)
+    return type(class_name, (_FactsForm,), attrs)
+
+
+ALL_FACTS = (*COUNT_FACTS[:2], "hnte_domain", COUNT_FACTS[2], *DIRECT_FACTS, *FLAG_FACTS, *EXPERT_FACTS)
+FactsForm = _facts_form_class("FactsForm", ALL_FACTS)
+FirmFactsForm = _facts_form_class("FirmFactsForm", FIRM_FACTS)
+GROUPS = {
+    "basic": (*COUNT_FACTS, "hnte_domain"),
+    "direct": DIRECT_FACTS,
+    "flags": FLAG_FACTS,
+    "expert": EXPERT_FACTS,
+}
+
+
+class ReviewForm(FlaskForm):
+    note = TextAreaField(_l("退回说明"), validators=[Length(max=500)])
+
+
+class EnterScreeningForm(FlaskForm):
+    """Only the CSRF token: the firm ids come as a list of checkboxes named firm_id."""

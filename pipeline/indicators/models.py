@@ -1,0 +1,130 @@
+"""A firm's figures: per fiscal year and per firm, in two versions (the bureau's and the firm's own submission)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pipeline.db import Base, UTCDateTime, utcnow
+from pipeline.domain.text import N_
+
+Amount = Numeric(14, 2)  # 万元 with two decimals
+
+
+class Source(StrEnum):
+    OFFICIAL = "official"  # the bureau's version: what the engine reads
+    FIRM = "firm"  # what the firm submitted from the portal
+
+
+class Status(StrEnum):
+    PENDING = "pending"  # 待核实
+    CONFIRMED = "confirmed"  # 已核实
+    REJECTED = "rejected"  # 已退回
+
+
+class Origin(StrEnum):
+    """Where the official version's values came from."""
+
+    OFFICER = "officer"
+    FIRM = "firm"  # a firm submission an officer confirmed
+    IMPORT = "import"  # an Excel import
+
+
+STATUS_LABELS = {Status.PENDING: N_("待核实"), Status.CONFIRMED: N_("已核实"), Status.REJECTED: N_("已退回")}
+ORIGIN_LABELS = {Origin.OFFICER: N_("科技专员录入"), Origin.FIRM: N_("企业填报（已核实）"), Origin.IMPORT: N_("Excel 导入")}
+
+
+class _Reviewed:
+    """Columns shared by both kinds of figures: version, status and who touched them when."""
+
+    source: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(12), default=Status.CONFIRMED.value)
+    origin: Mapped[str] = mapped_column(String(8), default=Origin.OFFICER.value)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_note: Mapped[str] = mapped_column(Text, default="")
+
+
+class FirmYear(_Reviewed, Base):
+    """One fiscal year's ten figures of a firm, in one version (official or firm-submitted)."""
+
+    __tablename__ = "firm_year"
+    __table_args__ = (
+        UniqueConstraint("firm_id", "fiscal_year", "source"),
+        Index("ix_firm_year_source_fiscal_year", "source", "fiscal_year"),
+        Index("ix_firm_year_source_status", "source", "status"),
+        CheckConstraint("employees >= 1", name="employees_positive"),
+        CheckConstraint("tech_staff >= 0 AND tech_staff <= employees", name="tech_staff_within_employees"),
+        CheckConstraint("rd_domestic >= 0 AND rd_domestic <= rd", name="rd_domestic_within_rd"),
+        CheckConstraint("high_tech_revenue >= 0 AND high_tech_revenue <= total_revenue",
+                        name="high_tech_within_revenue"),
+        CheckConstraint("sales >= 0 AND cost_expense >= 0 AND total_assets >= 0 AND net_assets >= 0",
+                        name="amounts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firm.id", ondelete="CASCADE"), index=True)
+    fiscal_year: Mapped[int] = mapped_column(Integer)
+    employees: Mapped[int] = mapped_column(Integer)
+    tech_staff: Mapped[int] = mapped_column(Integer)
+    sales: Mapped[Decimal] = mapped_column(Amount)
+    cost_expense: Mapped[Decimal] = mapped_column(Amount)
+    rd: Mapped[Decimal] = mapped_column(Amount)
+    rd_domestic: Mapped[Decimal] = mapped_column(Amount)
+    total_assets: Mapped[Decimal] = mapped_column(Amount)
+    net_assets: Mapped[Decimal] = mapped_column(Amount)
+    total_revenue: Mapped[Decimal] = mapped_column(Amount)
+    high_tech_revenue: Mapped[Decimal] = mapped_column(Amount)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    updated_by = relationship("User", foreign_keys=[updated_by_id])
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+
+
+class FirmFacts(_Reviewed, Base):
+    """A firm's facts that are not per year: IP, 高企 domain, conversions, direct routes, flags, expert scores."""
+
+    __tablename__ = "firm_facts"
+    __table_args__ = (
+        UniqueConstraint("firm_id", "source"),
+        Index("ix_firm_facts_source_status", "source", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firm.id", ondelete="CASCADE"), index=True)
+    ip_class_i: Mapped[int] = mapped_column(Integer, default=0)
+    ip_class_ii: Mapped[int] = mapped_column(Integer, default=0)
+    hnte_domain: Mapped[str | None] = mapped_column(String(20))
+    conversions_3y: Mapped[int] = mapped_column(Integer, default=0)
+    valid_hnte: Mapped[bool] = mapped_column(Boolean, default=False)
+    national_award_top3: Mapped[bool] = mapped_column(Boolean, default=False)
+    provincial_rd_institution: Mapped[bool] = mapped_column(Boolean, default=False)
+    led_standard: Mapped[bool] = mapped_column(Boolean, default=False)
+    restricted_industry: Mapped[bool] = mapped_column(Boolean, default=False)
+    major_incident: Mapped[bool] = mapped_column(Boolean, default=False)
+    dishonest_list: Mapped[bool] = mapped_column(Boolean, default=False)
+    expert_advancement: Mapped[int | None] = mapped_column(Integer)
+    expert_core_support: Mapped[int | None] = mapped_column(Integer)
+    expert_acquisition: Mapped[int | None] = mapped_column(Integer)
+    expert_standards: Mapped[int | None] = mapped_column(Integer)
+    expert_rd_management: Mapped[int | None] = mapped_column(Integer)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    updated_by = relationship("User", foreign_keys=[updated_by_id])
+    reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])

@@ -1,0 +1,141 @@
+"""Automatic screening (遴选): firms not yet on a track whose latest figures qualify them, and the near misses.
+
+One bulk evaluation per request (assess_firms: a fixed number of queries), nothing cached: the list is always what
+the confirmed figures say today.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import exists, func, select
+
+from pipeline.auth.models import User
+from pipeline.auth.permissions import visible_town_ids
+from pipeline.domain.eligibility import near_miss
+from pipeline.domain.stages import Stage
+from pipeline.extensions import db
+from pipeline.firms.models import Firm, Town
+from pipeline.funnel.models import FirmTrack, Track
+from pipeline.indicators.assessment import FALLBACK_YEARS, FirmAssessment, assess_firms
+from pipeline.indicators.funnel_link import RecordChanged, TransitionRefused, move_firm, refusal_text
+from pipeline.indicators.models import FirmYear, Source
+
+SCREENABLE = ("tech_sme", "hnte")  # tracks the engine can evaluate
+SHOW_LIMIT = 300
+
+
+@dataclass
+class Candidate:
+    """One firm on a screening list."""
+
+    firm_id: int
+    name: str
+    credit_code: str
+    town: str
+    assessment: FirmAssessment
+    ladder: bool = False  # certified 科小 firm, the next rung is 高企
+    gaps: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Screening:
+    track: Track
+    qualified: list[Candidate]
+    near_misses: list[Candidate]
+    qualified_total: int
+    near_total: int
+    evaluated: int
+    without_figures: int
+
+
+def candidate_ids(track: Track, for_user: User, today: date, *, with_figures: bool = True):
+    """SELECT of the ids of visible firms not on the track (or removed from it), with recent confirmed figures."""
+    on_track = exists(select(FirmTrack.id).where(FirmTrack.firm_id == Firm.id, FirmTrack.track_id == track.id,
+                                                 FirmTrack.stage != Stage.REMOVED))
+    stmt = select(Firm.id).where(~on_track)
+    towns = visible_town_ids(for_user)
+    if towns is not None:
+        stmt = stmt.where(Firm.town_id.in_(towns))
+    recent = exists(select(FirmYear.id).where(
+        FirmYear.firm_id == Firm.id, FirmYear.source == Source.OFFICIAL.value,
+        FirmYear.fiscal_year.between(today.year - 1 - FALLBACK_YEARS, today.year - 1)))
+    return stmt.where(recent if with_figures else ~recent)
+
+
+def screen_track(track: Track, for_user: User, today: date, limit: int = SHOW_LIMIT) -> Screening:
+    """Rank the qualified firms and the near misses of one track (at most `limit` of each)."""
+    ids = candidate_ids(track, for_user, today)
+    assessments = [a for a in assess_firms(ids, today).values() if a.ok]
+    qualified, near = _split(track.code, assessments)
+    shown = qualified[:limit] + near[:limit]
+    candidates = _candidates(track, shown)
+    without = db.session.scalar(select(func.count()).select_from(
+        candidate_ids(track, for_user, today, with_figures=False).subquery()))
+    return Screening(track, [candidates[a.firm_id] for a in qualified[:limit]],
+                     [candidates[a.firm_id] for a in near[:limit]], len(qualified), len(near), len(assessments),
+                     without)
+
+
+def _split(code: str, assessments: list[FirmAssessment]) -> tuple[list, list]:
+    if code == "tech_sme":
+        results = [(a, a.evaluation.tech_sme) for a in assessments]
+        qualified = [a for a, r in results if r.eligible]
+        near = [a for a, r in results if not r.eligible and near_miss(r)]
+        key = _tech_sme_key
+    else:
+        results = [(a, a.evaluation.hnte) for a in assessments]
+        qualified = [a for a, r in results if r.verdict in ("pass", "possible")]
+        near = [a for a, r in results if r.verdict == "fail" and near_miss(r)]
+        key = _hnte_key
+    return sorted(qualified, key=key), sorted(near, key=key)
+
+
+def _tech_sme_key(a: FirmAssessment):
+    r = a.evaluation.tech_sme
+    return (-r.score, r.route != "direct", a.firm_id)
+
+
+def _hnte_key(a: FirmAssessment):
+    r = a.evaluation.hnte
+    return (r.verdict != "pass", -r.innovation.min, -r.innovation.max, a.firm_id)
+
+
+def _candidates(track: Track, shown: list[FirmAssessment]) -> dict[int, Candidate]:
+    if not shown:
+        return {}
+    ids = [a.firm_id for a in shown]
+    rows = db.session.execute(select(Firm.id, Firm.name, Firm.credit_code, Town.name).join(Town)
+                              .where(Firm.id.in_(ids))).all()
+    ladder = _certified_tech_sme(ids) if track.code == "hnte" else set()
+    by_id = {a.firm_id: a for a in shown}
+    return {fid: Candidate(fid, name, code, town, by_id[fid], fid in ladder,
+                           [g.message for g in by_id[fid].gaps_for(track.code)])
+            for fid, name, code, town in rows}
+
+
+def _certified_tech_sme(ids: list[int]) -> set[int]:
+    """Firms holding a 科小 registration: the ladder's next rung is 高企."""
+    return set(db.session.scalars(select(FirmTrack.firm_id).join(Track).where(
+        Track.code == "tech_sme", FirmTrack.stage == Stage.CERTIFIED, FirmTrack.firm_id.in_(ids))))
+
+
+@dataclass
+class EnterResult:
+    moved: list[Firm] = field(default_factory=list)
+    refused: list[tuple[Firm, str]] = field(default_factory=list)
+
+
+def enter_screening(track: Track, firms: list[Firm], *, actor: User, now) -> EnterResult:
+    """Put firms into 遴选 on a track through the funnel's move_firm; a refused firm is listed with the reason."""
+    result = EnterResult()
+    for firm in firms:
+        try:
+            with db.session.begin_nested():
+                move_firm((firm, track), Stage.SCREENING, actor=actor, now=now, note="自动遴选")
+        except (TransitionRefused, RecordChanged) as refusal:
+            result.refused.append((firm, refusal_text(refusal)))
+        else:
+            result.moved.append(firm)
+    return result
