@@ -6,14 +6,21 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_skeleton
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, gettext
 from flask_login import current_user
 
+from pipeline.domain.periods import Period
+from pipeline.domain.text import N_
 from pipeline.extensions import babel
 
 # Catalog folder names and the selector's answers must match exactly: 'zh' and 'en', nothing else.
 LANGUAGES = {"zh": "中文", "en": "English"}
+# Texts of the two tracks the migrations seed (short names, number hints): they have entries in the catalog. What
+# an administrator types for other tracks is data and shows as typed.
+SEEDED_TRACK_TEXTS = (N_("科小"), N_("高企"), N_("入库登记编号以登记年份开头（如 2026330624…）"),
+                      N_("GR + 发证年份 4 位 + 省份代码 2 位 + 6 位数字（如 GR202633000001）"))
 
 
 def select_locale() -> str:
@@ -65,10 +72,34 @@ def track_name(track) -> str:
     return track.name_en if current_language() == "en" and getattr(track, "name_en", "") else track.name
 
 
+def track_text(text: str) -> str:
+    """A seeded track's text in the UI language (see SEEDED_TRACK_TEXTS); any other text unchanged."""
+    return gettext(text) if text and current_language() != "zh" else text
+
+
+def track_short_name(track) -> str:
+    """A track's short name (科小): the seeded tracks' have catalog entries, others fall back to the English name."""
+    translated = track_text(track.short_name)
+    if translated != track.short_name or current_language() == "zh":
+        return translated
+    return getattr(track, "name_en", "") or track.short_name
+
+
+def period_label(period: Period) -> str:
+    """A reporting period in the UI language: 2026年11月 / November 2026, 2026年第4季度 / Q4 2026, a date range."""
+    if period.kind == "range":
+        return gettext("%(first)s 至 %(last)s", first=fmt_date(period.first), last=fmt_date(period.last))
+    skeleton = {"month": "yMMMM", "quarter": "yQQQ", "year": "y"}[period.kind]
+    return format_skeleton(skeleton, period.first, locale=get_locale() or "zh")
+
+
 def register_i18n(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(app.root_path) / "translations")
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters["dt"] = fmt_datetime
     app.jinja_env.filters["d"] = fmt_date
     app.jinja_env.filters["track_name"] = track_name
+    app.jinja_env.filters["track_short_name"] = track_short_name
+    app.jinja_env.filters["track_text"] = track_text
+    app.jinja_env.filters["period_label"] = period_label
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)

@@ -7,6 +7,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from pipeline.auth.models import User
+from pipeline.domain.text import N_
 from pipeline.extensions import db, login_manager
 
 CSP = (
@@ -34,7 +35,7 @@ def set_security_headers(response: Response) -> Response:
 def register_security(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "请先登录。"
+    login_manager.login_message = N_("请先登录。")
     login_manager.login_message_category = "warning"
     login_manager.localize_callback = gettext
     login_manager.session_protection = "basic"

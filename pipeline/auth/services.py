@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from pipeline.auth.models import LoginAttempt, Role, User, new_session_token
 from pipeline.auth.passwords import hash_password, needs_rehash, verify_password
+from pipeline.domain.text import N_
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
 
@@ -20,8 +22,8 @@ class UserError(ValueError):
     """Bad input for a user account."""
 
 
-BAD_LOGIN = "用户名或密码错误。"
-LOCKED_OUT = "登录失败次数过多，请 {minutes} 分钟后再试。"
+BAD_LOGIN = N_("用户名或密码错误。")
+LOCKED_OUT = N_("登录失败次数过多，请 %(minutes)s 分钟后再试。")
 
 
 def count_recent_failures(username: str, ip: str, since: datetime) -> int:
@@ -39,13 +41,13 @@ def authenticate(username: str, password: str, ip: str, now: datetime, *, max_fa
     """Return the user for good credentials, record the attempt, or raise AuthError."""
     username = username.strip()
     if count_recent_failures(username, ip, now - timedelta(minutes=window_minutes)) >= max_failures:
-        raise AuthError(LOCKED_OUT.format(minutes=window_minutes))
+        raise AuthError(_(LOCKED_OUT, minutes=window_minutes))
     user = db.session.scalar(select(User).where(User.username == username))
     ok = verify_password(user.password_hash if user else None, password) and user is not None and user.active
     db.session.add(LoginAttempt(username=username[:64], ip=ip[:45], at=now, success=ok))
     if not ok:
         db.session.flush()
-        raise AuthError(BAD_LOGIN)
+        raise AuthError(_(BAD_LOGIN))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     db.session.flush()
@@ -61,7 +63,7 @@ def end_sessions(user: User) -> None:
 def change_password(user: User, current: str, new: str, now: datetime, *, min_length: int) -> None:
     """Check the current password, set the new one and end all other sessions."""
     if not verify_password(user.password_hash, current):
-        raise UserError("当前密码不正确。")
+        raise UserError(_("当前密码不正确。"))
     check_password_strength(new, min_length)
     user.password_hash = hash_password(new)
     user.password_changed_at = now
@@ -70,7 +72,7 @@ def change_password(user: User, current: str, new: str, now: datetime, *, min_le
 
 def check_password_strength(password: str, min_length: int) -> None:
     if len(password) < min_length:
-        raise UserError(f"密码至少 {min_length} 个字符。")
+        raise UserError(_("密码至少 %(n)s 个字符。", n=min_length))
 
 
 def create_user(username: str, role: Role | str, password: str, *, firm_code: str | None = None,

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from pipeline.auth.models import User
@@ -55,10 +56,10 @@ def active_batch(now: datetime) -> CertificateBatch | None:
 def create_batch(year: int, *, actor, now: datetime, reason: str) -> CertificateBatch:
     """Plan a re-issue of the valid certificates of one year; refuse while another batch runs."""
     if active_batch(now) is not None:
-        raise CertificateError("已有批量换发任务正在进行，请等待其完成。")
+        raise CertificateError(_("已有批量换发任务正在进行，请等待其完成。"))
     total = db.session.scalar(select(func.count()).select_from(_targets(year, now).subquery()))
     if not total:
-        raise CertificateError(f"{year} 年度没有有效的入库证书。")
+        raise CertificateError(_("%(year)s 年度没有有效的入库证书。", year=year))
     batch = CertificateBatch(year=year, reason=reason.strip() or "批量换发", total=total, created_at=now,
                              created_by_id=actor.id if actor else None, heartbeat_at=now)
     db.session.add(batch)

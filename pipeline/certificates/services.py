@@ -7,11 +7,13 @@ import secrets
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from pipeline.certificates.documents import CertificateDocument, make_certificate_document
 from pipeline.certificates.models import Certificate, CertificateKind, CertificateStatus
 from pipeline.domain.stages import Stage
+from pipeline.domain.text import N_
 from pipeline.extensions import db
 from pipeline.i18n import to_local
 from pipeline.pdf import render_pdf
@@ -70,7 +72,7 @@ def _store(record, document: CertificateDocument, pdf: bytes, *, actor, now: dat
 def issue_admission_certificate(record, *, actor, now: datetime) -> Certificate:
     """Issue the 入库证书 of a record in the pool; its valid copy is returned unchanged if it has one already."""
     if record.pool_number is None or record.stage not in ADMITTED_STAGES:
-        raise CertificateError("该企业未在培育库中或尚无入库编号，不能发放入库证书。")
+        raise CertificateError(_("该企业未在培育库中或尚无入库编号，不能发放入库证书。"))
     current = valid_certificate(record)
     if current is not None and current.number == record.pool_number:
         return current
@@ -91,9 +93,9 @@ def _supersede(certificate: Certificate, now: datetime) -> None:
 def _checked_reason(certificate: Certificate, reason: str | None, *, invalid: str, missing: str) -> str:
     reason = (reason or "").strip()
     if certificate.status is not CertificateStatus.VALID:
-        raise CertificateError(invalid)
+        raise CertificateError(_(invalid))
     if not reason:
-        raise CertificateError(missing)
+        raise CertificateError(_(missing))
     return reason[:500]
 
 
@@ -106,7 +108,8 @@ def describe_changes(old: dict, new: dict) -> str:
 
 def reissue_certificate(certificate: Certificate, *, actor, now: datetime, reason: str) -> Certificate:
     """Replace a valid certificate by a new copy with today's firm data, the same number and the same validity."""
-    reason = _checked_reason(certificate, reason, invalid="只有有效的证书可以换发。", missing="请填写换发原因。")
+    reason = _checked_reason(certificate, reason, invalid=N_("只有有效的证书可以换发。"),
+                            missing=N_("请填写换发原因。"))
     document = _document(certificate.record, number=certificate.number, year=certificate.year,
                          issued_on=certificate.issued_on, reissued_on=to_local(now).date())
     pdf = render_pdf(TEMPLATE, document)
@@ -124,7 +127,8 @@ def reissue_after_rename(firm, *, actor, now: datetime, old_name: str) -> list[C
 
 def revoke_certificate(certificate: Certificate, *, actor, now: datetime, reason: str) -> Certificate:
     """Revoke a valid certificate with a reason; the verify page shows it as revoked from now on."""
-    reason = _checked_reason(certificate, reason, invalid="该证书已失效，无需撤销。", missing="请填写撤销原因。")
+    reason = _checked_reason(certificate, reason, invalid=N_("该证书已失效，无需撤销。"),
+                            missing=N_("请填写撤销原因。"))
     certificate.status = CertificateStatus.REVOKED
     certificate.revoked_reason = reason
     certificate.revoked_at = now

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+
 from pipeline.domain.periods import (
     Period,
     PeriodError,
@@ -17,6 +19,7 @@ from pipeline.domain.periods import (
     recent_months,
     year_period,
 )
+from pipeline.i18n import period_label
 
 
 @dataclass(frozen=True)
@@ -41,16 +44,16 @@ def period_choices(today: date, current: Period) -> list[PeriodChoice]:
     """The last 12 months, this and the last 3 quarters, this and the last 2 years; the chosen one always listed."""
     quarter = period_containing(today, "quarter")
     quarters = [quarter]
-    for _ in range(3):
+    for _step in range(3):
         quarters.append(previous_period(quarters[-1]))
     periods = recent_months(today, 12) + quarters + [year_period(today.year - n) for n in range(3)]
     if current.key not in {period.key for period in periods}:
         periods.insert(0, current)
-    return [PeriodChoice(period.key, period.label) for period in periods]
+    return [PeriodChoice(period.key, period_label(period)) for period in periods]
 
 
 def _date(value: str | None) -> date:
     try:
         return date.fromisoformat((value or "").strip())
     except ValueError:
-        raise PeriodError("请输入有效的开始和结束日期（YYYY-MM-DD）。") from None
+        raise PeriodError(_("请输入有效的开始和结束日期（YYYY-MM-DD）。")) from None

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
 from pipeline.dashboard.sql import at, ladder_rank
@@ -72,7 +73,7 @@ def filter_firms_by_history(stmt, args: Mapping[str, str], *, zone: ZoneInfo, to
         return stmt
     code = args.get("track") or ""
     if not code:
-        raise FilterError("请同时指定培育序列（track）。")
+        raise FilterError(_("请同时指定培育序列（track）。"))
     track_id = select(Track.id).where(Track.code == code).scalar_subquery()
     if args.get("entered") or args.get("left"):
         stmt = stmt.where(_moved(args, track_id, zone))
@@ -89,7 +90,7 @@ def filter_firms_by_history(stmt, args: Mapping[str, str], *, zone: ZoneInfo, to
 def _moved(args: Mapping[str, str], track_id, zone: ZoneInfo):
     first, last = _day(args.get("period_from"), "period_from"), _day(args.get("period_to"), "period_to")
     if last < first:
-        raise FilterError("结束日期不能早于开始日期。")
+        raise FilterError(_("结束日期不能早于开始日期。"))
     start, end = local_midnight(first, zone), local_midnight(last + timedelta(days=1), zone)
     move = StageMove.__table__.alias("move")
     conditions = [move.c.firm_id == Firm.id, move.c.track_id == track_id,
@@ -132,11 +133,11 @@ def _stage(value: str) -> Stage:
     try:
         return Stage(value)
     except ValueError:
-        raise FilterError(f"未知的阶段：{value}") from None
+        raise FilterError(_("未知的阶段：%(value)s", value=value)) from None
 
 
 def _day(value: str | None, name: str) -> date:
     try:
         return date.fromisoformat(value or "")
     except ValueError:
-        raise FilterError(f"日期格式应为 YYYY-MM-DD（{name}）。") from None
+        raise FilterError(_("日期格式应为 YYYY-MM-DD（%(name)s）。", name=name)) from None

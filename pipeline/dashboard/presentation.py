@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from pipeline.dashboard import charts
 from pipeline.dashboard.stats import TrackStats
+from pipeline.i18n import track_short_name
 
 
 def pct(value: Fraction | float | None, digits: int = 1) -> str:
@@ -28,13 +29,13 @@ def track_charts(track: TrackStats) -> dict[str, Markup]:
     flows = [(_(row.label), row.entered, row.left) for row in track.ladder]
     towns = [(row.name, row.certified_year) for row in track.towns]
     industries = [(_(row.name), row.in_pipeline) for row in track.industries]
-    target = track.target
+    target, short = track.target, track_short_name(track)
     return {
-        "funnel": charts.funnel_chart(_("%(track)s各阶段企业数", track=track.short_name), ladder),
-        "flows": charts.flow_chart(_("%(track)s本期进入与离开", track=track.short_name), flows),
-        "target": charts.progress_chart(_("%(track)s年度目标进度", track=track.short_name), actual=target.actual,
+        "funnel": charts.funnel_chart(_("%(track)s各阶段企业数", track=short), ladder),
+        "flows": charts.flow_chart(_("%(track)s本期进入与离开", track=short), flows),
+        "target": charts.progress_chart(_("%(track)s年度目标进度", track=short), actual=target.actual,
                                         target=target.target, progress=target.progress, projection=target.projection),
-        "towns": charts.bar_chart(_("%(track)s各乡镇本年新增认定", track=track.short_name), towns),
-        "industries": charts.bar_chart(_("%(track)s各行业在库培育企业", track=track.short_name), industries,
+        "towns": charts.bar_chart(_("%(track)s各乡镇本年新增认定", track=short), towns),
+        "industries": charts.bar_chart(_("%(track)s各行业在库培育企业", track=short), industries,
                                        color=charts.PALETTE[3]),
     }

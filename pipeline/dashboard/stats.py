@@ -129,6 +129,7 @@ class TrackStats:
     target: TargetProgress
     towns: tuple[BreakdownRow, ...]
     industries: tuple[BreakdownRow, ...]
+    name_en: str = ""  # for the track_name filter
 
     def stage(self, stage: str) -> StageRow:
         return next(row for row in self.stages if row.stage == stage)
@@ -252,7 +253,7 @@ def _track_stats(track, data: _Raw) -> TrackStats:
     industries = tuple(row for row in industries if row.key is not None or row.in_pipeline or row.certified_year)
     return TrackStats(track.id, track.code, track.name, track.short_name, stages,
                       _conversions(track.id, stages, data), _durations(track.id, data), _exits(track.id, data),
-                      target, towns, industries)
+                      target, towns, industries, name_en=track.name_en)
 
 
 def _stage_row(track_id: int, stage: Stage, data: _Raw) -> StageRow:

@@ -8,7 +8,7 @@ from pipeline.dashboard.presentation import track_charts
 from pipeline.dashboard.stats import build_funnel_stats
 from pipeline.db import utcnow
 from pipeline.domain.stages import STAGE_LABELS
-from pipeline.i18n import local_today, local_zone
+from pipeline.i18n import local_today, local_zone, track_short_name
 
 
 @bp.route("/")
@@ -20,4 +20,5 @@ def index():
     stats = build_funnel_stats(period, now=utcnow(), zone=local_zone(), town_ids=visible_town_ids(current_user),
                                list_limit=current_app.config.get("PIPELINE_DASHBOARD_LIST_LIMIT", 20))
     return render_template("dashboard/index.html", stats=stats, period=period, links=links, stage_labels=STAGE_LABELS,
-                           choices=period_choices(today, period), charts={t.code: track_charts(t) for t in stats.tracks})
+                           choices=period_choices(today, period), charts={t.code: track_charts(t) for t in stats.tracks},
+                           track_short={t.code: track_short_name(t) for t in stats.tracks})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
 from pipeline.auth.models import User
@@ -46,7 +47,7 @@ def _check_credit_code(code: str, firm: Firm | None) -> str:
         raise FirmError(str(exc), "credit_code") from None
     other = db.session.scalar(select(Firm.id).where(Firm.credit_code == code))
     if other is not None and (firm is None or other != firm.id):
-        raise FirmError(f"统一社会信用代码 {code} 已登记在另一家企业名下。", "credit_code")
+        raise FirmError(_("统一社会信用代码 %(code)s 已登记在另一家企业名下。", code=code), "credit_code")
     return code
 
 
@@ -58,7 +59,7 @@ def _clean(values: dict, firm: Firm | None) -> dict:
     if "credit_code" in values:
         values["credit_code"] = _check_credit_code(values["credit_code"], firm)
     if "name" in values and not values["name"]:
-        raise FirmError("企业名称不能为空。", "name")
+        raise FirmError(_("企业名称不能为空。"), "name")
     return values
 
 
@@ -66,7 +67,7 @@ def create_firm(values: dict, *, actor: User | None, now: datetime) -> Firm:
     """Register a firm (the credit code is checked and must be new) and log its creation."""
     values = _clean(values, None)
     if "credit_code" not in values or "town_id" not in values:
-        raise FirmError("须填写统一社会信用代码和乡镇/街道。")
+        raise FirmError(_("须填写统一社会信用代码和乡镇/街道。"))
     firm = Firm(**values, created_at=now, updated_at=now)
     db.session.add(firm)
     db.session.flush()

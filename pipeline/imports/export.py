@@ -23,7 +23,7 @@ from pipeline.domain.stages import STAGE_LABELS, Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, Industry, Town
 from pipeline.funnel.models import FirmTrack, StageMove, Track
-from pipeline.i18n import to_local
+from pipeline.i18n import to_local, track_name
 from pipeline.imports.columns import FACT_COLUMNS, FIGURE_COLUMNS, IMPORT_COLUMNS
 from pipeline.imports.firm_rows import EXAMPLE_CODE
 from pipeline.imports.reader import DATA_SHEET
@@ -132,7 +132,7 @@ def export_firms(firm_ids: Select, today: date, tracks: list[Track]):
     """The firms selected by firm_ids, in the import's columns plus stages and verdicts, as an .xlsx file."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("企业名单"))
-    info = [_("负责专员"), *[_("%(track)s阶段", track=t.name) for t in tracks], _("科小评价"), _("高企评价"),
+    info = [_("负责专员"), *[_("%(track)s阶段", track=track_name(t)) for t in tracks], _("科小评价"), _("高企评价"),
             _("评价说明")]
     sheet.append(_header_cells(sheet, [c.header for c in IMPORT_COLUMNS] + info))
     stages = _stages(firm_ids)
@@ -214,7 +214,7 @@ def export_pool(firm_scope: Select, tracks: list[Track], today: date, authority:
                _("当前阶段"), _("培育层级"), _("今年能否申报"), _("评价情况"), _("主要差距"), _("负责专员")]
     for track in tracks:
         sheet = workbook.create_sheet(track.short_name or track.name)
-        sheet.append([_("%(authority)s %(track)s培育库名单（%(year)s 年）", authority=authority, track=track.name,
+        sheet.append([_("%(authority)s %(track)s培育库名单（%(year)s 年）", authority=authority, track=track_name(track),
                         year=today.year)])
         sheet.append([_("制表日期：%(date)s", date=today.isoformat())])
         sheet.append(_header_cells(sheet, headers))

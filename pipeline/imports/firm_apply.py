@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 
 from pipeline.auth.models import User
@@ -42,7 +43,7 @@ def apply_firm_plan(plan: FirmPlan, *, actor: User, now: datetime, progress: Pro
         try:
             funnel_link.update_firm(firm, item.firm_values, actor=actor, now=now)
         except funnel_link.FirmError as exc:
-            raise ApplyError(f"第 {item.row} 行：{exc}") from None
+            raise ApplyError(_("第 %(row)s 行：%(reason)s", row=item.row, reason=exc)) from None
         if progress and done % 500 == 0:
             progress(len(creates) + done, total)
     _write_figures(plan, actor, now)

@@ -75,7 +75,7 @@ def _facts_form_class(class_name: str, names: tuple[str, ...]) -> type[FlaskForm
     for name in names:
         label = _l(FACT_LABELS[name])
         if name == "hnte_domain":
-            choices = [SelectChoice("", _l("（未填写）"))] + [SelectChoice(d, d) for d in DOMAIN_CHOICES]
+            choices = [SelectChoice("", _l("（未填写）"))] + [SelectChoice(d, _l(d)) for d in DOMAIN_CHOICES]
             attrs[name] = SelectField(label, choices=choices, default="")
         elif name in COUNT_FACTS or name in EXPERT_FACTS:
             hint = _l("可不填：未评分时按可能的分数范围估算") if name in EXPERT_FACTS else ""

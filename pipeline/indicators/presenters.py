@@ -103,7 +103,7 @@ def hnte_conditions(a: FirmAssessment) -> list[ConditionRow]:
         elif cid == "no_major_incident":
             value, threshold = (_("有") if c.value == "1" else _("无")), ""
         elif cid == "domain":
-            threshold = ""
+            value, threshold = (_(c.value) if c.value else "—"), ""
         rows.append(ConditionRow(_(CONDITION_LABELS[cid]), c.passed, value, threshold))
     return rows
 

@@ -24,7 +24,7 @@ def fact_text(row, name: str) -> str:
         return _("是") if value else _("否")
     if value is None:
         return _("未评分") if name.startswith("expert_") else _("未填写")
-    return str(value)
+    return _(value) if name == "hnte_domain" else str(value)
 
 
 def template_context() -> dict:

@@ -57,6 +57,9 @@ FACT_LABELS = {
 }
 OTHER_DOMAIN = "其他"
 DOMAIN_CHOICES = (*DOMAINS, OTHER_DOMAIN)
+# The fields' names are msgids: pages show them translated; the database and the Excel files keep the Chinese name.
+DOMAIN_MSGIDS = (N_("电子信息"), N_("生物与新医药"), N_("航空航天"), N_("新材料"), N_("高技术服务"), N_("新能源与节能"),
+                 N_("资源与环境"), N_("先进制造与自动化"), N_("其他"))
 # What a firm may submit about itself from the portal; flags and expert scores are the bureau's to set.
 FIRM_FACTS = ("ip_class_i", "ip_class_ii", "hnte_domain", "conversions_3y", "national_award_top3",
               "provincial_rd_institution", "led_standard")

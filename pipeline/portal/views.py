@@ -12,6 +12,7 @@ from pipeline.firms.models import SERVICE_KIND_LABELS, Firm
 from pipeline.firms.services import CONTACT_FIELDS, update_firm
 from pipeline.funnel.presenters import present
 from pipeline.funnel.queries import firm_records, firm_timeline
+from pipeline.i18n import track_name
 from pipeline.portal import bp
 
 
@@ -36,7 +37,7 @@ def index():
 def status_json():
     firm = own_firm()
     tracks = [{
-        "track": view.record.track.code, "track_name": view.record.track.name, "stage": view.record.stage.value,
+        "track": view.record.track.code, "track_name": track_name(view.record.track), "stage": view.record.stage.value,
         "status": _(view.status.text, **(view.status.params or {})), "pool_number": view.record.pool_number,
         "certificate_number": view.record.certificate_number,
         "expires_on": view.record.expires_on.isoformat() if view.record.expires_on else None,

@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from pipeline.auth.models import User
@@ -112,11 +113,11 @@ def save_program_year(year: int, *, opens_on: date | None, closes_on: date | Non
     """Set a year's 科小 window and 高企 batch dates (every date inside that year)."""
     dates = [d for d in (opens_on, closes_on, *batch_dates) if d is not None]
     if any(d.year != year for d in dates):
-        raise ReminderError(f"日期必须在 {year} 年内。")
+        raise ReminderError(_("日期必须在 %(year)s 年内。", year=year))
     if closes_on is not None and opens_on is None:
-        raise ReminderError("请先填写评价开始日期。", "tech_sme_opens_on")
+        raise ReminderError(_("请先填写评价开始日期。"), "tech_sme_opens_on")
     if opens_on and closes_on and closes_on < opens_on:
-        raise ReminderError("截止日期不能早于开始日期。", "tech_sme_closes_on")
+        raise ReminderError(_("截止日期不能早于开始日期。"), "tech_sme_closes_on")
     program_year = db.session.get(ProgramYear, year) or ProgramYear(year=year)
     db.session.add(program_year)
     program_year.tech_sme_opens_on, program_year.tech_sme_closes_on = opens_on, closes_on
@@ -133,7 +134,7 @@ def save_program_year(year: int, *, opens_on: date | None, closes_on: date | Non
 def mark_annual_report(firm: Firm, year: int, filed: bool, *, actor: User, today: date, now: datetime) -> None:
     """Mark the firm's annual development report of `year` as filed (or take the mark back)."""
     if year not in (today.year, today.year - 1):
-        raise ReminderError("只能标记今年或去年的年度报表。")
+        raise ReminderError(_("只能标记今年或去年的年度报表。"))
     filing = db.session.scalar(select(AnnualReportFiling).where(
         AnnualReportFiling.firm_id == firm.id, AnnualReportFiling.year == year))
     if filed and filing is None:

@@ -4,6 +4,7 @@ from wtforms import SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
 from pipeline.domain.periods import recent_months
+from pipeline.i18n import period_label
 
 
 class RenderForm(FlaskForm):
@@ -11,6 +12,6 @@ class RenderForm(FlaskForm):
 
     def __init__(self, today, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.month.choices = [SelectChoice(period.key, period.label) for period in recent_months(today, 24)]
+        self.month.choices = [SelectChoice(period.key, period_label(period)) for period in recent_months(today, 24)]
         if not self.is_submitted() and len(self.month.choices) > 1:
             self.month.data = self.month.choices[1].value  # last month: the usual one

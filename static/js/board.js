@@ -8,6 +8,14 @@
     return input ? input.value : "";
   }
 
+  // Texts in the page's language: the board's alert region carries them (data-*-label, %(name)s filled in here).
+  function label(name, fallback, values) {
+    var region = document.getElementById("board-alert");
+    var text = (region && region.getAttribute("data-" + name + "-label")) || fallback;
+    Object.keys(values || {}).forEach(function (key) { text = text.split("%(" + key + ")s").join(String(values[key])); });
+    return text;
+  }
+
   function showMessage(text, kind) {
     var region = document.getElementById("board-alert");
     if (!region) { window.alert(text); return; }
@@ -20,7 +28,7 @@
     close.type = "button";
     close.className = "btn-close";
     close.setAttribute("data-bs-dismiss", "alert");
-    close.setAttribute("aria-label", region.getAttribute("data-close-label") || "关闭");
+    close.setAttribute("aria-label", label("close", "关闭"));
     box.appendChild(close);
     region.appendChild(box);
     region.scrollIntoView({ block: "nearest" });
@@ -36,18 +44,18 @@
     return fetch(card.getAttribute("data-move-url"), {
       method: "POST", body: body, credentials: "same-origin", headers: { "Accept": "application/json" }
     }).then(function (response) {
-      return response.json().catch(function () { return { ok: false, error: "操作失败（" + response.status + "），请刷新页面后重试。" }; });
+      return response.json().catch(function () { return { ok: false, error: label("status-error", "操作失败（%(status)s），请刷新页面后重试。", { status: response.status }) }; });
     }).then(function (answer) {
       card.classList.remove("is-moving");
       if (answer.ok) { window.location.reload(); return; }
       if (answer.needs_form && answer.form_url) { window.location.assign(answer.form_url); return; }
-      var text = answer.error || "操作失败，请刷新页面后重试。";
-      if (answer.stage_label) { text += "（当前阶段：" + answer.stage_label + "）"; }
+      var text = answer.error || label("error", "操作失败，请刷新页面后重试。");
+      if (answer.stage_label) { text += label("stage", "（当前阶段：%(stage)s）", { stage: answer.stage_label }); }
       if (typeof answer.version === "number") { card.setAttribute("data-version", String(answer.version)); }
       showMessage(text, "danger");
     }).catch(function () {
       card.classList.remove("is-moving");
-      showMessage("网络连接失败，阶段未调整，请稍后重试。", "danger");
+      showMessage(label("network", "网络连接失败，阶段未调整，请稍后重试。"), "danger");
     });
   }
 

@@ -12,7 +12,8 @@
       .then(function (p) {
         bar.max = p.total || 1;
         bar.value = p.done;
-        text.textContent = p.done + " / " + p.total + "（" + p.percent + "%）";
+        text.textContent = p.done + " / " + p.total + (text.getAttribute("data-open") || "（") + p.percent + "%" +
+          (text.getAttribute("data-close") || "）");
         if (p.status === "queued" || p.status === "running") { window.setTimeout(poll, 1500); }
         else { window.location.reload(); }
       })

@@ -13,7 +13,8 @@
           var step = row.querySelector(".render-step");
           if (bar) { bar.value = state.percent; }
           if (step) { step.textContent = state.step; }
-          row.querySelector(".render-label").textContent = state.label + (state.error ? "：" + state.error : "");
+          row.querySelector(".render-label").textContent = state.label +
+            (state.error ? (row.getAttribute("data-separator") || "：") + state.error : "");
           if (state.status !== "running") {
             window.clearInterval(timer);
             var cell = row.querySelector(".render-progress");

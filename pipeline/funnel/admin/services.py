@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from pipeline.auth.models import Role, User
@@ -27,7 +28,7 @@ def save_track(track: Track | None, values: dict) -> Track:
     """Add a track (track None) or change one; its code never changes once made."""
     values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
     if track is None and not CODE.match(values.get("code") or ""):
-        raise SettingsError("代码须以小写字母开头，只含小写字母、数字和下划线（2–32 位）。", "code")
+        raise SettingsError(_("代码须以小写字母开头，只含小写字母、数字和下划线（2–32 位）。"), "code")
     if track is not None:
         values.pop("code", None)
     _check_unique(track, values)
@@ -49,26 +50,26 @@ def _check_unique(track: Track | None, values: dict) -> None:
         if track is None or other.id != track.id:
             field = "code" if other.code == values.get("code") else \
                 "name" if other.name == values.get("name") else "short_name"
-            raise SettingsError("已有相同名称、简称或代码的赛道。", field)
+            raise SettingsError(_("已有相同名称、简称或代码的赛道。"), field)
 
 
 def _check_rule(values: dict) -> None:
     if values.get("validity_rule") not in VALIDITY_RULES:
-        raise SettingsError("请选择有效期规则。", "validity_rule")
+        raise SettingsError(_("请选择有效期规则。"), "validity_rule")
     if values["validity_rule"] == "years" and not values.get("validity_years"):
-        raise SettingsError("按年计算有效期时须填写有效年数。", "validity_years")
+        raise SettingsError(_("按年计算有效期时须填写有效年数。"), "validity_years")
     if values["validity_rule"] != "years":
         values["validity_years"] = None
     pattern = values.get("number_pattern") or ""
     try:
         re.compile(pattern.replace("{year}", "2026"))
     except re.error:
-        raise SettingsError("编号规则不是有效的正则表达式。", "number_pattern") from None
+        raise SettingsError(_("编号规则不是有效的正则表达式。"), "number_pattern") from None
 
 
 def set_officer_towns(user: User, town_ids: list[int]) -> None:
     """Limit an officer to some towns (none: every town)."""
     if user.role is not Role.OFFICER:
-        raise SettingsError("只能为科技专员设置负责乡镇。")
+        raise SettingsError(_("只能为科技专员设置负责乡镇。"))
     user.towns = list(db.session.scalars(select(Town).where(Town.id.in_(town_ids)))) if town_ids else []
     db.session.flush()
