@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Float, case, literal
+from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -38,7 +39,8 @@ def _days_between_postgresql(element, compiler, **kw):
 
 @compiles(days_between)
 def _days_between_other(element, compiler, **kw):
-    raise NotImplementedError(f"days_between is not written for {compiler.dialect.name}")
+    # Only SQLite and PostgreSQL are supported databases; fail loudly at compile time on any other.
+    raise CompileError(f"days_between is not written for {compiler.dialect.name}")
 
 
 def at(moment: datetime):
