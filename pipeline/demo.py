@@ -60,9 +60,17 @@ def demo_credit_code(index: int) -> str:
     return make_credit_code(f"91330624{index:09d}")
 
 
+def demo_firm_name(rng: random.Random, industry: str, serial: int | None = None) -> str:
+    """A name like 天姥犇昇精密轴承有限公司; a serial (the bulk county) keeps 100,000 names apart."""
+    core = f"{rng.choice(_NAME_CORES)}{rng.choice(_NAME_CORES)}"
+    if serial is not None:
+        core = f"{core}{serial}"
+    return f"{rng.choice(_NAME_HEADS)}{core}{rng.choice(_NAME_TAILS[industry])}有限公司"
+
+
 def demo_firm(index: int, rng: random.Random, towns: dict, industries: dict) -> Firm:
     industry = rng.choice(INDUSTRIES)
-    name = f"{rng.choice(_NAME_HEADS)}{rng.choice(_NAME_CORES)}{rng.choice(_NAME_CORES)}{rng.choice(_NAME_TAILS[industry])}有限公司"
+    name = demo_firm_name(rng, industry)
     contact = rng.choice(_SURNAMES) + rng.choice("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞")
     return Firm(
         credit_code=demo_credit_code(index), name=name, town=towns[rng.choice(TOWNS)], industry=industries[industry],
@@ -86,14 +94,14 @@ def seed_demo(firm_count: int = 300, *, password_min_length: int = 10) -> SeedRe
             db.session.add(firm)
             created += 1
     db.session.flush()
-    users = _ensure_demo_users(towns, password_min_length)
+    users = ensure_demo_users(towns, password_min_length)
     _assign_officers()
     moves = _seed_funnel_history(firm_count)
     _seed_figures()  # after the history: a firm's figures fit its place in the funnel
     return SeedResult(created, users, moves)
 
 
-def _ensure_demo_users(towns: dict, min_length: int) -> list[tuple[str, str, str]]:
+def ensure_demo_users(towns: dict, min_length: int) -> list[tuple[str, str, str]]:
     first_firm = db.session.scalar(select(Firm).order_by(Firm.id).limit(1))
     made = []
     for username, role, password, display, firm_index in DEMO_USERS:

@@ -24,7 +24,7 @@ def _money(value: float) -> Decimal:
     return Decimal(str(round(max(value, 0), 2)))
 
 
-def _year(rng: random.Random, kind: str, sales: float, growth: float) -> dict:
+def demo_year(rng: random.Random, kind: str, sales: float, growth: float) -> dict:
     employees = {"small": rng.randint(8, 40), "large": rng.randint(450, 900)}.get(kind, rng.randint(40, 300))
     share = {"strong": rng.uniform(.18, .4), "near": rng.uniform(.09, .16)}.get(kind, rng.uniform(.03, .2))
     rd_share = {"strong": rng.uniform(.045, .08), "near": rng.uniform(.028, .042)}.get(kind, rng.uniform(.005, .04))
@@ -48,12 +48,12 @@ def seed_figures(today: date, now: datetime) -> int:
     years, facts = [], []
     for firm in firms:
         rng = random.Random(firm.credit_code)
-        kind = _kind(rng, stages.get(firm.id))
+        kind = demo_kind(rng, stages.get(firm.id))
         sales = {"small": rng.uniform(300, 1500), "large": rng.uniform(15000, 40000)}.get(kind, rng.uniform(1500, 12000))
         for back in (3, 2, 1):
-            figures = _year(rng, kind, sales, rng.uniform(1.0, 1.35))
-            years.append({"firm_id": firm.id, "fiscal_year": today.year - back, **_stamp(now), **figures})
-        facts.append({"firm_id": firm.id, **_stamp(now), **_facts(rng, kind)})
+            figures = demo_year(rng, kind, sales, rng.uniform(1.0, 1.35))
+            years.append({"firm_id": firm.id, "fiscal_year": today.year - back, **demo_stamp(now), **figures})
+        facts.append({"firm_id": firm.id, **demo_stamp(now), **demo_facts(rng, kind)})
     if years:
         db.session.execute(insert(FirmYear), years)
         db.session.execute(insert(FirmFacts), facts)
@@ -69,7 +69,7 @@ def _furthest_stages() -> dict[int, set[str]]:
     return stages
 
 
-def _kind(rng: random.Random, stages: set[str] | None) -> str:
+def demo_kind(rng: random.Random, stages: set[str] | None) -> str:
     """Figures that fit the firm's place in the funnel: certified firms are strong, cultivated ones close."""
     if stages and "certified" in stages:
         return "strong"
@@ -78,12 +78,12 @@ def _kind(rng: random.Random, stages: set[str] | None) -> str:
     return rng.choice(PROFILES)
 
 
-def _stamp(now: datetime) -> dict:
+def demo_stamp(now: datetime) -> dict:
     return {"source": Source.OFFICIAL.value, "status": Status.CONFIRMED.value, "origin": Origin.IMPORT.value,
             "updated_at": now, "review_note": ""}
 
 
-def _facts(rng: random.Random, kind: str) -> dict:
+def demo_facts(rng: random.Random, kind: str) -> dict:
     strong = kind == "strong"
     return {
         "ip_class_i": rng.choice([0, 1, 1, 2]) if strong else rng.choice([0, 0, 0, 1]),

@@ -1,0 +1,137 @@
+"""What the bench scripts share: a county of N firms in a scratch database, timing, and a logged-in test client.
+
+A county is built once per database with `flask seed-demo`'s bulk builder (pipeline/bulk_county.py) and reused by
+later runs while its firm count matches, so `make bench` builds the 100,000-firm county only the first time.
+Never point a bench at real data: a database whose firm count differs is wiped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/"
+
+
+def database_url(firms: int, backend: str) -> str:
+    """The scratch database of a county size: /tmp/pipeline-bench-<firms>.db or PostgreSQL pipeline_bench_<firms>
+    ($BENCH_TAG, if set, goes before the size: separate counties for runs side by side)."""
+    tag = os.environ.get("BENCH_TAG", "")
+    if backend == "postgresql":
+        return f"{os.environ.get('BENCH_PG_SERVER', DEFAULT_PG)}pipeline_bench_{tag}{firms}"
+    return f"sqlite:////tmp/pipeline-bench-{tag}{firms}.db"
+
+
+def add_backend_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default=os.environ.get("BENCH_BACKEND", "sqlite"),
+                        help="database of the run (default: $BENCH_BACKEND or sqlite)")
+    parser.add_argument("--rebuild", action="store_true", help="build the counties again even if they exist")
+
+
+def county_app(firms: int, backend: str, *, rebuild: bool = False, quiet: bool = False):
+    """An app on a scratch database holding a bulk-built county of `firms` firms (built if missing)."""
+    url = database_url(firms, backend)
+    _create_pg_database(url)
+    os.environ["DATABASE_URL"] = url
+    from flask_migrate import upgrade
+
+    from pipeline import create_app
+    from pipeline.extensions import db
+
+    app = create_app("development")
+    app.config.update(PIPELINE_LEADER_EMAILS=[], MAIL_SERVER="")
+    with app.app_context():
+        if rebuild or _firm_count(db) != firms:
+            started = time.perf_counter()
+            _wipe(db)
+            upgrade()
+            from pipeline.bulk_county import seed_bulk_demo
+
+            counts, _users = seed_bulk_demo(firms, now=datetime.now(UTC), password_min_length=10)
+            db.session.commit()
+            analyze(db)
+            if not quiet:
+                print(f"  built county of {firms:,} firms in {time.perf_counter() - started:.1f} s: {counts}", flush=True)
+        else:
+            upgrade()  # a county built before a newer migration gets its indexes
+            analyze(db)
+        db.session.remove()
+    return app
+
+
+def analyze(db) -> None:
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+
+
+def _firm_count(db) -> int | None:
+    try:
+        with db.engine.connect() as connection:
+            return connection.exec_driver_sql("SELECT count(*) FROM firm").scalar()
+    except Exception:  # noqa: BLE001 (no table yet: an empty scratch database)
+        return None
+
+
+def _create_pg_database(url: str) -> None:
+    if not url.startswith("postgresql"):
+        return
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def _wipe(db) -> None:
+    """Drop whatever an earlier run left, whichever revision it was at."""
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+            return
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        names = [row[0] for row in conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        for name in names:
+            conn.exec_driver_sql(f'DROP TABLE "{name}"')
+
+
+def logged_in_client(app, username: str):
+    """A test client with the session of a demo user (no password round: that is not what is measured)."""
+    from sqlalchemy import select
+
+    from pipeline.auth.models import User
+    from pipeline.extensions import db
+
+    with app.app_context():
+        token = db.session.scalar(select(User.session_token).where(User.username == username))
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+    return client
+
+
+def median_seconds(function, *, rounds: int = 7, warmup: int = 1) -> float:
+    """The median wall time of `rounds` calls after `warmup` untimed ones (the machine is shared: medians hold)."""
+    for _ in range(warmup):
+        function()
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
