@@ -1,20 +1,21 @@
 """Time a 50,000-row firm/indicator import (preview + confirm, then the re-import preview) against openpyxl alone
-reading the same file: `python bench/bench_import.py [ROWS]`. Uses a throwaway SQLite database unless
-BENCH_DATABASE_URL points elsewhere (e.g. a scratch PostgreSQL database)."""
+reading the same file: `python bench/bench_import.py [--rows N] [--backend sqlite|postgresql]`, in a scratch
+database (/tmp/pipeline-bench-import.db or PostgreSQL pipeline_bench_import) that it wipes."""
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from common import add_backend_argument, scratch_url, verdict  # noqa: E402
 from openpyxl import Workbook, load_workbook  # noqa: E402
 
 from pipeline.demo import INDUSTRIES, TOWNS, demo_credit_code  # noqa: E402
@@ -68,12 +69,16 @@ def timed(label: str, func):
     return result, (elapsed, used)
 
 
-def main(rows: int = 50_000) -> int:
+def main() -> int:
     from config import TestConfig
     from pipeline import create_app
 
-    folder = tempfile.mkdtemp(prefix="bench-import-")
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{folder}/bench.db"
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=50_000)
+    add_backend_argument(parser)
+    args = parser.parse_args()
+    rows = args.rows
+    url = scratch_url("import", args.backend)
     app = create_app(TestConfig(env={**os.environ, "TEST_DATABASE_URL": url}))
     data, _ = timed(f"write a {rows:,}-row file", lambda: make_file(rows))
     print(f"{'file size':<38} {len(data) / 1e6:7.1f} MB")
@@ -84,7 +89,9 @@ def main(rows: int = 50_000) -> int:
         again = run_import(data, user, "re-import of the same file", alone)
     for kind, index in (("wall", 0), ("CPU", 1)):
         ok = first[index] < LIMIT_SECONDS and again[index] < LIMIT_SECONDS
-        print(f"{'within a minute each (' + kind + ')':<38} {'yes' if ok else 'NO'}")
+        print(f"{'within a minute each (' + kind + ')':<38} {verdict(ok)}")
+        ratio = max(first[index], again[index]) / alone[index]
+        print(f"{'≤ 3× openpyxl alone (' + kind + ')':<38} {ratio:.1f}× {verdict(ratio <= 3)}")
     print(f"{'load average (1, 5, 15 min)':<38} {os.getloadavg()}  on {os.cpu_count()} CPUs")
     return 0
 
@@ -132,4 +139,4 @@ def run_import(data: bytes, user, label: str, alone: float) -> float:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 50_000))
+    raise SystemExit(main())

@@ -20,13 +20,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/"
 
 
+def scratch_url(name: str, backend: str) -> str:
+    """A scratch database of a bench: /tmp/pipeline-bench-<name>.db or PostgreSQL pipeline_bench_<name>."""
+    if backend == "postgresql":
+        url = f"{os.environ.get('BENCH_PG_SERVER', DEFAULT_PG)}pipeline_bench_{name}"
+        create_pg_database(url)
+        return url
+    return f"sqlite:////tmp/pipeline-bench-{name}.db"
+
+
 def database_url(firms: int, backend: str) -> str:
     """The scratch database of a county size: /tmp/pipeline-bench-<firms>.db or PostgreSQL pipeline_bench_<firms>
     ($BENCH_TAG, if set, goes before the size: separate counties for runs side by side)."""
-    tag = os.environ.get("BENCH_TAG", "")
-    if backend == "postgresql":
-        return f"{os.environ.get('BENCH_PG_SERVER', DEFAULT_PG)}pipeline_bench_{tag}{firms}"
-    return f"sqlite:////tmp/pipeline-bench-{tag}{firms}.db"
+    return scratch_url(f"{os.environ.get('BENCH_TAG', '')}{firms}", backend)
 
 
 def add_backend_argument(parser: argparse.ArgumentParser) -> None:
@@ -38,7 +44,6 @@ def add_backend_argument(parser: argparse.ArgumentParser) -> None:
 def county_app(firms: int, backend: str, *, rebuild: bool = False, quiet: bool = False):
     """An app on a scratch database holding a bulk-built county of `firms` firms (built if missing)."""
     url = database_url(firms, backend)
-    _create_pg_database(url)
     os.environ["DATABASE_URL"] = url
     from flask_migrate import upgrade
 
@@ -80,7 +85,7 @@ def _firm_count(db) -> int | None:
         return None
 
 
-def _create_pg_database(url: str) -> None:
+def create_pg_database(url: str) -> None:
     if not url.startswith("postgresql"):
         return
     import psycopg

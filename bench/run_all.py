@@ -1,7 +1,14 @@
-"""Run every bench/bench_*.py script in turn and print what each measured (`make bench`)."""
+"""Run every bench/bench_*.py script and print what each measured (`make bench`).
+
+Scripts that use the database run once per backend (default: SQLite, then PostgreSQL on 127.0.0.1:5432);
+`--backends sqlite` limits the run. The 100,000-firm counties are built by the first script that needs them and
+reused afterwards (bench/common.py).
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
 import subprocess
 import sys
 import time
@@ -10,14 +17,31 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+def uses_database(script: Path) -> bool:
+    return "add_backend_argument" in script.read_text(encoding="utf-8")
+
+
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--only", default="", help="comma-separated script names, e.g. bench_pages,bench_moves")
+    args = parser.parse_args()
+    only = {name.strip().removesuffix(".py") for name in args.only.split(",") if name.strip()}
     failures = 0
     for script in sorted(HERE.glob("bench_*.py")):
-        print(f"=== {script.name}", flush=True)
-        started = time.perf_counter()
-        result = subprocess.run([sys.executable, str(script), *sys.argv[1:]], cwd=HERE.parent)  # noqa: S603
-        print(f"--- {script.name}: exit {result.returncode} in {time.perf_counter() - started:.1f} s", flush=True)
-        failures += result.returncode != 0
+        if only and script.stem not in only:
+            continue
+        backends = args.backends.split(",") if uses_database(script) else [""]
+        for backend in backends:
+            extra = ["--backend", backend] if backend else []
+            print(f"=== {script.name} {backend}".rstrip(), flush=True)
+            started = time.perf_counter()
+            result = subprocess.run([sys.executable, str(script), *extra], cwd=HERE.parent,  # noqa: S603
+                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            print(f"--- {script.name} {backend}: exit {result.returncode} in {time.perf_counter() - started:.1f} s",
+                  flush=True)
+            failures += result.returncode != 0
+    print(f"load average (1, 5, 15 min): {os.getloadavg()} on {os.cpu_count()} CPUs")
     return 1 if failures else 0
 
 

@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 
-from pipeline.domain.periods import add_months
-from pipeline.domain.stages import Stage, format_pool_number
+from pipeline.domain.deadlines import hnte_expiry, tech_sme_expiry
+from pipeline.domain.stages import IN_POOL, Stage, format_pool_number
 from pipeline.extensions import db
 
 # Above this many firms `flask seed-demo` takes the bulk path.
@@ -76,7 +76,7 @@ class _Numbers:
 
 def walk_record(rng: random.Random, track: str, short_name: str, start: datetime, now: datetime,
                 numbers: _Numbers) -> _Record:
-    """A plausible history for one record, from its entry into 遴选 up to now."""
+    """A plausible history for one record, from its entry into 遴选 up to now, along TRANSITIONS only."""
     record = _Record([_Move(start, None, Stage.SCREENING)], Stage.SCREENING)
     at = start
     while True:
@@ -86,18 +86,19 @@ def walk_record(rng: random.Random, track: str, short_name: str, start: datetime
             roll = rng.random()
             if roll < 0.07:
                 move = _Move(at, stage, Stage.REMOVED, reason=rng.choice(_EXIT_REASONS))
-            elif roll < 0.10 and stage == Stage.CULTIVATING:
-                move = _Move(at, stage, Stage.POOL, reason="other")  # moved back a step
             elif roll < 0.14 and stage == Stage.CULTIVATING:
-                move = _Move(at, stage, Stage.FAILED, reason="other")
+                move = _Move(at, stage, Stage.FAILED)
             else:
                 move = _Move(at, stage, _NEXT[stage])
         elif stage == Stage.CERTIFIED:
             at = datetime.combine(record.expires_on + DAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=3)
             move = _Move(at, stage, Stage.EXPIRED)
-        elif stage in (Stage.EXPIRED, Stage.FAILED) and rng.random() < 0.6:
-            at += DAY * rng.expovariate(1 / 60)
-            move = _Move(at, stage, Stage.SCREENING)  # applies again
+        elif stage == Stage.EXPIRED and rng.random() < 0.7:
+            at += DAY * rng.expovariate(1 / 60)  # certified again, or back to cultivation first
+            move = _Move(at, stage, Stage.CERTIFIED if rng.random() < 0.7 else Stage.CULTIVATING)
+        elif stage == Stage.FAILED and rng.random() < 0.6:
+            at += DAY * rng.expovariate(1 / 90)
+            move = _Move(at, stage, Stage.CULTIVATING)  # tries again next year
         elif stage == Stage.REMOVED and rng.random() < 0.15:
             at += DAY * rng.expovariate(1 / 300)
             move = _Move(at, stage, Stage.SCREENING)  # re-enters
@@ -113,17 +114,17 @@ def walk_record(rng: random.Random, track: str, short_name: str, start: datetime
 
 
 def _apply(record: _Record, move: _Move, rng: random.Random, track: str, short_name: str, numbers: _Numbers) -> None:
-    if move.to_stage == Stage.POOL and move.from_stage == Stage.SCREENING:
+    if move.to_stage in IN_POOL and move.from_stage not in IN_POOL:
         record.pool_number = move.pool_number = numbers.pool(short_name, move.at.year)
     if move.to_stage == Stage.CERTIFIED:
         issued = move.at.date()
-        expires = date(issued.year, 12, 31) if track == "tech_sme" else add_months(issued, 36) - DAY
-        prefix = f"{issued.year}3306{rng.randrange(10**6, 10**7)}" if track == "tech_sme" else \
-            f"GR{issued.year}330{rng.randrange(10**5, 10**6)}"
-        record.certificate_number = move.certificate_number = prefix
+        if track == "tech_sme":  # 入库登记编号: the registration year first; valid to the end of that year
+            number = f"{issued.year}3306{rng.randrange(10**6, 10**7)}"
+            expires = tech_sme_expiry(number)
+        else:  # GR + year + province 33 + six digits; valid three years
+            number, expires = f"GR{issued.year}33{rng.randrange(10**6):06d}", hnte_expiry(issued)
+        record.certificate_number = move.certificate_number = number
         record.certified_on, record.expires_on = move.issued_on, move.expires_on = issued, expires
-    if move.to_stage == Stage.SCREENING:
-        record.pool_number = record.certificate_number = record.certified_on = record.expires_on = None
     if move.to_stage == Stage.PAUSED:
         record.paused_from, record.paused_until = move.from_stage, move.resume_on
     record.exit_reason = move.reason if move.to_stage == Stage.REMOVED else None

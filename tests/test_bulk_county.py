@@ -1,0 +1,112 @@
+"""The province-scale demo county: `flask seed-demo --firms N` above the bulk threshold."""
+
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from pipeline.auth.models import Role, User
+from pipeline.domain.credit_code import validate_credit_code
+from pipeline.domain.stages import IN_POOL, TRANSITIONS, Stage
+from pipeline.firms.models import Firm, ServiceRecord
+from pipeline.funnel.models import FirmTrack, PoolCounter, StageMove, Track
+from pipeline.indicators.models import FirmFacts, FirmYear
+
+
+@pytest.fixture
+def bulk_county(runner, db, monkeypatch):
+    """A 240-firm county through the bulk path (its threshold lowered so that the test stays small)."""
+    monkeypatch.setattr("pipeline.bulk_county.BULK_THRESHOLD", 50)
+    result = runner.invoke(args=["seed-demo", "--firms", "240"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_bulk_seed_prints_counts_and_demo_logins(bulk_county, db):
+    assert "企业 240 家" in bulk_county and "Demo-Officer-2026" in bulk_county
+    assert db.session.scalar(select(func.count(Firm.id))) == 240
+    codes = list(db.session.scalars(select(Firm.credit_code)))
+    assert len(set(codes)) == 240 and all(validate_credit_code(code) == code for code in codes)
+    names = list(db.session.scalars(select(Firm.name)))
+    assert len(set(names)) == 240 and all(name.endswith("有限公司") for name in names)
+
+
+def test_every_history_follows_the_transition_table_and_ends_in_the_record_stage(bulk_county, db):
+    moves = db.session.execute(select(StageMove.firm_track_id, StageMove.from_stage, StageMove.to_stage,
+                                      StageMove.moved_at).order_by(StageMove.firm_track_id, StageMove.moved_at,
+                                                                   StageMove.id)).all()
+    by_record: dict[int, list] = {}
+    for record_id, from_stage, to_stage, moved_at in moves:
+        by_record.setdefault(record_id, []).append((from_stage, to_stage, moved_at))
+    records = db.session.scalars(select(FirmTrack)).all()
+    assert 1.5 * 240 < len(records) < 2 * 240 and len(moves) > 4 * len(records)
+    for record in records:
+        history = by_record[record.id]
+        assert history[0][:2] == (None, Stage.SCREENING)
+        for (_, previous_to, _), (from_stage, to_stage, _) in zip(history, history[1:], strict=False):
+            assert from_stage is previous_to
+            origin = TRANSITIONS[from_stage if from_stage is not Stage.PAUSED else record.paused_from]
+            assert to_stage in origin, (from_stage, to_stage)
+        assert history[-1][1] is record.stage
+        assert record.last_activity_at == history[-1][2] <= datetime.now(UTC)
+
+
+def test_records_carry_what_their_stage_needs(bulk_county, db):
+    records = db.session.scalars(select(FirmTrack)).all()
+    stages = Counter(record.stage for record in records)
+    assert {Stage.SCREENING, Stage.POOL, Stage.CULTIVATING, Stage.CERTIFIED, Stage.EXPIRED} <= set(stages)
+    for record in records:
+        if record.stage in IN_POOL:
+            assert record.pool_number
+        if record.stage in (Stage.CERTIFIED, Stage.EXPIRED):
+            assert record.certificate_number and record.certified_on and record.expires_on
+        if record.stage is Stage.PAUSED:
+            assert record.paused_until and record.paused_from in (Stage.POOL, Stage.CULTIVATING)
+        if record.stage is Stage.REMOVED:
+            assert record.exit_reason
+    numbers = [record.pool_number for record in records if record.pool_number]
+    assert len(numbers) == len(set(numbers))
+    # The counters continue where the builder stopped: the next move into the pool gets a fresh number.
+    for counter in db.session.scalars(select(PoolCounter)):
+        short = db.session.get(Track, counter.track_id).short_name
+        issued = [int(n.rsplit("-", 1)[1]) for n in numbers if n.startswith(f"{short}-{counter.year}-")]
+        assert max(issued) <= counter.last_value
+
+
+def test_indicators_services_and_people(bulk_county, db):
+    assert db.session.scalar(select(func.count(FirmYear.id))) == 3 * 240
+    assert db.session.scalar(select(func.count(FirmFacts.id))) == 240
+    assert db.session.scalar(select(func.count(ServiceRecord.id))) > 0
+    assert db.session.scalar(select(func.count(Firm.id)).where(Firm.officer_id.is_(None))) == 0
+    officer2 = db.session.scalar(select(User).where(User.username == "officer2"))
+    towns = {town.id for town in officer2.towns}
+    assert {firm.town_id for firm in db.session.scalars(select(Firm).where(Firm.officer_id == officer2.id))} <= towns
+    firm_user = db.session.scalar(select(User).where(User.role == Role.FIRM))
+    assert firm_user.firm_id == db.session.scalar(select(func.min(Firm.id)))
+
+
+def test_bulk_seed_refuses_a_database_with_firms_and_writes_nothing(bulk_county, runner, db):
+    moves = db.session.scalar(select(func.count(StageMove.id)))
+    again = runner.invoke(args=["seed-demo", "--firms", "240"])
+    assert again.exit_code != 0 and "只能装入没有企业的数据库" in again.output
+    assert db.session.scalar(select(func.count(Firm.id))) == 240
+    assert db.session.scalar(select(func.count(StageMove.id))) == moves
+
+
+def _log_in(client, user):
+    with client.session_transaction() as session:
+        session["_user_id"] = user.session_token
+        session["_fresh"] = True
+
+
+def test_pages_of_the_bulk_county_render(bulk_county, client, db):
+    firm_user = db.session.scalar(select(User).where(User.role == Role.FIRM))
+    officer = db.session.scalar(select(User).where(User.username == "officer"))
+    busiest = db.session.scalar(select(StageMove.firm_id).group_by(StageMove.firm_id)
+                                .order_by(func.count().desc()).limit(1))
+    _log_in(client, officer)
+    for url in ("/firms/", "/funnel/", f"/firms/{busiest}", "/dashboard/"):
+        assert client.get(url).status_code == 200, url
+    _log_in(client, firm_user)
+    assert client.get("/portal/").status_code == 200
