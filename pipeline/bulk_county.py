@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 
+from pipeline.db import advance_id_sequence, bulk_insert
 from pipeline.domain.deadlines import hnte_expiry, tech_sme_expiry
 from pipeline.domain.stages import IN_POOL, Stage, format_pool_number
 from pipeline.extensions import db
@@ -137,7 +138,7 @@ def build_county(firm_count: int, *, now: datetime, seed: int = 7) -> dict[str, 
     from pipeline.auth.models import Role, User
     from pipeline.demo import INDUSTRIES, TOWNS, demo_credit_code, demo_firm_name
     from pipeline.firms.models import Firm, Industry, Town
-    from pipeline.funnel.models import PoolCounter, Track
+    from pipeline.funnel.models import FirmTrack, PoolCounter, Track
 
     if db.session.scalar(select(func.count(Firm.id))):
         raise CountyNotEmpty("大规模演示数据只能装入没有企业的数据库。")
@@ -177,6 +178,8 @@ def build_county(firm_count: int, *, now: datetime, seed: int = 7) -> dict[str, 
         if len(batch.moves) >= CHUNK:
             batch.flush(counts)
     batch.flush(counts)
+    for model in (Firm, FirmTrack):  # their ids were given here: new firms and records continue above them
+        advance_id_sequence(db.session.connection(), model.__table__)
     for (short_name, year), last in numbers.last.items():
         track_id = next(track_id for track_id, short in tracks.values() if short == short_name)
         db.session.execute(insert(PoolCounter), [{"track_id": track_id, "year": year, "last_value": last}])
@@ -239,10 +242,9 @@ class _Batch:
         for name, model, rows in (("firms", Firm, self.firms), ("records", FirmTrack, self.records),
                                   ("moves", StageMove, self.moves), ("years", FirmYear, self.years),
                                   ("facts", FirmFacts, self.facts), ("services", ServiceRecord, self.services)):
-            if rows:
-                db.session.execute(insert(model.__table__), rows)
-                counts[name] += len(rows)
-                rows.clear()
+            bulk_insert(db.session.connection(), model.__table__, rows)
+            counts[name] += len(rows)
+            rows.clear()
 
 
 def _issue_certificates(now: datetime, counts: Counter) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, func, select
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -56,3 +56,31 @@ def insert_or_ignore(executor, model, values: dict, key: str = "id"):
         from sqlalchemy.dialects.sqlite import insert
     statement = insert(model).values(**values).on_conflict_do_nothing().returning(getattr(model, key))
     return executor.execute(statement).scalar_one_or_none()
+
+
+def bulk_insert(connection, table, rows: list[dict]) -> None:
+    """Insert many rows of one shape: COPY on PostgreSQL (several times faster than INSERT), executemany elsewhere.
+
+    COPY bypasses SQLAlchemy's statement compilation, so each value goes through its column type's bind processor
+    here (UTCDateTime stores naive UTC, enums their values) exactly as an INSERT would send it.
+    """
+    if not rows:
+        return
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        connection.execute(table.insert(), rows)
+        return
+    names = list(rows[0])
+    processors = [table.c[name].type.bind_processor(dialect) or (lambda value: value) for name in names]
+    columns = ", ".join(f'"{name}"' for name in names)
+    with connection.connection.driver_connection.cursor() as cursor, \
+            cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([process(row[name]) for process, name in zip(processors, names, strict=True)])
+
+
+def advance_id_sequence(connection, table) -> None:
+    """After rows were inserted with explicit ids, let PostgreSQL's id sequence continue above the largest one."""
+    if connection.dialect.name == "postgresql":
+        largest = func.coalesce(select(func.max(table.c.id)).scalar_subquery(), 0)
+        connection.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"), largest + 1, False)))

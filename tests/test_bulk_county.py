@@ -110,3 +110,19 @@ def test_pages_of_the_bulk_county_render(bulk_county, client, db):
         assert client.get(url).status_code == 200, url
     _log_in(client, firm_user)
     assert client.get("/portal/").status_code == 200
+
+
+def test_new_firms_and_records_continue_above_the_bulk_ids(bulk_county, db):
+    from pipeline.db import utcnow
+    from pipeline.demo import demo_credit_code
+    from pipeline.funnel.services import add_firm_to_track
+
+    town_id = db.session.scalar(select(Firm.town_id).limit(1))
+    firm = Firm(credit_code=demo_credit_code(999_999), name="后来新建的企业有限公司", town_id=town_id)
+    db.session.add(firm)
+    db.session.flush()
+    track = db.session.scalar(select(Track).where(Track.code == "tech_sme"))
+    move = add_firm_to_track(firm, track, actor=None, now=utcnow())
+    db.session.commit()
+    assert firm.id == 241
+    assert move.firm_track_id > db.session.scalar(select(func.max(FirmTrack.id)).where(FirmTrack.firm_id != firm.id))
