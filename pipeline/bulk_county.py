@@ -27,7 +27,7 @@ BULK_THRESHOLD = 5_000
 CHUNK = 20_000
 DAY = timedelta(days=1)
 _NEXT = {Stage.SCREENING: Stage.POOL, Stage.POOL: Stage.CULTIVATING, Stage.CULTIVATING: Stage.CERTIFIED}
-_MEAN_DAYS = {Stage.SCREENING: 70, Stage.POOL: 150, Stage.CULTIVATING: 200}
+_MEAN_DAYS = {Stage.SCREENING: 60, Stage.POOL: 120, Stage.CULTIVATING: 180}
 _EXIT_REASONS = ("no_longer_eligible", "withdrawn", "moved_away", "deregistered", "other")
 _SERVICE_KINDS = ("visit", "policy", "training", "matchmaking", "other")
 
@@ -94,13 +94,13 @@ def walk_record(rng: random.Random, track: str, short_name: str, start: datetime
         elif stage == Stage.CERTIFIED:
             at = datetime.combine(record.expires_on + DAY, datetime.min.time(), tzinfo=UTC) + timedelta(hours=3)
             move = _Move(at, stage, Stage.EXPIRED)
-        elif stage == Stage.EXPIRED and rng.random() < 0.7:
-            at += DAY * rng.expovariate(1 / 60)  # certified again, or back to cultivation first
+        elif stage == Stage.EXPIRED and rng.random() < 0.8:
+            at += DAY * rng.expovariate(1 / 30)  # certified again, or back to cultivation first
             move = _Move(at, stage, Stage.CERTIFIED if rng.random() < 0.7 else Stage.CULTIVATING)
         elif stage == Stage.FAILED and rng.random() < 0.6:
             at += DAY * rng.expovariate(1 / 90)
             move = _Move(at, stage, Stage.CULTIVATING)  # tries again next year
-        elif stage == Stage.REMOVED and rng.random() < 0.15:
+        elif stage == Stage.REMOVED and rng.random() < 0.3:
             at += DAY * rng.expovariate(1 / 300)
             move = _Move(at, stage, Stage.SCREENING)  # re-enters
         if move is None or move.at >= now:
