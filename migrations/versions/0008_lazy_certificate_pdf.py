@@ -1,7 +1,8 @@
 """certificates: the PDF is rendered on first use, so a copy may be stored without PDF and hash
 
 Issuing (a move into 入库, a bulk move, the bulk county) creates the row only; the PDF is rendered and stored when it
-is first downloaded or zipped.
+is first downloaded or zipped. An index on certificate.firm_track_id: finding a record's valid copy with the status
+as a bound parameter cannot use the partial unique index, and scanned the table on every move into 入库.
 
 Downgrade: the earlier schema needs a PDF on every row. Copies never rendered were never downloaded, so nobody holds
 them: they are deleted (the firm page then offers 发放证书 again for their records).
@@ -37,8 +38,10 @@ def _set_nullable(nullable: bool) -> None:
 
 def upgrade():
     _set_nullable(True)
+    op.create_index(op.f('ix_certificate_firm_track_id'), 'certificate', ['firm_track_id'], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f('ix_certificate_firm_track_id'), table_name='certificate')
     op.execute(certificate.delete().where(certificate.c.pdf_sha256.is_(None)))
     _set_nullable(False)
