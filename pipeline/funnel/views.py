@@ -200,7 +200,9 @@ def _do_bulk(track, stage: Stage, board_filter: BoardFilter, form: BulkMoveForm)
         db.session.rollback()
         flash(refusal_text(refusal), "danger")
         return redirect(request.full_path)
-    db.session.commit()
-    return render_template("funnel/bulk_result.html", track=track, result=result, missing=len(posted) - len(records),
+    # Rendered before the commit expires every moved record: afterwards each firm's name would cost three queries.
+    page = render_template("funnel/bulk_result.html", track=track, result=result, missing=len(posted) - len(records),
                            to_stage=Stage(form.to.data), refusal_text=refusal_text, stage_labels=STAGE_LABELS,
                            back=request.full_path)
+    db.session.commit()
+    return page
