@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from pipeline.certificates.documents import certificate_document, certificate_snapshot
 from pipeline.certificates.models import Certificate, CertificateKind, CertificateStatus
+from pipeline.db import insert_or_ignore
 from pipeline.domain.stages import Stage
 from pipeline.domain.text import N_
 from pipeline.extensions import db
@@ -80,14 +81,18 @@ def issue_admission_certificate(record, *, actor, now: datetime) -> Certificate:
     """Issue the 入库证书 of a record in the pool; its valid copy is returned unchanged if it has one already."""
     if record.pool_number is None or record.stage not in ADMITTED_STAGES:
         raise CertificateError(_("该企业未在培育库中或尚无入库编号，不能发放入库证书。"))
-    current = valid_certificate(record)
-    if current is not None and current.number == record.pool_number:
-        return current
-    if current is not None:  # admitted again under a new number: the old copy gives way
-        _supersede(current, now)
     today = to_local(now).date()
-    return _store(_copy_values(record, number=record.pool_number, year=today.year, issued_on=today, actor=actor,
-                               now=now))
+    values = _copy_values(record, number=record.pool_number, year=today.year, issued_on=today, actor=actor, now=now)
+    # One statement in the usual case, a move into 入库 without a valid copy: the partial unique index refuses a
+    # second valid copy, and only then is the current one looked at.
+    issued = insert_or_ignore(db.session, Certificate, values, key=None)
+    if issued is not None:
+        return issued
+    current = valid_certificate(record)
+    if current.number == record.pool_number:
+        return current
+    _supersede(current, now)  # admitted again under a new number: the old copy gives way
+    return _store(values)
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:

@@ -57,6 +57,16 @@ def test_issuing_twice_returns_the_valid_copy(db, issue):
     assert db.session.scalar(select(Certificate.id).where(Certificate.id != first.id)) is None
 
 
+def test_admitted_again_under_a_new_number_the_old_copy_gives_way(db, issue):
+    first = issue()
+    record = first.record
+    record.pool_number = "科小-2026-9999"
+    second = issue_admission_certificate(record, actor=None, now=LATER)
+    db.session.commit()
+    assert second.id != first.id and second.number == "科小-2026-9999" and second.status is CertificateStatus.VALID
+    assert first.status is CertificateStatus.SUPERSEDED and first.superseded_at == LATER
+
+
 def test_no_certificate_without_pool_number_or_outside_the_pool(db, make_record):
     with pytest.raises(CertificateError):
         issue_admission_certificate(make_record(number=None), actor=None, now=NOW)
