@@ -48,7 +48,7 @@ class Certificate(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     firm_id: Mapped[int] = mapped_column(ForeignKey("firm.id", ondelete="CASCADE"))
-    # Indexed on its own: a bound status cannot use the partial ix_certificate_one_valid (a scan per move into 入库).
+    # Indexed on its own: SQLite cannot use the partial ix_certificate_one_valid when the status is a bound parameter.
     firm_track_id: Mapped[int] = mapped_column(ForeignKey("firm_track.id", ondelete="CASCADE"), index=True)
     track_id: Mapped[int] = mapped_column(ForeignKey("track.id"), index=True)
     kind: Mapped[CertificateKind] = mapped_column(_enum(CertificateKind), default=CertificateKind.ADMISSION)
