@@ -140,3 +140,53 @@ def median_seconds(function, *, rounds: int = 7, warmup: int = 1) -> float:
 
 def verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
+
+
+def county_copy_app(firms: int, backend: str, *, suffix: str, rebuild: bool = False):
+    """An app on a fresh copy of the county of `firms` firms, for a bench that writes: each run starts from the same
+    data, and the county the other benches read stays as it is. drop_county_copy() removes the copy."""
+    import shutil
+
+    from pipeline import create_app
+    from pipeline.extensions import db
+
+    source = county_app(firms, backend, rebuild=rebuild)
+    with source.app_context():
+        db.engine.dispose()  # PostgreSQL copies a template only while nobody is connected to it
+    source_url, url = database_url(firms, backend), _copy_url(firms, backend, suffix)
+    if backend == "postgresql":
+        server, name = url.rsplit("/", 1)
+        _run_on_server(server, f'DROP DATABASE IF EXISTS "{name}"',
+                       f'CREATE DATABASE "{name}" TEMPLATE "{source_url.rsplit("/", 1)[1]}"')
+    else:
+        shutil.copyfile(source_url.removeprefix("sqlite:///"), url.removeprefix("sqlite:///"))
+    os.environ["DATABASE_URL"] = url
+    app = create_app("development")
+    app.config.update(PIPELINE_LEADER_EMAILS=[], MAIL_SERVER="")
+    return app
+
+
+def drop_county_copy(app, firms: int, backend: str, *, suffix: str) -> None:
+    from pipeline.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+    url = _copy_url(firms, backend, suffix)
+    if backend == "postgresql":
+        server, name = url.rsplit("/", 1)
+        _run_on_server(server, f'DROP DATABASE IF EXISTS "{name}"')
+    else:
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+
+
+def _copy_url(firms: int, backend: str, suffix: str) -> str:
+    source = database_url(firms, backend)
+    return f"{source}_{suffix}" if backend == "postgresql" else f"{source.removesuffix('.db')}-{suffix}.db"
+
+
+def _run_on_server(server: str, *statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        for statement in statements:
+            connection.execute(statement)

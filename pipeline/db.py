@@ -43,9 +43,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def insert_or_ignore(executor, model, values: dict, key: str = "id"):
-    """INSERT … ON CONFLICT DO NOTHING on a session or connection: the new row's `key`, or None when a unique key
-    already holds the values.
+def insert_or_ignore(executor, model, values: dict, key: str | None = "id"):
+    """INSERT … ON CONFLICT DO NOTHING on a session or connection: the new row's `key` (with key=None on a session,
+    the new object itself), or None when a unique key already holds the values.
 
     Safe against a concurrent writer of the same key on PostgreSQL and SQLite alike, without a savepoint (pysqlite's
     SAVEPOINT can commit the outer transaction)."""
@@ -54,7 +54,7 @@ def insert_or_ignore(executor, model, values: dict, key: str = "id"):
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(model).values(**values).on_conflict_do_nothing().returning(getattr(model, key))
+    statement = insert(model).values(**values).on_conflict_do_nothing().returning(getattr(model, key) if key else model)
     return executor.execute(statement).scalar_one_or_none()
 
 

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -42,3 +43,34 @@ def test_models_and_migrations_do_not_drift(scratch_url):
                                 timeout=120)
         assert result.returncode == 0, result.stdout + result.stderr
     assert "No new upgrade operations detected" in result.stdout + result.stderr
+
+
+def test_lazy_certificate_pdf_down_deletes_the_copies_never_rendered_and_up_allows_them_again(scratch_url):
+    """0008_lazy_certificate_pdf: down keeps the rendered copies (and needs a PDF again), up allows none."""
+    from flask_migrate import downgrade, upgrade
+
+    from pipeline.bulk_county import build_county
+    from pipeline.extensions import db
+
+    app = make_test_app(scratch_url)
+    with app.app_context():
+        upgrade()
+        build_county(40, now=datetime(2026, 3, 2, tzinfo=UTC))
+        db.session.execute(sa.text("UPDATE certificate SET pdf = :pdf, pdf_sha256 = :sha WHERE id = "
+                                   "(SELECT min(id) FROM certificate)"), {"pdf": b"%PDF-1.7", "sha": "0" * 64})
+        db.session.commit()
+        count = sa.text("SELECT count(*) FROM certificate")
+        assert db.session.execute(count).scalar() > 1
+        db.session.remove()
+        downgrade(revision="0007_track_name_en")
+        assert db.session.execute(count).scalar() == 1
+        columns = {c["name"]: c for c in sa.inspect(db.engine).get_columns("certificate")}
+        assert not columns["pdf"]["nullable"] and not columns["pdf_sha256"]["nullable"]
+        db.session.remove()
+        upgrade()
+        columns = {c["name"]: c for c in sa.inspect(db.engine).get_columns("certificate")}
+        assert columns["pdf"]["nullable"] and columns["pdf_sha256"]["nullable"]
+        indexes = {i["name"]: i for i in sa.inspect(db.engine).get_indexes("certificate")}
+        assert indexes["ix_certificate_one_valid"]["unique"]
+        db.session.remove()
+        db.engine.dispose()

@@ -28,7 +28,7 @@ from pipeline.certificates.models import (
     CertificateKind,
     CertificateStatus,
 )
-from pipeline.certificates.services import CertificateError, reissue_certificate
+from pipeline.certificates.services import CertificateError, certificate_pdf, reissue_certificate
 from pipeline.db import utcnow
 from pipeline.extensions import db
 
@@ -110,7 +110,7 @@ def _reissue_one(batch: CertificateBatch, certificate_id: int, archive, writer) 
         actor = db.session.get(User, batch.created_by_id) if batch.created_by_id else None
         new = reissue_certificate(certificate, actor=actor, now=utcnow(), reason=batch.reason)
         name = f"{safe_filename(new.number)}-{safe_filename(new.firm_name)}.pdf"
-        archive.writestr(name, new.pdf)
+        archive.writestr(name, certificate_pdf(new))
         writer.writerow([new.number, new.firm_name, new.snapshot.get("credit_code", ""), new.verification_code,
                          new.pdf_sha256])
     batch.done += 1

@@ -96,27 +96,38 @@ class CertificateDocument:
     def code_text(self) -> str:
         return group_code(self.verification_code)
 
-    def snapshot(self) -> dict:
-        """The values worth keeping with the stored copy (JSON-ready; the QR and seal geometry are derived)."""
-        return {
-            "firm_name": self.firm_name, "credit_code": self.credit_code, "track_name": self.track_name,
-            "number": self.number, "year": self.year, "issued_on": self.issued_on.isoformat(),
-            "reissued_on": self.reissued_on.isoformat() if self.reissued_on else None,
-            "authority": self.authority, "verify_url": self.verify_url,
-        }
+
+def verify_url(external_url: str, verification_code: str) -> str:
+    return f"{external_url.rstrip('/')}/verify/{verification_code}"
 
 
-def make_certificate_document(*, firm_name: str, credit_code: str, track_name: str, number: str, year: int,
-                              issued_on: date, reissued_on: date | None, authority: str, verification_code: str,
-                              external_url: str) -> CertificateDocument:
-    """Build the document from plain values: the verify URL, its QR code and the seal geometry are derived here."""
+def certificate_snapshot(*, firm_name: str, credit_code: str, track_name: str, number: str, year: int,
+                         issued_on: date, reissued_on: date | None, authority: str, verification_code: str,
+                         external_url: str) -> dict:
+    """The values a copy is printed from, JSON-ready: stored with the copy, which is rendered from them later."""
+    return {
+        "firm_name": firm_name, "credit_code": credit_code, "track_name": track_name, "number": number,
+        "year": year, "issued_on": issued_on.isoformat(), "reissued_on": reissued_on.isoformat() if reissued_on else None,
+        "authority": authority, "verify_url": verify_url(external_url, verification_code),
+    }
+
+
+def certificate_document(snapshot: dict, verification_code: str) -> CertificateDocument:
+    """What the PDF of a stored copy shows: its snapshot, plus the QR code and seal geometry derived from it."""
     from pipeline.pdf import qr_svg
 
-    base = external_url.rstrip("/")
-    verify_url = f"{base}/verify/{verification_code}"
+    url = snapshot["verify_url"]
+    reissued_on = snapshot.get("reissued_on")
     return CertificateDocument(
-        firm_name=firm_name, credit_code=credit_code, track_name=track_name, number=number, year=year,
-        issued_on=issued_on, reissued_on=reissued_on, authority=authority, verification_code=verification_code,
-        verify_url=verify_url, verify_base_url=base, qr_svg=qr_svg(verify_url), seal=seal_glyphs(authority),
-        star=star_points(),
+        firm_name=snapshot["firm_name"], credit_code=snapshot["credit_code"], track_name=snapshot["track_name"],
+        number=snapshot["number"], year=snapshot["year"], issued_on=date.fromisoformat(snapshot["issued_on"]),
+        reissued_on=date.fromisoformat(reissued_on) if reissued_on else None, authority=snapshot["authority"],
+        verification_code=verification_code, verify_url=url,
+        verify_base_url=url.removesuffix(f"/verify/{verification_code}"), qr_svg=qr_svg(url),
+        seal=seal_glyphs(snapshot["authority"]), star=star_points(),
     )
+
+
+def make_certificate_document(*, verification_code: str, **values) -> CertificateDocument:
+    """The document of a copy made from these values now (certificate_snapshot's keywords)."""
+    return certificate_document(certificate_snapshot(verification_code=verification_code, **values), verification_code)

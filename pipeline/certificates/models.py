@@ -1,4 +1,4 @@
-"""Issued certificates (stored with their data snapshot and PDF), batch re-issues and the verify page's hit log."""
+"""Issued certificates (stored with their data snapshot and, once rendered, their PDF), batch re-issues and the verify page's hit log."""
 
 from __future__ import annotations
 
@@ -48,7 +48,8 @@ class Certificate(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     firm_id: Mapped[int] = mapped_column(ForeignKey("firm.id", ondelete="CASCADE"))
-    firm_track_id: Mapped[int] = mapped_column(ForeignKey("firm_track.id", ondelete="CASCADE"))
+    # Indexed on its own: SQLite cannot use the partial ix_certificate_one_valid when the status is a bound parameter.
+    firm_track_id: Mapped[int] = mapped_column(ForeignKey("firm_track.id", ondelete="CASCADE"), index=True)
     track_id: Mapped[int] = mapped_column(ForeignKey("track.id"), index=True)
     kind: Mapped[CertificateKind] = mapped_column(_enum(CertificateKind), default=CertificateKind.ADMISSION)
     number: Mapped[str] = mapped_column(String(32), index=True)  # the pool number; kept by every re-issue
@@ -65,9 +66,10 @@ class Certificate(Base):
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    snapshot: Mapped[dict] = mapped_column(JSON)  # the plain values the PDF was rendered from
-    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
-    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    snapshot: Mapped[dict] = mapped_column(JSON)  # the plain values the PDF is rendered from
+    # Rendered on first use (services.certificate_pdf) and kept: issuing in a move or in bulk stays cheap.
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
 
     firm = relationship("Firm")
     record = relationship("FirmTrack")

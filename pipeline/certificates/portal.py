@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, url_for
 from flask_login import current_user
 
 from pipeline.auth.permissions import firm_gate
 from pipeline.certificates.models import CERTIFICATE_STATUS_LABELS, CertificateStatus
 from pipeline.certificates.queries import get_own_certificate_or_404, list_firm_certificates
-from pipeline.certificates.web import pdf_download
+from pipeline.certificates.web import certificate_download
 
 bp = Blueprint("certificates_portal", __name__, url_prefix="/portal/certificates")
 bp.before_request(firm_gate)
@@ -22,4 +22,5 @@ def index():
 
 @bp.route("/<int:certificate_id>/pdf")
 def download(certificate_id: int):
-    return pdf_download(get_own_certificate_or_404(certificate_id, current_user.firm_id))
+    return certificate_download(get_own_certificate_or_404(certificate_id, current_user.firm_id),
+                                failed_url=url_for(".index"))

@@ -10,7 +10,6 @@ from pipeline.certificates.services import (
     revoke_certificates_of_record,
 )
 from pipeline.domain.stages import EXIT_REASON_LABELS, ExitReason, Stage
-from pipeline.pdf import PdfError
 from pipeline.signals import stage_changed
 
 log = logging.getLogger(__name__)
@@ -30,7 +29,7 @@ def on_stage_changed(record, *, move, actor=None, now=None, **_extra) -> None:
     if move.to_stage == Stage.POOL:
         try:
             issue_admission_certificate(record, actor=actor, now=now or move.moved_at)
-        except (CertificateError, PdfError):
+        except CertificateError:
             # The move stands; the firm page offers 发放证书 for a pool record without a valid certificate.
             log.exception("no 入库证书 issued for firm_track %s", record.id)
     elif move.to_stage == Stage.REMOVED:

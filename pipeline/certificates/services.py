@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from pipeline.certificates.documents import CertificateDocument, make_certificate_document
+from pipeline.certificates.documents import certificate_document, certificate_snapshot
 from pipeline.certificates.models import Certificate, CertificateKind, CertificateStatus
+from pipeline.db import insert_or_ignore
 from pipeline.domain.stages import Stage
 from pipeline.domain.text import N_
 from pipeline.extensions import db
@@ -47,23 +48,30 @@ def valid_certificate(record, kind: CertificateKind = CertificateKind.ADMISSION)
         Certificate.status == CertificateStatus.VALID))
 
 
-def _document(record, *, number: str, year: int, issued_on, reissued_on=None) -> CertificateDocument:
+def certificate_values(*, firm_id: int, firm_track_id: int, track_id: int, firm_name: str, credit_code: str,
+                       track_name: str, number: str, year: int, issued_on: date, reissued_on: date | None = None,
+                       actor_id: int | None, now: datetime) -> dict:
+    """The columns of a new valid 入库证书 copy: number, a fresh verification code and the snapshot, no PDF yet."""
     config = current_app.config
-    return make_certificate_document(
-        firm_name=record.firm.name, credit_code=record.firm.credit_code, track_name=record.track.name,
-        number=number, year=year, issued_on=issued_on, reissued_on=reissued_on,
-        authority=config["PIPELINE_AUTHORITY_NAME"], verification_code=new_verification_code(),
-        external_url=config["PIPELINE_EXTERNAL_URL"])
+    code = new_verification_code()
+    snapshot = certificate_snapshot(
+        firm_name=firm_name, credit_code=credit_code, track_name=track_name, number=number, year=year,
+        issued_on=issued_on, reissued_on=reissued_on, authority=config["PIPELINE_AUTHORITY_NAME"],
+        verification_code=code, external_url=config["PIPELINE_EXTERNAL_URL"])
+    return {"firm_id": firm_id, "firm_track_id": firm_track_id, "track_id": track_id, "kind": CertificateKind.ADMISSION,
+            "number": number, "year": year, "issued_on": issued_on, "verification_code": code,
+            "status": CertificateStatus.VALID, "issued_at": now, "issued_by_id": actor_id, "snapshot": snapshot}
 
 
-def _store(record, document: CertificateDocument, pdf: bytes, *, actor, now: datetime, **values) -> Certificate:
-    """Keep the snapshot, the PDF bytes and their SHA-256 (callers render first: a failure changes nothing)."""
-    certificate = Certificate(
-        firm_id=record.firm_id, firm_track_id=record.id, track_id=record.track_id, kind=CertificateKind.ADMISSION,
-        number=document.number, year=document.year, issued_on=document.issued_on,
-        verification_code=document.verification_code, status=CertificateStatus.VALID, issued_at=now,
-        issued_by_id=actor.id if actor else None, snapshot=document.snapshot(), pdf=pdf,
-        pdf_sha256=hashlib.sha256(pdf).hexdigest(), **values)
+def _copy_values(record, *, actor, now: datetime, **document) -> dict:
+    """certificate_values() for a copy made from the record's current firm data."""
+    return certificate_values(firm_id=record.firm_id, firm_track_id=record.id, track_id=record.track_id,
+                              firm_name=record.firm.name, credit_code=record.firm.credit_code,
+                              track_name=record.track.name, actor_id=actor.id if actor else None, now=now, **document)
+
+
+def _store(values: dict, **extra) -> Certificate:
+    certificate = Certificate(**values, **extra)
     db.session.add(certificate)
     db.session.flush()
     return certificate
@@ -73,15 +81,31 @@ def issue_admission_certificate(record, *, actor, now: datetime) -> Certificate:
     """Issue the 入库证书 of a record in the pool; its valid copy is returned unchanged if it has one already."""
     if record.pool_number is None or record.stage not in ADMITTED_STAGES:
         raise CertificateError(_("该企业未在培育库中或尚无入库编号，不能发放入库证书。"))
-    current = valid_certificate(record)
-    if current is not None and current.number == record.pool_number:
-        return current
     today = to_local(now).date()
-    document = _document(record, number=record.pool_number, year=today.year, issued_on=today)
-    pdf = render_pdf(TEMPLATE, document)
-    if current is not None:  # admitted again under a new number: the old copy gives way
-        _supersede(current, now)
-    return _store(record, document, pdf, actor=actor, now=now)
+    values = _copy_values(record, number=record.pool_number, year=today.year, issued_on=today, actor=actor, now=now)
+    # One statement in the usual case, a move into 入库 without a valid copy: the partial unique index refuses a
+    # second valid copy, and only then is the current one looked at.
+    issued = insert_or_ignore(db.session, Certificate, values, key=None)
+    if issued is not None:
+        return issued
+    current = valid_certificate(record)
+    if current.number == record.pool_number:
+        return current
+    _supersede(current, now)  # admitted again under a new number: the old copy gives way
+    return _store(values)
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    """The PDF of a copy: rendered from its snapshot on first use and stored, so that every later download (and its
+    SHA-256) is the same. Raises PdfError when rendering fails; the caller commits what was stored."""
+    if certificate.pdf is None:
+        pdf = render_pdf(TEMPLATE, certificate_document(certificate.snapshot, certificate.verification_code))
+        # Only the first renderer stores: two workers rendering the same copy at once keep one set of bytes.
+        db.session.execute(update(Certificate).where(Certificate.id == certificate.id, Certificate.pdf_sha256.is_(None))
+                           .values(pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())
+                           .execution_options(synchronize_session=False))
+        db.session.refresh(certificate, ["pdf", "pdf_sha256"])
+    return certificate.pdf
 
 
 def _supersede(certificate: Certificate, now: datetime) -> None:
@@ -110,12 +134,11 @@ def reissue_certificate(certificate: Certificate, *, actor, now: datetime, reaso
     """Replace a valid certificate by a new copy with today's firm data, the same number and the same validity."""
     reason = _checked_reason(certificate, reason, invalid=N_("只有有效的证书可以换发。"),
                             missing=N_("请填写换发原因。"))
-    document = _document(certificate.record, number=certificate.number, year=certificate.year,
-                         issued_on=certificate.issued_on, reissued_on=to_local(now).date())
-    pdf = render_pdf(TEMPLATE, document)
+    values = _copy_values(certificate.record, number=certificate.number, year=certificate.year,
+                          issued_on=certificate.issued_on, reissued_on=to_local(now).date(), actor=actor, now=now)
     _supersede(certificate, now)
-    return _store(certificate.record, document, pdf, actor=actor, now=now, supersedes_id=certificate.id,
-                  reissue_reason=reason, change_note=describe_changes(certificate.snapshot, document.snapshot()))
+    return _store(values, supersedes_id=certificate.id, reissue_reason=reason,
+                  change_note=describe_changes(certificate.snapshot, values["snapshot"]))
 
 
 def reissue_after_rename(firm, *, actor, now: datetime, old_name: str) -> list[Certificate]:

@@ -24,7 +24,7 @@ from pipeline.certificates.services import (
     reissue_certificate,
     revoke_certificate,
 )
-from pipeline.certificates.web import pdf_download, read_filters
+from pipeline.certificates.web import certificate_download, read_filters, send_pdf
 from pipeline.db import utcnow
 from pipeline.extensions import db
 from pipeline.firms.queries import get_firm_or_404
@@ -52,7 +52,8 @@ def detail(certificate_id: int):
 
 @bp.route("/<int:certificate_id>/pdf")
 def download(certificate_id: int):
-    return pdf_download(get_certificate_or_404(certificate_id, current_user))
+    return certificate_download(get_certificate_or_404(certificate_id, current_user),
+                                failed_url=url_for(".detail", certificate_id=certificate_id))
 
 
 def _change(certificate_id: int, prefix: str, service, done_message: str):
@@ -63,9 +64,9 @@ def _change(certificate_id: int, prefix: str, service, done_message: str):
         return redirect(url_for(".detail", certificate_id=certificate.id))
     try:
         result = service(certificate, actor=current_user, now=utcnow(), reason=form.reason.data)
-    except (CertificateError, PdfError) as exc:
+    except CertificateError as exc:
         db.session.rollback()
-        flash(str(exc) if isinstance(exc, CertificateError) else _("证书生成失败，请联系管理员。"), "danger")
+        flash(str(exc), "danger")
         return redirect(url_for(".detail", certificate_id=certificate.id))
     db.session.commit()
     flash(done_message, "success")
@@ -89,9 +90,9 @@ def issue(record_id: int):
         abort(400)
     try:
         certificate = issue_admission_certificate(record, actor=current_user, now=utcnow())
-    except (CertificateError, PdfError) as exc:
+    except CertificateError as exc:
         db.session.rollback()
-        flash(str(exc) if isinstance(exc, CertificateError) else _("证书生成失败，请联系管理员。"), "danger")
+        flash(str(exc), "danger")
         return redirect(url_for("firms.detail", firm_id=record.firm_id))
     db.session.commit()
     flash(_("已发放入库证书。"), "success")
@@ -105,4 +106,4 @@ def dossier(firm_id: int):
         pdf = render_dossier_pdf(firm, now=utcnow())
     except PdfError:
         abort(500)
-    return pdf_download(None, data=pdf, filename=f"培育档案-{firm.name}.pdf")
+    return send_pdf(pdf, f"培育档案-{firm.name}.pdf")

@@ -1,24 +1,43 @@
-"""Helpers the certificate views share: the PDF response and the list filters."""
+"""Helpers the certificate views share: the PDF responses and the list filters."""
 
 from __future__ import annotations
 
 import io
+import logging
 
-from flask import send_file
+from flask import flash, redirect, send_file
+from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from pipeline.certificates.models import CERTIFICATE_STATUS_LABELS, Certificate, CertificateStatus
 from pipeline.certificates.queries import CertificateFilter
+from pipeline.certificates.services import certificate_pdf
+from pipeline.extensions import db
 from pipeline.i18n import track_name
+from pipeline.pdf import PdfError
+
+log = logging.getLogger(__name__)
 
 
-def pdf_download(certificate: Certificate | None, *, data: bytes | None = None, filename: str | None = None):
-    """Send stored bytes as they are (the same certificate downloads identically every time)."""
-    if certificate is not None:
-        data = certificate.pdf
-        filename = f"入库证书-{certificate.number}.pdf"
+def send_pdf(data: bytes, filename: str, *, etag: str | bool = False):
     return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=filename,
-                     etag=certificate.pdf_sha256 if certificate is not None else False, conditional=False)
+                     etag=etag, conditional=False)
+
+
+def certificate_download(certificate: Certificate, *, failed_url: str):
+    """Send a copy's stored PDF (rendered and stored on its first download, identical ever after); a rendering
+    failure is a message on `failed_url`, not a server error."""
+    certificate_id, filename = certificate.id, f"入库证书-{certificate.number}.pdf"
+    try:
+        data = certificate_pdf(certificate)
+    except PdfError:
+        db.session.rollback()
+        log.exception("certificate %s could not be rendered", certificate_id)
+        flash(_("证书生成失败，请联系管理员。"), "danger")
+        return redirect(failed_url)
+    etag = certificate.pdf_sha256
+    db.session.commit()
+    return send_pdf(data, filename, etag=etag)
 
 
 def _int(value: str | None) -> int | None:
@@ -30,8 +49,6 @@ def _int(value: str | None) -> int | None:
 
 def read_filters(form, years: list[int], tracks, page: str | None) -> tuple[CertificateFilter, int]:
     """Fill the filter form's choices and turn its (untrusted) values into a filter; bad values are ignored."""
-    from flask_babel import gettext as _
-
     form.year.choices = [SelectChoice("", _("全部年度"))] + [SelectChoice(str(y), str(y)) for y in years]
     form.status.choices = [SelectChoice("", _("全部状态"))] + [
         SelectChoice(s.value, _(label)) for s, label in CERTIFICATE_STATUS_LABELS.items()]

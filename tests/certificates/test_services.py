@@ -11,6 +11,7 @@ from pipeline.certificates.models import Certificate, CertificateStatus
 from pipeline.certificates.services import (
     CODE_ALPHABET,
     CertificateError,
+    certificate_pdf,
     issue_admission_certificate,
     new_verification_code,
     normalize_code,
@@ -25,18 +26,28 @@ from tests.certificates.pdfcheck import pdftotext
 LATER = datetime(2026, 9, 1, 1, 0, tzinfo=UTC)
 
 
-def test_issue_stores_snapshot_pdf_and_hash(db, issue, make_user):
+def test_issue_stores_the_snapshot_and_renders_the_pdf_on_first_use(db, issue, make_user, monkeypatch):
+    from pipeline.certificates import services
+
+    rendered = []
+    real = services.render_pdf
+    monkeypatch.setattr(services, "render_pdf", lambda *args, **kwargs: rendered.append(1) or real(*args, **kwargs))
     officer = make_user(Role.OFFICER)
     certificate = issue(actor=officer)
+    assert not rendered and certificate.pdf is None and certificate.pdf_sha256 is None
     record = certificate.record
     assert certificate.status is CertificateStatus.VALID
     assert certificate.number == record.pool_number and certificate.year == 2026
     assert certificate.issued_on == date(2026, 3, 2)  # NOW in Xinchang
     assert certificate.issued_by_id == officer.id
-    assert certificate.pdf.startswith(b"%PDF")
-    assert certificate.pdf_sha256 == hashlib.sha256(certificate.pdf).hexdigest()
     assert certificate.snapshot["firm_name"] == record.firm.name
     assert certificate.snapshot["number"] == record.pool_number
+    assert certificate.snapshot["verify_url"].endswith(f"/verify/{certificate.verification_code}")
+    pdf = certificate_pdf(certificate)
+    db.session.commit()
+    assert rendered == [1] and pdf.startswith(b"%PDF")
+    assert certificate.pdf == pdf and certificate.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
+    assert certificate_pdf(certificate) == pdf and rendered == [1]  # stored: not rendered again
 
 
 def test_issuing_twice_returns_the_valid_copy(db, issue):
@@ -44,6 +55,16 @@ def test_issuing_twice_returns_the_valid_copy(db, issue):
     again = issue_admission_certificate(first.record, actor=None, now=LATER)
     assert again.id == first.id
     assert db.session.scalar(select(Certificate.id).where(Certificate.id != first.id)) is None
+
+
+def test_admitted_again_under_a_new_number_the_old_copy_gives_way(db, issue):
+    first = issue()
+    record = first.record
+    record.pool_number = "科小-2026-9999"
+    second = issue_admission_certificate(record, actor=None, now=LATER)
+    db.session.commit()
+    assert second.id != first.id and second.number == "科小-2026-9999" and second.status is CertificateStatus.VALID
+    assert first.status is CertificateStatus.SUPERSEDED and first.superseded_at == LATER
 
 
 def test_no_certificate_without_pool_number_or_outside_the_pool(db, make_record):
@@ -76,7 +97,7 @@ def test_reissue_after_rename_keeps_number_and_validity(db, issue, make_user):
     assert new.status is CertificateStatus.VALID and new.supersedes_id == original.id
     assert new.reissue_reason == "企业更名"
     assert "企业名称：" in new.change_note and "新昌垚鑫智能装备股份有限公司" in new.change_note
-    text = pdftotext(new.pdf)
+    text = pdftotext(certificate_pdf(new))
     assert "新昌垚鑫智能装备股份有限公司" in text and original.number in text and "换发" in text
     assert new.snapshot["reissued_on"] == "2026-09-01"
 
@@ -138,7 +159,8 @@ def test_leaving_the_pool_revokes_the_certificate(db, issue, move):
     assert certificate.revoked_at == LATER
 
 
-def test_a_failed_rendering_does_not_block_the_move(db, make_record, move, monkeypatch, caplog):
+def test_entering_the_pool_does_not_render_so_broken_fonts_do_not_block_the_move(db, make_record, move,
+                                                                                 monkeypatch):
     from pipeline.certificates import services
     from pipeline.pdf import PdfError
 
@@ -150,8 +172,10 @@ def test_a_failed_rendering_does_not_block_the_move(db, make_record, move, monke
     move(record, Stage.POOL)
     db.session.commit()
     assert record.stage is Stage.POOL
-    assert db.session.scalar(select(Certificate)) is None
-    assert "no 入库证书 issued" in caplog.text
+    (certificate,) = db.session.scalars(select(Certificate)).all()
+    assert certificate.status is CertificateStatus.VALID and certificate.pdf is None
+    with pytest.raises(PdfError):
+        certificate_pdf(certificate)
 
 
 def test_at_most_one_valid_copy_per_record(db, issue):

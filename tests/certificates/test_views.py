@@ -6,30 +6,75 @@ from sqlalchemy import select
 
 from pipeline.auth.models import Role
 from pipeline.certificates.models import Certificate, CertificateStatus
+from pipeline.certificates.services import certificate_pdf
 from pipeline.domain.stages import Stage
 from tests.certificates.conftest import RARE_NAME
 from tests.certificates.pdfcheck import chars_without_glyph, pdftotext
 
 
-def test_officer_download_is_the_stored_pdf_byte_for_byte(client, login_as, issue):
+def test_first_download_renders_and_stores_the_pdf_later_ones_send_the_stored_bytes(client, login_as, issue, db,
+                                                                                  monkeypatch):
+    from pipeline.certificates import services
+
     certificate = issue()
+    assert certificate.pdf is None and certificate.pdf_sha256 is None  # issuing does not render
     login_as(Role.OFFICER)
     first = client.get(f"/certificates/{certificate.id}/pdf")
-    second = client.get(f"/certificates/{certificate.id}/pdf")
-    assert first.status_code == 200 and first.mimetype == "application/pdf"
-    assert first.data == second.data == certificate.pdf
-    assert hashlib.sha256(first.data).hexdigest() == certificate.pdf_sha256
+    assert first.status_code == 200 and first.mimetype == "application/pdf" and first.data.startswith(b"%PDF")
     assert "attachment" in first.headers["Content-Disposition"]
+    db.session.refresh(certificate)
+    assert certificate.pdf == first.data
+    assert certificate.pdf_sha256 == hashlib.sha256(first.data).hexdigest() == first.headers["ETag"].strip('"')
+
+    monkeypatch.setattr(services, "render_pdf", lambda *args, **kwargs: b"%PDF a different rendering")
+    second = client.get(f"/certificates/{certificate.id}/pdf")
+    assert second.data == first.data and second.headers["ETag"] == first.headers["ETag"]
 
 
-def test_firm_downloads_its_own_certificate_identically(client, login_as, issue, make_firm):
+def test_a_rendering_failure_on_download_is_a_message_not_a_server_error(client, login_as, issue, db, monkeypatch,
+                                                                         caplog):
+    from pipeline.certificates import services
+    from pipeline.pdf import PdfError
+
+    def broken(*args, **kwargs):
+        raise PdfError("fonts missing")
+
+    monkeypatch.setattr(services, "render_pdf", broken)
+    certificate = issue()
+    login_as(Role.OFFICER)
+    response = client.get(f"/certificates/{certificate.id}/pdf")
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/certificates/{certificate.id}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "证书生成失败，请联系管理员。" in page and "PDF 在首次下载时生成" in page
+    assert "could not be rendered" in caplog.text
+    db.session.refresh(certificate)
+    assert certificate.pdf is None  # nothing stored: the next download tries again
+
+
+def test_firm_downloads_its_own_certificate_identically(client, login_as, issue, make_firm, db):
     firm = make_firm()
     certificate = issue(firm=firm)
     login_as(Role.FIRM, firm=firm)
     page = client.get("/portal/certificates/").get_data(as_text=True)
     assert certificate.number in page
     downloads = [client.get(f"/portal/certificates/{certificate.id}/pdf").data for _ in range(2)]
-    assert downloads[0] == downloads[1] == certificate.pdf
+    db.session.refresh(certificate)
+    assert downloads[0].startswith(b"%PDF") and downloads[0] == downloads[1] == certificate.pdf
+
+
+def test_a_rendering_failure_in_the_portal_is_a_message(client, login_as, issue, make_firm, monkeypatch):
+    from pipeline.certificates import services
+    from pipeline.pdf import PdfError
+
+    def broken(*args, **kwargs):
+        raise PdfError("fonts missing")
+
+    monkeypatch.setattr(services, "render_pdf", broken)
+    firm = make_firm()
+    certificate = issue(firm=firm)
+    login_as(Role.FIRM, firm=firm)
+    response = client.get(f"/portal/certificates/{certificate.id}/pdf", follow_redirects=True)
+    assert response.status_code == 200 and "证书生成失败，请联系管理员。" in response.get_data(as_text=True)
 
 
 def test_firm_a_cannot_download_firm_b_certificate(client, login_as, issue, make_firm):
@@ -85,7 +130,7 @@ def test_reissue_from_the_detail_page(client, login_as, issue, db):
     assert new.number == certificate.number and new.firm_name == RARE_NAME
     db.session.refresh(certificate)
     assert certificate.status is CertificateStatus.SUPERSEDED
-    assert chars_without_glyph(new.pdf, RARE_NAME) == set()
+    assert chars_without_glyph(certificate_pdf(new), RARE_NAME) == set()
 
 
 def test_reissue_or_revoke_without_reason_changes_nothing(client, login_as, issue, db):

@@ -1,0 +1,101 @@
+"""Moves at 100,000 firms: single moves through move_firm, each committed like a request, and one bulk move.
+
+    python bench/bench_moves.py [--backend sqlite|postgresql] [--moves 400] [--bulk 1000]
+
+Both move records from 遴选 into 入库 (the heaviest move: a pool number, a history row and the 入库证书 issued by the
+stage_changed receiver). They run on a fresh copy of the bench county (bench/common.py: county_copy_app), dropped at
+the end, so every run starts from the same data and the county the other benches read is not changed.
+Goals (issue 9): at least 200 moves per second on SQLite; the bulk move of 1,000 records in under 10 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+from common import add_backend_argument, county_copy_app, drop_county_copy, verdict
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from pipeline.auth.models import User
+from pipeline.certificates.models import Certificate
+from pipeline.db import utcnow
+from pipeline.domain.stages import Stage
+from pipeline.extensions import db
+from pipeline.funnel.models import FirmTrack
+from pipeline.funnel.services import bulk_move, move_firm
+
+FIRMS = 100_000
+MOVES_PER_SECOND_GOAL = 200
+BULK_SECONDS_GOAL = 10.0
+
+
+def screening_records(count: int) -> list[tuple[int, int]]:
+    """(id, version) of `count` records in 遴选, spread over the county as the board would offer them."""
+
+    stmt = (select(FirmTrack.id, FirmTrack.version).where(FirmTrack.stage == Stage.SCREENING)
+            .order_by(FirmTrack.last_activity_at, FirmTrack.id).limit(count))
+    return [(record_id, version) for record_id, version in db.session.execute(stmt)]
+
+
+def time_single_moves(items: list[tuple[int, int]], actor: User) -> tuple[float, float]:
+    """(wall, CPU) seconds of one request per move: load the record with its firm, move, commit."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    for record_id, version in items:
+        record = db.session.get(FirmTrack, record_id, options=[joinedload(FirmTrack.firm)])
+        move_firm(record, Stage.POOL, actor=actor, now=utcnow(), expected_version=version)
+        db.session.commit()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def time_bulk_move(items: list[tuple[int, int]], actor: User) -> tuple[float, float, int]:
+    """(wall, CPU) seconds of one bulk_move of all items, loaded with their firms in one query as the bulk page
+    loads them, and its commit; and how many moved."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    versions = dict(items)
+    records = db.session.scalars(select(FirmTrack).join(FirmTrack.firm).options(contains_eager(FirmTrack.firm))
+                                 .where(FirmTrack.id.in_(versions))).all()
+    result = bulk_move([(record, versions[record.id]) for record in records], Stage.POOL, actor=actor, now=utcnow())
+    db.session.commit()
+    if result.refused:
+        raise SystemExit(f"bulk move refused {len(result.refused)} records: {result.refused[0][1]}")
+    return time.perf_counter() - wall, time.process_time() - cpu, len(result.moved)
+
+
+def count_certificates() -> int:
+    return db.session.scalar(select(func.count(Certificate.id)))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_backend_argument(parser)
+    parser.add_argument("--moves", type=int, default=400, help="single moves to time")
+    parser.add_argument("--bulk", type=int, default=1000, help="records in the bulk move")
+    args = parser.parse_args()
+    app = county_copy_app(FIRMS, args.backend, suffix="moves", rebuild=args.rebuild)
+    try:
+        with app.app_context():
+            actor = db.session.scalar(select(User).where(User.username == "officer"))
+            items = screening_records(args.moves + args.bulk)
+            before = count_certificates()
+            single_wall, single_cpu = time_single_moves(items[:args.moves], actor)
+            bulk_wall, bulk_cpu, moved = time_bulk_move(items[args.moves:], actor)
+            issued = count_certificates() - before
+            db.session.remove()
+    finally:
+        drop_county_copy(app, FIRMS, args.backend, suffix="moves")
+    load = os.getloadavg()[0]
+    print(f"[{args.backend}] {FIRMS:,} firms; 遴选 → 入库 with history row and 入库证书 ({issued:,} issued); "
+          f"load average {load:.1f} on {os.cpu_count()} cores")
+    rate, cpu_rate = args.moves / single_wall, args.moves / single_cpu
+    print(f"  single moves: {args.moves} in {single_wall:.2f} s = {rate:,.0f} moves/s, "
+          f"{rate / MOVES_PER_SECOND_GOAL:.2f}× the goal of {MOVES_PER_SECOND_GOAL}/s ({verdict(rate >= MOVES_PER_SECOND_GOAL)}); "
+          f"this process's CPU alone: {cpu_rate:,.0f} moves/s")
+    print(f"  bulk move: {moved:,} records in {bulk_wall:.2f} s, {bulk_wall / BULK_SECONDS_GOAL:.2f}× the goal of "
+          f"{BULK_SECONDS_GOAL:.0f} s ({verdict(bulk_wall < BULK_SECONDS_GOAL)}); this process's CPU: {bulk_cpu:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,47 @@
+"""certificates: the PDF is rendered on first use, so a copy may be stored without PDF and hash
+
+Issuing (a move into 入库, a bulk move, the bulk county) creates the row only; the PDF is rendered and stored when it
+is first downloaded or zipped. An index on certificate.firm_track_id: finding a record's valid copy with the status
+as a bound parameter cannot use the partial unique index on SQLite, which scanned the table on every move into 入库.
+
+Downgrade: the earlier schema needs a PDF on every row. Copies never rendered were never downloaded, so nobody holds
+them: they are deleted (the firm page then offers 发放证书 again for their records).
+
+Revision ID: 0008_lazy_certificate_pdf
+Revises: 0007_track_name_en
+Create Date: 2026-11-28 10:30:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0008_lazy_certificate_pdf'
+down_revision = '0007_track_name_en'
+branch_labels = None
+depends_on = None
+
+certificate = sa.table('certificate', sa.column('pdf_sha256', sa.String))
+
+
+def _set_nullable(nullable: bool) -> None:
+    # SQLite copies the table in batch mode, and its reflection does not keep the WHERE of the partial unique index:
+    # drop it before and create it again after.
+    op.drop_index('ix_certificate_one_valid', table_name='certificate')
+    with op.batch_alter_table('certificate', schema=None) as batch_op:
+        batch_op.alter_column('pdf', existing_type=sa.LargeBinary(), nullable=nullable)
+        batch_op.alter_column('pdf_sha256', existing_type=sa.String(length=64), nullable=nullable)
+    op.create_index('ix_certificate_one_valid', 'certificate', ['firm_track_id', 'kind'], unique=True,
+                    sqlite_where=sa.text("status = 'valid'"), postgresql_where=sa.text("status = 'valid'"))
+
+
+def upgrade():
+    _set_nullable(True)
+    op.create_index(op.f('ix_certificate_firm_track_id'), 'certificate', ['firm_track_id'], unique=False)
+
+
+def downgrade():
+    op.drop_index(op.f('ix_certificate_firm_track_id'), table_name='certificate')
+    op.execute(certificate.delete().where(certificate.c.pdf_sha256.is_(None)))
+    _set_nullable(False)
