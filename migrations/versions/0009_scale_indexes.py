@@ -1,0 +1,32 @@
+"""scale indexes: the firm list's record filters and counts read firm ids from indexes alone
+
+(track, stage, firm) replaces (track, stage): it serves the same lookups and also gives the firm ids of a track's
+stage without reading the records. (stage, last activity, firm) serves the stage, paused and stale filters on
+every track.
+
+Revision ID: 0009_scale_indexes
+Revises: 0007_track_name_en
+Create Date: 2026-11-28 10:05:00
+
+"""
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = '0009_scale_indexes'
+down_revision = '0007_track_name_en'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_index('ix_firm_track_track_id_stage_firm_id', 'firm_track', ['track_id', 'stage', 'firm_id'])
+    op.create_index('ix_firm_track_stage_last_activity_at_firm_id', 'firm_track',
+                    ['stage', 'last_activity_at', 'firm_id'])
+    op.drop_index('ix_firm_track_track_id_stage', table_name='firm_track')
+
+
+def downgrade():
+    op.create_index('ix_firm_track_track_id_stage', 'firm_track', ['track_id', 'stage'])
+    op.drop_index('ix_firm_track_stage_last_activity_at_firm_id', table_name='firm_track')
+    op.drop_index('ix_firm_track_track_id_stage_firm_id', table_name='firm_track')
