@@ -118,10 +118,15 @@ def count_firms(for_user: User, filters: FirmFilters, record: list, *, now: date
         rows = _filtered(scope_to_user(rows, for_user), filters, now, record, records="joined")
     else:
         rows = select(FirmTrack.firm_id).where(*record)
-    rows = rows.limit(limit).subquery()
-    firms = rows.c.firm_id.distinct() if record else rows.c.firm_id
-    seen, counted = db.session.execute(select(func.count(), func.count(firms))).one()
+    seen, counted = _count_rows(rows, limit, distinct=bool(record))
     return counted, seen == limit
+
+
+def _count_rows(rows, limit: int, *, distinct: bool = False) -> tuple[int, int]:
+    """(rows read, distinct values of their first column) of a select, reading at most `limit` rows."""
+    rows = rows.limit(limit).subquery()
+    first = next(iter(rows.c))
+    return tuple(db.session.execute(select(func.count(), func.count(first.distinct() if distinct else first))).one())
 
 
 def firm_ids(for_user: User, filters: FirmFilters, *, now: datetime):
@@ -141,8 +146,8 @@ def list_firms_page(for_user: User, filters: FirmFilters = FirmFilters(), *, now
                               limit=max(COUNT_LIMIT, (page + PAGER_AHEAD) * per_page))
     # Few matching records: start from them. Many: walk the firms in page order, each probing its records, which
     # finds a page's worth soon (SQLite does not choose between the two by itself).
-    where = _filtered(scope_to_user(select(Firm.id), for_user), filters, now, record,
-                      records="exists" if more else "in")
+    few = bool(record) and _count_rows(select(FirmTrack.id).where(*record), COUNT_LIMIT)[0] < COUNT_LIMIT
+    where = _filtered(scope_to_user(select(Firm.id), for_user), filters, now, record, records="in" if few else "exists")
     page = max(1, min(page, max(1, -(-total // per_page))))
     order = SORTS.get(filters.sort, SORTS["name"])
     ids = where.order_by(*order).limit(per_page).offset((page - 1) * per_page)

@@ -54,8 +54,9 @@ class FirmTrack(Base):
         Index("ix_firm_track_track_id_stage_firm_id", "track_id", "stage", "firm_id"),
         # The board's columns: the least recently touched records of one stage first.
         Index("ix_firm_track_track_id_stage_last_activity_at", "track_id", "stage", "last_activity_at"),
-        # The firm list's stage, paused and stale filters on every track: firm ids from the index alone.
-        Index("ix_firm_track_stage_last_activity_at_firm_id", "stage", "last_activity_at", "firm_id"),
+        # The firm list's stage, paused and stale filters (active tracks only): firm ids from the index alone.
+        Index("ix_firm_track_stage_last_activity_at_track_id_firm_id", "stage", "last_activity_at", "track_id",
+              "firm_id"),
         Index("ix_firm_track_expires_on", "expires_on"),
     )
 
