@@ -118,8 +118,8 @@ def count_firms(for_user: User, filters: FirmFilters, record: list, *, now: date
         rows = _filtered(scope_to_user(rows, for_user), filters, now, record, records="joined")
     else:
         rows = select(FirmTrack.firm_id).where(*record)
-    seen, counted = _count_rows(rows, limit, distinct=bool(record))
-    return counted, seen == limit
+    seen, counted = _count_rows(rows, limit + 1, distinct=bool(record))  # one more row tells "more" from "exactly"
+    return min(counted, limit), seen > limit
 
 
 def _count_rows(rows, limit: int, *, distinct: bool = False) -> tuple[int, int]:
