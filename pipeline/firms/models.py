@@ -32,11 +32,13 @@ class Industry(Base):
 
 class Firm(Base):
     __tablename__ = "firm"
-    __table_args__ = (Index("ix_firm_town_id_name", "town_id", "name"),)  # the firm list sorted by town
+    # The firm list's sorts by name and by town. The id at the end makes each the page's whole order, so that
+    # PostgreSQL reads a deep page's ids from the index alone (SQLite's indexes end with the id anyway).
+    __table_args__ = (Index("ix_firm_name_id", "name", "id"), Index("ix_firm_town_id_name_id", "town_id", "name", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)  # 统一社会信用代码, upper case
-    name: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(200))
     town_id: Mapped[int] = mapped_column(ForeignKey("town.id"), index=True)
     industry_id: Mapped[int | None] = mapped_column(ForeignKey("industry.id"), index=True)
     registered_on: Mapped[date | None] = mapped_column(Date)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import exists, func, or_, select
 
 from pipeline.auth.models import User
+from pipeline.auth.permissions import visible_town_ids
 from pipeline.dashboard.links import filter_firms_by_history
 from pipeline.domain.stages import Stage
 from pipeline.extensions import db
@@ -26,6 +27,10 @@ SORTS = {
     "oldest": (Firm.id,),
 }
 PAGE_SIZES = (20, 50, 100)
+# The list counts its firms up to this many and then says "more than": an exact count of a province-wide filter
+# would read every matching row on every page view (the dashboard has the exact figures).
+COUNT_LIMIT = 5_000
+PAGER_AHEAD = 2  # the pager links up to two pages past the current one, so it counts at least that far
 
 
 @dataclass(frozen=True)
@@ -50,22 +55,16 @@ class Page:
     total: int = 0
     page: int = 1
     per_page: int = 50
+    more: bool = False  # the count stopped at `total`: there are at least that many firms
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
 
 
-def _filtered(stmt, filters: FirmFilters, now: datetime):
-    if filters.q:
-        text = filters.q.strip()
-        stmt = stmt.where(or_(Firm.name.contains(text, autoescape=True),
-                              Firm.credit_code.contains(text.upper(), autoescape=True)))
-    for column, value in ((Firm.town_id, filters.town_id), (Firm.industry_id, filters.industry_id),
-                          (Firm.officer_id, filters.officer_id)):
-        if value:
-            stmt = stmt.where(column == value)
-    record = [FirmTrack.firm_id == Firm.id]
+def _record_conditions(filters: FirmFilters, now: datetime) -> list:
+    """Conditions on FirmTrack: the firm has a record that matches all of them."""
+    record = []
     if filters.track_id:
         record.append(FirmTrack.track_id == filters.track_id)
     if filters.stage:
@@ -74,27 +73,85 @@ def _filtered(stmt, filters: FirmFilters, now: datetime):
         record.append(FirmTrack.stage == Stage.PAUSED)
     if filters.stale:
         record.append(stale_clause(now, stale_thresholds()))
-    if len(record) > 1:
-        stmt = stmt.where(exists(select(FirmTrack.id).where(*record)))
+    return record
+
+
+def _filtered(stmt, filters: FirmFilters, now: datetime, record: list, *, records: str = "exists"):
+    """Narrow a select() involving Firm by the filters and the record conditions: `records` says how, "exists"
+    (each firm probes its records), "in" (the matching records' firm ids first) or "joined" (the caller joined
+    FirmTrack)."""
+    if filters.q:
+        text = filters.q.strip()
+        stmt = stmt.where(or_(Firm.name.contains(text, autoescape=True),
+                              Firm.credit_code.contains(text.upper(), autoescape=True)))
+    for column, value in ((Firm.town_id, filters.town_id), (Firm.industry_id, filters.industry_id),
+                          (Firm.officer_id, filters.officer_id)):
+        if value:
+            stmt = stmt.where(column == value)
+    if record and records == "joined":
+        stmt = stmt.where(*record)
+    elif record and records == "in":
+        stmt = stmt.where(Firm.id.in_(select(FirmTrack.firm_id).where(*record)))
+    elif record:
+        stmt = stmt.where(exists(select(FirmTrack.id).where(FirmTrack.firm_id == Firm.id, *record)))
     if filters.history:
         stmt = filter_firms_by_history(stmt, dict(filters.history), zone=local_zone(), today=to_local(now).date())
     return stmt
 
 
+def _needs_firm(filters: FirmFilters, user: User) -> bool:
+    return bool(filters.q or filters.town_id or filters.industry_id or filters.officer_id or filters.history
+                or visible_town_ids(user) is not None)
+
+
+def count_firms(for_user: User, filters: FirmFilters, record: list, *, now: datetime, limit: int) -> tuple[int, bool]:
+    """How many firms the list shows, reading at most `limit` rows: (the count, whether it stopped at the limit).
+
+    With record filters the rows are records, read from the records' indexes (joined to the firm only when a firm
+    filter needs it) and counted by distinct firm: a name-ordered page does well probing each firm's records, a
+    count does not.
+    """
+    if not record:
+        rows = _filtered(scope_to_user(select(Firm.id.label("firm_id")), for_user), filters, now, record)
+    elif _needs_firm(filters, for_user):
+        rows = select(FirmTrack.firm_id).join(Firm, Firm.id == FirmTrack.firm_id)
+        rows = _filtered(scope_to_user(rows, for_user), filters, now, record, records="joined")
+    else:
+        rows = select(FirmTrack.firm_id).where(*record)
+    seen, counted = _count_rows(rows, limit + 1, distinct=bool(record))  # one more row tells "more" from "exactly"
+    return min(counted, limit), seen > limit
+
+
+def _count_rows(rows, limit: int, *, distinct: bool = False) -> tuple[int, int]:
+    """(rows read, distinct values of their first column) of a select, reading at most `limit` rows."""
+    rows = rows.limit(limit).subquery()
+    first = next(iter(rows.c))
+    return tuple(db.session.execute(select(func.count(), func.count(first.distinct() if distinct else first))).one())
+
+
 def firm_ids(for_user: User, filters: FirmFilters, *, now: datetime):
     """SELECT of the ids of every firm the list shows for these filters (all pages): exports use it."""
-    return _filtered(scope_to_user(select(Firm.id), for_user), filters, now)
+    return _filtered(scope_to_user(select(Firm.id), for_user), filters, now, _record_conditions(filters, now))
 
 
 def list_firms_page(for_user: User, filters: FirmFilters = FirmFilters(), *, now: datetime, page: int = 1,
                     per_page: int = 50) -> Page:
-    """One page of the firm list: a count and one page query (plus one for the pages' track records)."""
-    where = _filtered(scope_to_user(select(Firm.id), for_user), filters, now)
-    total = db.session.scalar(select(func.count()).select_from(where.subquery()))
+    """One page of the firm list: a capped count and the page's firms (plus one query for their records).
+
+    The page's ids are picked in a subquery that the narrowest index serving the sort answers, so that a deep page
+    skips index entries rather than whole rows with their joins; only the page's firms are then read.
+    """
+    record = _record_conditions(filters, now)
+    total, more = count_firms(for_user, filters, record, now=now,
+                              limit=max(COUNT_LIMIT, (page + PAGER_AHEAD) * per_page))
+    # Few matching records: start from them. Many: walk the firms in page order, each probing its records, which
+    # finds a page's worth soon (SQLite does not choose between the two by itself).
+    few = bool(record) and _count_rows(select(FirmTrack.id).where(*record), COUNT_LIMIT)[0] < COUNT_LIMIT
+    where = _filtered(scope_to_user(select(Firm.id), for_user), filters, now, record, records="in" if few else "exists")
     page = max(1, min(page, max(1, -(-total // per_page))))
-    stmt = _filtered(scope_to_user(select(Firm), for_user), filters, now)
-    stmt = firms_with_records(stmt.order_by(*SORTS.get(filters.sort, SORTS["name"])))
-    items = list(db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    order = SORTS.get(filters.sort, SORTS["name"])
+    ids = where.order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    items = list(db.session.scalars(firms_with_records(select(Firm).where(Firm.id.in_(ids)).order_by(*order))))
+    return Page(items=items, total=total, page=page, per_page=per_page, more=more)
 
 

@@ -50,14 +50,20 @@ class FirmTrack(Base):
     __tablename__ = "firm_track"
     __table_args__ = (
         UniqueConstraint("firm_id", "track_id"),
-        Index("ix_firm_track_track_id_stage", "track_id", "stage"),
+        # The firm list's track and stage filters and the board's counts, from the index alone.
+        Index("ix_firm_track_track_id_stage_firm_id", "track_id", "stage", "firm_id"),
         # The board's columns: the least recently touched records of one stage first.
         Index("ix_firm_track_track_id_stage_last_activity_at", "track_id", "stage", "last_activity_at"),
+        # The firm list's stage, paused and stale filters (active tracks only): firm ids from the index alone.
+        Index("ix_firm_track_stage_last_activity_at_track_id_firm_id", "stage", "last_activity_at", "track_id",
+              "firm_id"),
         Index("ix_firm_track_expires_on", "expires_on"),
+        # A firm's records (the foreign key's index) and, from the index alone, the board's counts in one town.
+        Index("ix_firm_track_firm_id_track_id_stage", "firm_id", "track_id", "stage"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    firm_id: Mapped[int] = mapped_column(ForeignKey("firm.id", ondelete="CASCADE"), index=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firm.id", ondelete="CASCADE"))
     track_id: Mapped[int] = mapped_column(ForeignKey("track.id"))
     stage: Mapped[Stage] = mapped_column(StageType)
     stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

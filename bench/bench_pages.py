@@ -1,0 +1,172 @@
+"""Server time of the officer's and the firm's pages at 100,000 firms against the same pages at 1,000 firms.
+
+`python bench/bench_pages.py [--backend sqlite|postgresql] [--small 1000] [--large 100000]`
+
+Goal (issue 9): every page at the large county takes at most 1.5× its time at the small one. Each page is a test-client
+GET (status 200, the whole Flask request: queries, template, session) timed as the median of several rounds after a
+warm-up; the two counties take turns round by round, so that load on the shared machine hits both alike. The SQL
+statements of one request are counted too (they must not grow with the county), and the firm rows or board cards
+the page shows: a narrow filter fills a page at 100,000 firms and only a few rows at 1,000, and the board's
+columns are full (40 cards) only in the large county, so those pages render more at the large one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import add_backend_argument, county_app, logged_in_client, median_seconds, verdict  # noqa: E402
+
+GOAL = 1.5
+PER_PAGE = 50  # the firm list's default page size
+DEEP_PAGE = 500
+
+
+@dataclass
+class County:
+    """One county's app, its logged-in clients and the ids the page URLs need."""
+
+    firms: int
+    app: object
+    clients: dict
+    ids: dict
+
+    @property
+    def deep_page(self) -> int:
+        return min(DEEP_PAGE, -(-self.ids["firms"] // PER_PAGE))
+
+    def get(self, url: str, client):
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {url} at {self.firms:,} firms answered {response.status_code}")
+        return response
+
+    def shown(self, url: str, client) -> str:
+        """How many firm rows or board cards the page shows (a small county may fill fewer than a large one)."""
+        html = self.get(url, client).get_data(as_text=True)
+        count = html.count('<article class="card board-card') + html.count('<td><a class="fw-semibold')
+        return str(count) if count else "-"
+
+    def queries(self, url: str, client) -> int:
+        from sqlalchemy import event
+
+        from pipeline.extensions import db
+
+        with self.app.app_context():
+            engine = db.engine
+        counted = []
+        listener = lambda *args: counted.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            self.get(url, client)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        return len(counted)
+
+
+def lookup_ids(app) -> dict:
+    """The ids behind the filters (they differ between counties) and a firm with a long history."""
+    from sqlalchemy import func, select
+
+    from pipeline.auth.models import User
+    from pipeline.extensions import db
+    from pipeline.firms.models import Firm, Industry, Town
+    from pipeline.funnel.models import StageMove, Track
+
+    with app.app_context():
+        session = db.session
+        firms = session.scalar(select(func.count()).select_from(Firm))
+        # The busiest of the first 1,000 firms: the same kind of history in both counties.
+        moves = func.count(StageMove.id)
+        busy = session.execute(select(StageMove.firm_id, moves).where(StageMove.firm_id <= 1000)
+                               .group_by(StageMove.firm_id).order_by(moves.desc(), StageMove.firm_id).limit(1)).one()
+        ids = {
+            "firms": firms,
+            "town": session.scalar(select(Town.id).where(Town.name == "沃洲镇")),
+            "industry": session.scalar(select(Industry.id).where(Industry.name == "轴承")),
+            "track": session.scalar(select(Track.id).where(Track.code == "tech_sme")),
+            "officer": session.scalar(select(User.id).where(User.username == "officer")),
+            "busy_firm": busy[0], "busy_moves": busy[1],
+        }
+        session.remove()
+    return ids
+
+
+def pages(county: County) -> list[tuple[str, str, str]]:
+    """(label, URL, whose client) of every page measured; the deep page is the county's own deepest or page 500."""
+    ids = county.ids
+    return [
+        ("firm list, first page", "/firms/", "officer"),
+        ("  filter: text 轴承", "/firms/?q=轴承", "officer"),
+        ("  filter: text, rare (code part)", "/firms/?q=0000123", "officer"),
+        ("  filter: town", f"/firms/?town={ids['town']}", "officer"),
+        ("  filter: industry", f"/firms/?industry={ids['industry']}", "officer"),
+        ("  filter: track", f"/firms/?track={ids['track']}", "officer"),
+        ("  filter: track + stage pool", f"/firms/?track={ids['track']}&stage=pool", "officer"),
+        ("  filter: stage certified", "/firms/?stage=certified", "officer"),
+        ("  filter: officer", f"/firms/?officer={ids['officer']}", "officer"),
+        ("  filter: stale", "/firms/?stale=1", "officer"),
+        ("  filter: paused", "/firms/?paused=1", "officer"),
+        ("  filter: town + track", f"/firms/?town={ids['town']}&track={ids['track']}", "officer"),
+        ("  filter: town + track + stage", f"/firms/?town={ids['town']}&track={ids['track']}&stage=cultivating",
+         "officer"),
+        ("  sort: code", "/firms/?sort=code", "officer"),
+        ("  sort: town", "/firms/?sort=town", "officer"),
+        ("  sort: name descending", "/firms/?sort=-name", "officer"),
+        ("firm list, deep page", f"/firms/?page={county.deep_page}", "officer"),
+        ("firm list, officer2 (two towns)", "/firms/", "officer2"),
+        ("board 科小", "/funnel/", "officer"),
+        ("board 高企", "/funnel/?track=hnte", "officer"),
+        ("board 科小, town filter", f"/funnel/?track=tech_sme&town={ids['town']}", "officer"),
+        (f"firm page ({ids['busy_moves']} moves)", f"/firms/{ids['busy_firm']}", "officer"),
+        ("portal page", "/portal/", "firm"),
+    ]
+
+
+def measure(visits: list[tuple[County, str]], whose: str, rounds: int) -> list[tuple[float, int, str]]:
+    """(median ms, SQL statements, rows or cards shown) of one page in each county. The counties take turns round
+    by round, so that a burst of load on the shared machine hits both alike."""
+    calls = [lambda county=county, url=url: county.get(url, county.clients[whose]) for county, url in visits]
+    for call in calls:
+        call()  # warm-up
+    samples = [[median_seconds(call, rounds=1, warmup=0) for call in calls] for _ in range(rounds)]
+    return [(statistics.median(sample[i] for sample in samples) * 1000, county.queries(url, county.clients[whose]),
+             county.shown(url, county.clients[whose])) for i, (county, url) in enumerate(visits)]
+
+
+def open_county(firms: int, args) -> County:
+    app = county_app(firms, args.backend, rebuild=args.rebuild)
+    clients = {name: logged_in_client(app, name) for name in ("officer", "officer2", "firm")}
+    return County(firms, app, clients, lookup_ids(app))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_backend_argument(parser)
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--large", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=9)
+    args = parser.parse_args()
+    small, large = open_county(args.small, args), open_county(args.large, args)
+    print(f"pages at {args.large:,} firms vs {args.small:,} firms on {args.backend}, median of {args.rounds} "
+          f"rounds; goal ≤ {GOAL}×; the deep page is page {large.deep_page} at {args.large:,} firms and page "
+          f"{small.deep_page} at {args.small:,}, the LAST page there (the deepest it has)")
+    print(f"{'page':44} {'ms small':>9} {'ms large':>9} {'ratio':>6}  {'verdict':7} {'queries':>8} {'rows shown':>11}")
+    missed = 0
+    for (label, small_url, whose), (_label, large_url, _whose) in zip(pages(small), pages(large), strict=True):
+        at_small, at_large = measure([(small, small_url), (large, large_url)], whose, args.rounds)
+        ratio = at_large[0] / at_small[0]
+        missed += ratio > GOAL
+        print(f"{label:44} {at_small[0]:9.1f} {at_large[0]:9.1f} {ratio:6.2f}  {verdict(ratio <= GOAL):7} "
+              f"{at_small[1]:>3}/{at_large[1]:<4} {at_small[2]:>5}/{at_large[2]:<5}", flush=True)
+    print(f"{missed} page(s) over {GOAL}×" if missed else f"every page within {GOAL}×")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
