@@ -9,7 +9,7 @@ stage without reading the records. (stage, last activity, track, firm) serves th
 before, and the board's counts in one town without reading the records.
 
 Revision ID: 0009_scale_indexes
-Revises: 0007_track_name_en
+Revises: 0008_lazy_certificate_pdf
 Create Date: 2026-11-28 10:05:00
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0009_scale_indexes'
-down_revision = '0007_track_name_en'
+down_revision = '0008_lazy_certificate_pdf'
 branch_labels = None
 depends_on = None
 
