@@ -287,3 +287,21 @@ def test_every_hnte_field_name_is_in_the_catalog_and_shown_translated(app):
     row = type("Facts", (), {"hnte_domain": "先进制造与自动化"})()
     with app.test_request_context(), force_locale("en"):
         assert fact_text(row, "hnte_domain") == "Advanced manufacturing and automation"
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_dates_and_times_show_in_the_bureau_zone_as_babel_would(app, language):
+    from datetime import UTC, datetime
+
+    from flask_babel import force_locale, format_date, format_datetime
+
+    from pipeline.i18n import fmt_date, fmt_datetime
+
+    late_evening_utc = datetime(2026, 11, 28, 16, 30, tzinfo=UTC)  # 00:30 on the 29th in Asia/Shanghai
+    with app.test_request_context(), force_locale(language):
+        assert fmt_datetime(late_evening_utc) == "2026-11-29 00:30" == format_datetime(late_evening_utc,
+                                                                                        "yyyy-MM-dd HH:mm")
+        assert fmt_datetime(late_evening_utc.replace(tzinfo=None)) == "2026-11-29 00:30"  # naive means UTC
+        assert fmt_date(late_evening_utc) == "2026-11-29" == format_date(late_evening_utc, "yyyy-MM-dd")
+        assert fmt_date(date(2026, 1, 5)) == "2026-01-05"
+        assert fmt_date(None) == fmt_datetime(None) == ""
