@@ -94,16 +94,16 @@ def raw_numbers(connection, window: dict, limit: int) -> dict:
         SELECT ft.track_id, f.town_id, f.industry_id, ft.stage, count(*)
         FROM firm_track ft JOIN firm f ON f.id = ft.firm_id
         WHERE ft.stage IN ('pool', 'cultivating', 'certified') GROUP BY ft.track_id, f.town_id, f.industry_id, ft.stage""")
-    flows = {}
-    for column in ("town_id", "industry_id"):
-        flows[column] = _rows(connection, f"""
-            SELECT m.track_id, f.{column},
-                   count(DISTINCT CASE WHEN m.moved_at >= {s} AND m.to_stage = 'pool' THEN m.firm_track_id END),
-                   count(DISTINCT CASE WHEN m.moved_at >= {s} AND m.to_stage = 'certified' THEN m.firm_track_id END),
-                   count(DISTINCT CASE WHEN m.moved_at >= {y} AND m.to_stage = 'certified' THEN m.firm_track_id END)
-            FROM stage_move m JOIN firm f ON f.id = m.firm_id
-            WHERE m.moved_at >= {min(s, y)} AND m.moved_at < {e} AND m.to_stage IN ('pool', 'certified')
-            GROUP BY m.track_id, f.{column}""")
+    # A record belongs to one firm, hence to one town and one industry: distinct records of a (town, industry)
+    # pair add up to those of the town and of the industry.
+    flows = _rows(connection, f"""
+        SELECT m.track_id, f.town_id, f.industry_id,
+               count(DISTINCT CASE WHEN m.moved_at >= {s} AND m.to_stage = 'pool' THEN m.firm_track_id END),
+               count(DISTINCT CASE WHEN m.moved_at >= {s} AND m.to_stage = 'certified' THEN m.firm_track_id END),
+               count(DISTINCT CASE WHEN m.moved_at >= {y} AND m.to_stage = 'certified' THEN m.firm_track_id END)
+        FROM stage_move m JOIN firm f ON f.id = m.firm_id
+        WHERE m.moved_at >= {min(s, y)} AND m.moved_at < {e} AND m.to_stage IN ('pool', 'certified')
+        GROUP BY m.track_id, f.town_id, f.industry_id""")
     towns = _rows(connection, "SELECT id, name FROM town ORDER BY sort_order, id")
     industries = _rows(connection, "SELECT id, name FROM industry ORDER BY sort_order, id")
     firm_list = ("SELECT f.id {extra} FROM firm_track ft JOIN firm f ON f.id = ft.firm_id "
@@ -184,10 +184,14 @@ def _assemble(tracks, current, moves, exits, conversions, durations, targets, by
                     bucket = place_now[column].setdefault(key, [0, 0])
                     bucket[stage == "certified"] += count
         goals = {town: target for track_id, town, target in targets if track_id == track}
+        flow = {"town_id": {}, "industry_id": {}}
+        for track_id, town, industry, *counts in flows:
+            if track_id == track:
+                for column, key in (("town_id", town), ("industry_id", industry)):
+                    flow[column][key] = [a + b for a, b in zip(flow[column].get(key, (0, 0, 0)), counts, strict=True)]
         places = {}
         for column, names in (("town_id", towns), ("industry_id", [*industries, (None, "未分类")])):
-            flow = {key: counts for track_id, key, *counts in flows[column] if track_id == track}
-            places[column] = {name: (*place_now[column].get(key, (0, 0)), *flow.get(key, (0, 0, 0)),
+            places[column] = {name: (*place_now[column].get(key, (0, 0)), *flow[column].get(key, (0, 0, 0)),
                                      goals.get(key) if column == "town_id" and key is not None else None)
                               for key, name in names}
         places["industry_id"] = {name: row for name, row in places["industry_id"].items()
