@@ -1,4 +1,4 @@
-"""dashboard at scale: covering indexes for the towns' and industries' counts of moves into 入库 and 认定
+"""dashboard at scale: covering indexes for the towns' and industries' counts of records now and of moves into 入库 and 认定
 
 Revision ID: 0010_dashboard_scale
 Revises: 0007_track_name_en
@@ -16,6 +16,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('firm_track', schema=None) as batch_op:
+        batch_op.create_index('ix_firm_track_track_id_stage_firm_id', ['track_id', 'stage', 'firm_id'], unique=False)
     with op.batch_alter_table('stage_move', schema=None) as batch_op:
         batch_op.create_index('ix_stage_move_to_stage_moved_at',
                               ['to_stage', 'moved_at', 'track_id', 'firm_track_id', 'firm_id'], unique=False)
@@ -28,3 +30,5 @@ def downgrade():
         batch_op.drop_index('ix_firm_id_town_id_industry_id')
     with op.batch_alter_table('stage_move', schema=None) as batch_op:
         batch_op.drop_index('ix_stage_move_to_stage_moved_at')
+    with op.batch_alter_table('firm_track', schema=None) as batch_op:
+        batch_op.drop_index('ix_firm_track_track_id_stage_firm_id')

@@ -9,14 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
 from pipeline.firms.models import Firm
-from pipeline.funnel.models import StageMove
+from pipeline.funnel.models import FirmTrack, StageMove
 
 # The dashboard's period queries read stage_move by time across every track and record: without this index each
 # of them scans the whole history.
 Index("ix_stage_move_moved_at", StageMove.moved_at)
-# The towns' and industries' columns count the moves into 入库 and 认定 since 1 January by the firm's town and
-# industry: these two indexes hold every column that query reads, so it touches no table row (SQLite, 100,000
-# firms: 1.2 s → 0.24 s).
+# The towns' and industries' columns count records by the firm's town and industry: now in 入库/培育/认定, and
+# moved into 入库 and 认定 since 1 January. These indexes hold every column those two queries read, so neither
+# touches a table row (SQLite, 100,000 firms: 0.55 s → 0.12 s and 1.2 s → 0.24 s).
+Index("ix_firm_track_track_id_stage_firm_id", FirmTrack.track_id, FirmTrack.stage, FirmTrack.firm_id)
 Index("ix_stage_move_to_stage_moved_at", StageMove.to_stage, StageMove.moved_at, StageMove.track_id,
       StageMove.firm_track_id, StageMove.firm_id)
 Index("ix_firm_id_town_id_industry_id", Firm.id, Firm.town_id, Firm.industry_id)
