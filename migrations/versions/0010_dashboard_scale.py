@@ -1,4 +1,4 @@
-"""dashboard at scale: covering indexes for the towns' and industries' counts of records now and of moves into 入库 and 认定
+"""dashboard at scale: covering indexes for the stage table's moves and for the towns' and industries' counts
 
 Revision ID: 0010_dashboard_scale
 Revises: 0007_track_name_en
@@ -19,6 +19,8 @@ def upgrade():
     with op.batch_alter_table('firm_track', schema=None) as batch_op:
         batch_op.create_index('ix_firm_track_track_id_stage_firm_id', ['track_id', 'stage', 'firm_id'], unique=False)
     with op.batch_alter_table('stage_move', schema=None) as batch_op:
+        batch_op.create_index('ix_stage_move_track_id_moved_at_stages',
+                              ['track_id', 'moved_at', 'firm_track_id', 'from_stage', 'to_stage'], unique=False)
         batch_op.create_index('ix_stage_move_to_stage_moved_at',
                               ['to_stage', 'moved_at', 'track_id', 'firm_track_id', 'firm_id'], unique=False)
     with op.batch_alter_table('firm', schema=None) as batch_op:
@@ -30,5 +32,6 @@ def downgrade():
         batch_op.drop_index('ix_firm_id_town_id_industry_id')
     with op.batch_alter_table('stage_move', schema=None) as batch_op:
         batch_op.drop_index('ix_stage_move_to_stage_moved_at')
+        batch_op.drop_index('ix_stage_move_track_id_moved_at_stages')
     with op.batch_alter_table('firm_track', schema=None) as batch_op:
         batch_op.drop_index('ix_firm_track_track_id_stage_firm_id')
