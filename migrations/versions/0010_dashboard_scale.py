@@ -1,5 +1,7 @@
 """dashboard at scale: covering indexes for the stage table's moves and for the towns' and industries' counts
 
+firm_track(track_id, stage, firm_id), which the towns' counts of records now also read, comes with 0009_scale_indexes.
+
 Revision ID: 0010_dashboard_scale
 Revises: 0007_track_name_en
 Create Date: 2026-11-28 10:20:00
@@ -16,8 +18,6 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('firm_track', schema=None) as batch_op:
-        batch_op.create_index('ix_firm_track_track_id_stage_firm_id', ['track_id', 'stage', 'firm_id'], unique=False)
     with op.batch_alter_table('stage_move', schema=None) as batch_op:
         batch_op.create_index('ix_stage_move_track_id_moved_at_stages',
                               ['track_id', 'moved_at', 'firm_track_id', 'from_stage', 'to_stage'], unique=False)
@@ -33,5 +33,3 @@ def downgrade():
     with op.batch_alter_table('stage_move', schema=None) as batch_op:
         batch_op.drop_index('ix_stage_move_to_stage_moved_at')
         batch_op.drop_index('ix_stage_move_track_id_moved_at_stages')
-    with op.batch_alter_table('firm_track', schema=None) as batch_op:
-        batch_op.drop_index('ix_firm_track_track_id_stage_firm_id')
