@@ -23,6 +23,7 @@ from pipeline.reminders.models import AnnualReportFiling
 
 FT = FirmTrack
 SM = StageMove
+PIPELINE_STAGES = (Stage.POOL, Stage.CULTIVATING)  # "in cultivation": what a town has in the pipe
 
 
 @dataclass(frozen=True)
@@ -118,20 +119,21 @@ def count_exits(start: datetime, end: datetime) -> dict[tuple[int, Stage, str | 
 
 
 def count_conversions(start: datetime, end: datetime) -> dict[tuple[int, Stage], tuple[int, int]]:
-    """(track_id, ladder stage) → (records that entered it in the period, of which reached a higher stage by end)."""
-    entry = SM.__table__.alias("entry")
-    later = SM.__table__.alias("later")
-    reached = (select(later.c.id)
-               .where(later.c.firm_track_id == entry.c.firm_track_id,
-                      or_(later.c.moved_at > entry.c.moved_at,
-                          and_(later.c.moved_at == entry.c.moved_at, later.c.id > entry.c.id)),
-                      later.c.moved_at < at(end),
-                      ladder_rank(later.c.to_stage) > ladder_rank(entry.c.to_stage))
-               .exists())
-    stmt = (select(entry.c.track_id, entry.c.to_stage, func.count(distinct(entry.c.firm_track_id)),
-                   func.count(distinct(_when(reached, entry.c.firm_track_id))))
-            .where(entry.c.moved_at >= at(start), entry.c.moved_at < at(end), entry.c.to_stage.in_(LADDER[:-1]))
-            .group_by(entry.c.track_id, entry.c.to_stage))
+    """(track_id, ladder stage) → (records that entered it in the period, of which reached a higher stage by end).
+
+    A move that shows the record went higher comes after the entry and before `end`: it lies in the period too, so
+    one window over the period's moves gives each entry the highest stage its record reached afterwards.
+    """
+    rank = ladder_rank(SM.to_stage)
+    higher_later = func.max(rank).over(partition_by=SM.firm_track_id, order_by=(SM.moved_at, SM.id), rows=(1, None))
+    moves = (select(SM.track_id, SM.firm_track_id, SM.to_stage, rank.label("rank"), higher_later.label("later_rank"))
+             .where(SM.moved_at >= at(start), SM.moved_at < at(end))
+             .subquery("moves"))
+    reached = moves.c.later_rank > moves.c.rank
+    stmt = (select(moves.c.track_id, moves.c.to_stage, func.count(distinct(moves.c.firm_track_id)),
+                   func.count(distinct(_when(reached, moves.c.firm_track_id))))
+            .where(moves.c.to_stage.in_(LADDER[:-1]))
+            .group_by(moves.c.track_id, moves.c.to_stage))
     return {(track_id, stage): (entered, done) for track_id, stage, entered, done in db.session.execute(stmt)}
 
 
@@ -147,6 +149,19 @@ def stage_durations(start: datetime, end: datetime,
         return {}
     stays = union_all(*_stays_overlapping(start, end)).subquery("stays")
     days = days_between(stays.c.entered_at, stays.c.left_at)
+    if db.session.get_bind().dialect.name == "postgresql":  # the same two figures, from one sort per group
+        stmt = (select(stays.c.track_id, stays.c.stage, func.count(), func.percentile_cont(0.5).within_group(days),
+                       func.percentile_disc(0.9).within_group(days))
+                .where(stays.c.stage.in_(list(stages)))
+                .group_by(stays.c.track_id, stays.c.stage))
+    else:
+        stmt = _ranked_median_and_p90(stays, days, stages)
+    return {(track_id, stage): (count, float(median), float(p90))
+            for track_id, stage, count, median, p90 in db.session.execute(stmt)}
+
+
+def _ranked_median_and_p90(stays, days, stages):
+    """SQLite has no percentile functions: rank the stays of each group and pick the middle and the 90% ones."""
     window = {"partition_by": (stays.c.track_id, stays.c.stage)}
     ranked = (select(stays.c.track_id, stays.c.stage, days.label("days"),
                      func.row_number().over(order_by=days, **window).label("rn"),
@@ -154,12 +169,10 @@ def stage_durations(start: datetime, end: datetime,
               .where(stays.c.stage.in_(list(stages)))
               .subquery("ranked"))
     middle = and_(2 * ranked.c.rn >= ranked.c.n, 2 * ranked.c.rn <= ranked.c.n + 2)
-    stmt = (select(ranked.c.track_id, ranked.c.stage, func.max(ranked.c.n),
+    return (select(ranked.c.track_id, ranked.c.stage, func.max(ranked.c.n),
                    func.avg(_when(middle, ranked.c.days)),
                    func.min(_when(10 * ranked.c.rn >= 9 * ranked.c.n, ranked.c.days)))
             .group_by(ranked.c.track_id, ranked.c.stage))
-    return {(track_id, stage): (count, float(median), float(p90))
-            for track_id, stage, count, median, p90 in db.session.execute(stmt)}
 
 
 def _stays_overlapping(start: datetime, end: datetime) -> list:
@@ -196,29 +209,44 @@ def _stays_overlapping(start: datetime, end: datetime) -> list:
     return [ended_in_period, ended_after, still_open]
 
 
-def count_current_by(dimension) -> dict[tuple[int, int | None, Stage], int]:
-    """(track_id, town or industry id, stage) → records now; dimension is Firm.town_id or Firm.industry_id."""
-    stmt = (select(FT.track_id, dimension, FT.stage, func.count())
+def count_current_by_place() -> tuple[dict, dict]:
+    """Records now in cultivation (入库, 培育) and certified, per (track_id, town id) and per (track_id, industry id).
+
+    One scan for both: a record belongs to one firm, so a town's counts are the sums over its industries.
+    """
+    stmt = (select(FT.track_id, Firm.town_id, Firm.industry_id, _flag(FT.stage.in_(PIPELINE_STAGES)),
+                   _flag(FT.stage == Stage.CERTIFIED))
             .join(Firm, Firm.id == FT.firm_id)
-            .group_by(FT.track_id, dimension, FT.stage))
-    return {(track_id, dim, stage): count for track_id, dim, stage, count in db.session.execute(stmt)}
+            .where(FT.stage.in_((*PIPELINE_STAGES, Stage.CERTIFIED)))
+            .group_by(FT.track_id, Firm.town_id, Firm.industry_id))
+    return _sum_by_town_and_industry(db.session.execute(stmt))
 
 
-def count_flows_by(dimension, start: datetime, end: datetime, year_start: datetime) -> dict[tuple, tuple[int, int, int]]:
-    """(track_id, dimension id) → (entered the pool in the period, certified in the period, certified since year_start)."""
+def count_flows_by_place(start: datetime, end: datetime, year_start: datetime) -> tuple[dict, dict]:
+    """(entered the pool in the period, certified in the period, certified since year_start) per (track_id, town id)
+    and per (track_id, industry id), from one scan: distinct records add up, each belongs to one town and industry."""
     in_period = SM.moved_at >= at(start)
     in_year = SM.moved_at >= at(year_start)
     pool = SM.to_stage == Stage.POOL
     certified = SM.to_stage == Stage.CERTIFIED
-    stmt = (select(SM.track_id, dimension,
+    stmt = (select(SM.track_id, Firm.town_id, Firm.industry_id,
                    func.count(distinct(_when(and_(in_period, pool), SM.firm_track_id))),
                    func.count(distinct(_when(and_(in_period, certified), SM.firm_track_id))),
                    func.count(distinct(_when(and_(in_year, certified), SM.firm_track_id))))
             .join(Firm, Firm.id == SM.firm_id)
             .where(SM.moved_at >= at(min(start, year_start)), SM.moved_at < at(end), SM.to_stage.in_((Stage.POOL, Stage.CERTIFIED)))
-            .group_by(SM.track_id, dimension))
-    return {(track_id, dim): (entered, certified_period, certified_year)
-            for track_id, dim, entered, certified_period, certified_year in db.session.execute(stmt)}
+            .group_by(SM.track_id, Firm.town_id, Firm.industry_id))
+    return _sum_by_town_and_industry(db.session.execute(stmt))
+
+
+def _sum_by_town_and_industry(rows) -> tuple[dict, dict]:
+    """Rows of (track_id, town_id, industry_id, *counts) → {(track_id, town_id): counts}, {(track_id, industry_id): …}."""
+    towns, industries = {}, {}
+    for track_id, town_id, industry_id, *counts in rows:
+        for totals, key in ((towns, (track_id, town_id)), (industries, (track_id, industry_id))):
+            totals[key] = tuple(int(total or 0) + int(count or 0)
+                                for total, count in zip(totals.get(key, (0,) * len(counts)), counts, strict=True))
+    return towns, industries
 
 
 def load_targets(year: int) -> dict[tuple[int, int | None], int]:

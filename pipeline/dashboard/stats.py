@@ -12,12 +12,12 @@ from pipeline.dashboard import queries as q
 from pipeline.domain.periods import Period, add_months, local_midnight, project_year_end, share, year_progress
 from pipeline.domain.stages import EXIT_REASON_LABELS, LADDER, STAGE_LABELS, ExitReason, Stage
 from pipeline.domain.text import N_
-from pipeline.firms.models import Firm, Industry, Town
+from pipeline.firms.models import Industry, Town
 from pipeline.funnel.queries import list_tracks
 
 # Every stage, the ladder first: the order of the stage tables.
 STAGE_ORDER = tuple(LADDER) + tuple(stage for stage in Stage if stage not in LADDER)
-PIPELINE_STAGES = (Stage.POOL, Stage.CULTIVATING)  # "in cultivation": what a town has in the pipe
+PIPELINE_STAGES = q.PIPELINE_STAGES
 EXPIRY_MONTHS = 6
 
 
@@ -211,10 +211,8 @@ def build_funnel_stats(period: Period, *, now: datetime, zone: ZoneInfo, list_li
     if detail:
         data.conversions, data.durations = q.count_conversions(start, end), q.stage_durations(start, end)
         data.targets = q.load_targets(through.year)
-        data.town_now, data.town_flows = q.count_current_by(Firm.town_id), q.count_flows_by(Firm.town_id, start, end,
-                                                                                              year_start)
-        data.industry_now = q.count_current_by(Firm.industry_id)
-        data.industry_flows = q.count_flows_by(Firm.industry_id, start, end, year_start)
+        data.town_now, data.industry_now = q.count_current_by_place()
+        data.town_flows, data.industry_flows = q.count_flows_by_place(start, end, year_start)
         data.towns, data.industries = q.load_names(Town), q.load_names(Industry) + [(None, N_("未分类"))]
     tracks = tuple(_track_stats(track, data) for track in list_tracks())
     expiry_until = add_months(today, EXPIRY_MONTHS)
@@ -305,8 +303,7 @@ def _breakdown(track_id, names, now_counts, flows, targets) -> tuple[BreakdownRo
     rows = []
     for key, name in names:
         entered, certified_period, certified_year = flows.get((track_id, key), (0, 0, 0))
-        in_pipeline = sum(now_counts.get((track_id, key, stage), 0) for stage in PIPELINE_STAGES)
-        certified_now = now_counts.get((track_id, key, Stage.CERTIFIED), 0)
+        in_pipeline, certified_now = now_counts.get((track_id, key), (0, 0))
         target = targets.get((track_id, key)) if targets is not None and key is not None else None
         rows.append((key, name, in_pipeline, certified_now, entered, certified_period, certified_year, target))
     rows.sort(key=lambda r: (-r[6], -r[5], -r[4], -r[2]))  # stable: ties keep the towns' own order

@@ -152,6 +152,27 @@ def test_town_ranking_and_industry_breakdown(known_county, db):
     assert [(row.name, row.in_pipeline, row.certified_year) for row in industries] == [("轴承", 4, 2)]
 
 
+def test_towns_and_industries_add_up_records_across_each_other(db, make_firm, make_town, add_history):
+    """Each town's counts sum its firms over every industry, and each industry's over every town."""
+    from pipeline.firms.models import Industry
+
+    nanming, yulin = make_town("南明街道", 1), make_town("羽林街道", 2)
+    bearings, textiles = Industry(name="轴承", sort_order=1), Industry(name="纺织", sort_order=2)
+    db.session.add_all([bearings, textiles])
+    db.session.flush()
+    certified = [("2026-02-01", "screening"), ("2026-03-01", "pool"), ("2026-10-10", "certified")]
+    for town, industry, path in ((nanming, bearings, certified), (nanming, textiles, certified),
+                                 (nanming, textiles, certified[:2]), (yulin, textiles, certified[:2])):
+        add_history(make_firm(town=town, industry=industry), "hnte", path)
+    db.session.commit()
+    hnte = build_funnel_stats(OCTOBER, now=NOW, zone=ZONE).track("hnte")
+    assert {row.name: (row.in_pipeline, row.certified_now, row.certified_period, row.certified_year)
+            for row in hnte.towns} == {"南明街道": (1, 2, 2, 2), "羽林街道": (1, 0, 0, 0)}
+    assert {row.name: (row.in_pipeline, row.certified_now, row.certified_period, row.certified_year)
+            for row in hnte.industries} == {"轴承": (0, 1, 1, 1), "纺织": (2, 1, 1, 1)}
+    assert hnte.target.actual == 2
+
+
 def test_year_period_counts_the_whole_year(known_county):
     year = build_funnel_stats(parse_period("2026"), now=NOW, zone=ZONE)
     hnte = year.track("hnte")
