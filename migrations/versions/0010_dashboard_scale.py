@@ -3,7 +3,7 @@
 firm_track(track_id, stage, firm_id), which the towns' counts of records now also read, comes with 0009_scale_indexes.
 
 Revision ID: 0010_dashboard_scale
-Revises: 0007_track_name_en
+Revises: 0009_scale_indexes
 Create Date: 2026-11-28 10:20:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010_dashboard_scale'
-down_revision = '0007_track_name_en'
+down_revision = '0009_scale_indexes'
 branch_labels = None
 depends_on = None
 
