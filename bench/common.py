@@ -72,9 +72,9 @@ def county_app(firms: int, backend: str, *, rebuild: bool = False, quiet: bool =
 
 
 def analyze(db) -> None:
-    with db.engine.connect() as connection:
-        connection.exec_driver_sql("ANALYZE")
-        connection.commit()
+    from pipeline.db import refresh_planner_statistics
+
+    refresh_planner_statistics(db.engine)
 
 
 def _firm_count(db) -> int | None:

@@ -70,7 +70,7 @@ def _seed_bulk_demo(firm_count: int) -> None:
     import time
 
     from pipeline.bulk_county import CountyNotEmpty, seed_bulk_demo
-    from pipeline.db import utcnow
+    from pipeline.db import refresh_planner_statistics, utcnow
 
     started = time.perf_counter()
     try:
@@ -80,19 +80,12 @@ def _seed_bulk_demo(firm_count: int) -> None:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    _analyze()
+    refresh_planner_statistics(db.engine)
     click.echo(f"大规模演示数据：企业 {counts['firms']:,} 家，培育记录 {counts['records']:,} 条，阶段变动 {counts['moves']:,} 条，"
                f"年度指标 {counts['years']:,} 条，服务记录 {counts['services']:,} 条，入库证书 {counts.get('certificates', 0):,} 份"
                f"（{time.perf_counter() - started:.0f} 秒）。")
     for username, role, password in users:
         click.echo(f"  新建演示用户 {username:<10} 角色 {role:<8} 密码 {password}")
-
-
-def _analyze() -> None:
-    """Planner statistics for the new rows now, not when autovacuum gets round to them."""
-    with db.engine.connect() as connection:
-        connection.exec_driver_sql("ANALYZE")
-        connection.commit()
 
 
 @click.command("demo-logins")

@@ -84,3 +84,11 @@ def advance_id_sequence(connection, table) -> None:
     if connection.dialect.name == "postgresql":
         largest = func.coalesce(select(func.max(table.c.id)).scalar_subquery(), 0)
         connection.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"), largest + 1, False)))
+
+
+def refresh_planner_statistics(engine) -> None:
+    """After a bulk load: planner statistics now, not when autovacuum gets round to them; on PostgreSQL also the
+    visibility map (VACUUM), without which a covering index still visits every table row."""
+    statement = "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql(statement)
