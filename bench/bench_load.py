@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import statistics
 import sys
 import threading
@@ -42,7 +43,8 @@ MIXES = {
 class Targets:
     """What the pages are requested with: firm ids each user may open, certificate codes, a town and a stage."""
 
-    def __init__(self, app, sample: int = 3000):
+    def __init__(self, app, url: str, sample: int = 3000):
+        self.database_url = url
         from sqlalchemy import func, select
 
         from pipeline.auth.models import User
@@ -84,6 +86,7 @@ def run_clients(server: GunicornServer, targets: Targets, total: int, clients: i
         rng = random.Random(index)
         for kind in MIXES[user]:
             client.get(targets.path(kind, user, rng))
+    print_service_times(dict(zip(users, sessions, strict=False)), targets)
     remaining = iter(range(total))
     lock = threading.Lock()
     results: dict[str, list] = defaultdict(list)
@@ -106,18 +109,73 @@ def run_clients(server: GunicornServer, targets: Targets, total: int, clients: i
                 results[kind].append((elapsed_ms, status))
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
-    started, cpu_before = time.perf_counter(), cpu_seconds(server.worker_pids())
+    meter = CpuMeter(server, targets.database_url)
+    started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     seconds = time.perf_counter() - started
-    cpu = cpu_seconds(server.worker_pids()) - cpu_before
-    print(f"  gunicorn workers used {cpu:.1f} CPU s: {cpu / total * 1000:.0f} ms per request, so {os.cpu_count()} "
-          f"cores serve at most {os.cpu_count() / (cpu / total):.0f} req/s (PostgreSQL and the clients not counted)")
+    meter.report(total, seconds)
     for client in sessions:
         client.close()
     return results, seconds
+
+
+def print_service_times(clients: dict, targets: Targets, rounds: int = 5) -> None:
+    """Each page alone (one request at a time, median of `rounds`) and its share of the mix's service time: under
+    16 clients every page queues behind the others, so this is what says which pages make the queue long."""
+    shares = defaultdict(float)
+    for user, mix in MIXES.items():
+        for kind, weight in mix.items():
+            shares[kind] += CLIENT_USERS.count(user) * weight / sum(mix.values())
+    medians, rng = {}, random.Random(7)
+    for kind in sorted(shares):
+        user = next(u for u in MIXES if kind in MIXES[u] and u in clients)
+        samples = []
+        for _round in range(rounds):
+            started = time.perf_counter()
+            clients[user].get(targets.path(kind, user, rng))
+            samples.append((time.perf_counter() - started) * 1000)
+        medians[kind] = statistics.median(samples)
+    total = sum(medians[k] * shares[k] for k in medians)
+    print(f"  each page alone (median of {rounds}) and its share of the mix's service time "
+          f"(mean {total / sum(shares.values()):.0f} ms a request):")
+    for kind in sorted(medians, key=lambda k: -medians[k] * shares[k]):
+        print(f"    {kind:<20} {medians[kind]:7.0f} ms  {medians[kind] * shares[kind] / total:5.0%}")
+
+
+class CpuMeter:
+    """CPU time used during the timed run by the workers, the county's PostgreSQL backends and this client process:
+    the service time the 2 cores must give each request, against the wall time the run took."""
+
+    def __init__(self, server: GunicornServer, url: str):
+        self.server, self.backends = server, _backend_pids(url)
+        self.before = self._sample()
+
+    def _sample(self) -> dict[str, float]:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        return {"gunicorn workers": cpu_seconds(self.server.worker_pids()), "PostgreSQL": cpu_seconds(self.backends),
+                "clients": own.ru_utime + own.ru_stime}
+
+    def report(self, requests: int, seconds: float) -> None:
+        used = {name: value - self.before[name] for name, value in self._sample().items()}
+        total = sum(used.values())
+        parts = ", ".join(f"{name} {value / requests * 1000:.0f}" for name, value in used.items())
+        print(f"  CPU per request: {total / requests * 1000:.0f} ms ({parts}); {total / seconds:.2f} of the "
+              f"{os.cpu_count()} cores busy with this run, load average {os.getloadavg()[0]:.1f}")
+
+
+def _backend_pids(url: str) -> list[int]:
+    """The server processes of the connections to the county's database (PostgreSQL on this machine)."""
+    if not url.startswith("postgresql"):
+        return []
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres") as connection:
+        return [pid for (pid,) in connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,)).fetchall()]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -151,7 +209,7 @@ def main() -> int:
     add_backend_argument(parser)
     args = parser.parse_args()
     app = county_app(args.firms, args.backend, rebuild=args.rebuild)
-    targets = Targets(app)
+    targets = Targets(app, database_url(args.firms, args.backend))
     print(f"load: {args.workers} gunicorn workers × {args.threads} thread(s), {args.clients} clients, "
           f"{args.requests} requests, {args.firms:,} firms, {args.backend}; load average before "
           f"{os.getloadavg()[0]:.1f}", flush=True)
@@ -159,10 +217,9 @@ def main() -> int:
         print("  (the issue sets this goal for PostgreSQL: this run is for comparison)")
     if not targets.codes:
         print("  (no certificates in this county: verify requests get the verify form, not a result)")
-    with GunicornServer(database_url(args.firms, args.backend), workers=args.workers, threads=args.threads,
+    with GunicornServer(targets.database_url, workers=args.workers, threads=args.threads,
                         timeout=120) as server:
         results, seconds = run_clients(server, targets, args.requests, args.clients)
-    print(f"  load average after {os.getloadavg()[0]:.1f}")
     return 0 if report(results, seconds) else 1
 
 
