@@ -1,7 +1,8 @@
 """Excel files the bureau downloads: the import template, any filtered firm list, and the 培育库 tier list.
 
 Lists are written with openpyxl's write_only workbook (rows streamed to disk, constant memory) from a fixed
-number of bulk queries; the firm list uses the import's own columns, so exporting and re-importing changes nothing.
+number of bulk queries per EXPORT_CHUNK firms, read from a streaming cursor; the firm list uses the import's own
+columns, so exporting and re-importing changes nothing.
 """
 
 from __future__ import annotations
