@@ -1,13 +1,15 @@
 """Excel files the bureau downloads: the import template, any filtered firm list, and the 培育库 tier list.
 
 Lists are written with openpyxl's write_only workbook (rows streamed to disk, constant memory) from a fixed
-number of bulk queries; the firm list uses the import's own columns, so exporting and re-importing changes nothing.
+number of bulk queries per EXPORT_CHUNK firms, read from a streaming cursor; the firm list uses the import's own
+columns, so exporting and re-importing changes nothing.
 """
 
 from __future__ import annotations
 
 import io
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date
 
 from flask_babel import gettext as _
@@ -34,6 +36,7 @@ from pipeline.indicators.tiers import KEY, tier_for
 from pipeline.indicators.values import DOMAIN_CHOICES, YEAR_FIELDS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_CHUNK = 2000  # firms per round of figure and evaluation queries: bounds a worker's memory at any county size
 POOL_STAGES = (Stage.POOL, Stage.CULTIVATING, Stage.FAILED, Stage.EXPIRED, Stage.PAUSED)
 _BOLD = Font(bold=True)
 _HEAD_FILL = PatternFill("solid", fgColor="F2DCDB")
@@ -135,17 +138,24 @@ def export_firms(firm_ids: Select, today: date, tracks: list[Track]):
     info = [_("负责专员"), *[_("%(track)s阶段", track=track_name(t)) for t in tracks], _("科小评价"), _("高企评价"),
             _("评价说明")]
     sheet.append(_header_cells(sheet, [c.header for c in IMPORT_COLUMNS] + info))
-    stages = _stages(firm_ids)
-    years, facts = _latest_years(firm_ids, today), _facts(firm_ids)
-    assessments = assess_firms(firm_ids, today)
-    for row in db.session.execute(_firm_rows(firm_ids)):
-        firm_id = row[0]
-        values = _firm_values(row) + _year_values(years.get(firm_id)) + _fact_values(facts.get(firm_id))
-        values.append(row[-1] or "")
-        values.extend(_(STAGE_LABELS[stages[firm_id][t.id]]) if t.id in stages[firm_id] else "" for t in tracks)
-        values.extend(_verdict_values(assessments.get(firm_id)))
-        sheet.append(values)
+    for rows in _in_chunks(_firm_rows(firm_ids)):
+        ids = [row[0] for row in rows]
+        stages, years, facts = _stages(ids), _latest_years(ids, today), _facts(ids)
+        assessments = assess_firms(ids, today)
+        for row in rows:
+            firm_id = row[0]
+            values = _firm_values(row) + _year_values(years.get(firm_id)) + _fact_values(facts.get(firm_id))
+            values.append(row[-1] or "")
+            values.extend(_(STAGE_LABELS[stages[firm_id][t.id]]) if t.id in stages[firm_id] else "" for t in tracks)
+            values.extend(_verdict_values(assessments.get(firm_id)))
+            sheet.append(values)
     return _spool(workbook)
+
+
+def _in_chunks(stmt: Select) -> Iterator[list]:
+    """The rows of stmt, EXPORT_CHUNK at a time from a streaming cursor: a province's firms never sit in memory
+    at once, together with their figures and evaluations."""
+    yield from db.session.execute(stmt.execution_options(yield_per=EXPORT_CHUNK)).partitions()
 
 
 def _firm_rows(firm_ids: Select) -> Select:
@@ -162,7 +172,7 @@ def _firm_values(row) -> list:
     return [code, name, town, industry, registered_on, *[value or None for value in rest]]
 
 
-def _stages(firm_ids: Select) -> dict[int, dict[int, Stage]]:
+def _stages(firm_ids: list[int]) -> dict[int, dict[int, Stage]]:
     stages = defaultdict(dict)
     for firm_id, track_id, stage in db.session.execute(
             select(FirmTrack.firm_id, FirmTrack.track_id, FirmTrack.stage).where(FirmTrack.firm_id.in_(firm_ids))):
@@ -170,7 +180,7 @@ def _stages(firm_ids: Select) -> dict[int, dict[int, Stage]]:
     return stages
 
 
-def _latest_years(firm_ids: Select, today: date) -> dict[int, tuple]:
+def _latest_years(firm_ids: list[int], today: date) -> dict[int, tuple]:
     latest = {}
     cols = [getattr(FirmYear, name) for name in YEAR_FIELDS]
     rows = db.session.execute(select(FirmYear.firm_id, FirmYear.fiscal_year, *cols).where(
@@ -181,7 +191,7 @@ def _latest_years(firm_ids: Select, today: date) -> dict[int, tuple]:
     return latest
 
 
-def _facts(firm_ids: Select) -> dict[int, tuple]:
+def _facts(firm_ids: list[int]) -> dict[int, tuple]:
     cols = [getattr(FirmFacts, key) for key in _FACT_KEYS]
     return {firm_id: tuple(values) for firm_id, *values in db.session.execute(select(FirmFacts.firm_id, *cols).where(
         FirmFacts.source == Source.OFFICIAL.value, FirmFacts.firm_id.in_(firm_ids)))}
@@ -227,15 +237,21 @@ def _pool_rows(firm_scope: Select, track: Track, today: date) -> list[list]:
     records = (select(FirmTrack.id, FirmTrack.firm_id, FirmTrack.pool_number, FirmTrack.stage)
                .where(FirmTrack.track_id == track.id, FirmTrack.stage.in_(POOL_STAGES),
                       FirmTrack.firm_id.in_(firm_scope)))
-    rows = db.session.execute(records).all()
-    if not rows:
-        return []
-    ids = select(FirmTrack.firm_id).where(FirmTrack.id.in_([r[0] for r in rows]))
-    firms = {r[0]: r for r in db.session.execute(_firm_rows(ids))}
+    out = []
+    for rows in _in_chunks(records):
+        out.extend(_pool_chunk(rows, track, today))
+    out.sort(key=lambda r: (not r[-1], r[2], r[0]))
+    return [r[:-1] for r in out]
+
+
+def _pool_chunk(rows: list, track: Track, today: date) -> list[list]:
+    """The tier rows of one chunk of records, with the key-tier flag last (for the sort)."""
+    record_ids, firm_ids = [r[0] for r in rows], [r[1] for r in rows]
+    firms = {r[0]: r for r in db.session.execute(_firm_rows(firm_ids))}
     entered = dict(db.session.execute(select(StageMove.firm_track_id, func.max(StageMove.moved_at)).where(
-        StageMove.firm_track_id.in_([r[0] for r in rows]), StageMove.to_stage == Stage.POOL)
+        StageMove.firm_track_id.in_(record_ids), StageMove.to_stage == Stage.POOL)
         .group_by(StageMove.firm_track_id)).all())
-    assessments = assess_firms(ids, today) if track.code in ("tech_sme", "hnte") else {}
+    assessments = assess_firms(firm_ids, today) if track.code in ("tech_sme", "hnte") else {}
     out = []
     for record_id, firm_id, pool_number, stage in rows:
         firm, assessment = firms[firm_id], assessments.get(firm_id)
@@ -246,5 +262,4 @@ def _pool_rows(firm_scope: Select, track: Track, today: date) -> list[list]:
                     to_local(entered_at).date() if entered_at else None, _(STAGE_LABELS[stage]),
                     tier.label if tier else "", tier.can_apply if tier else "", tier.verdict if tier else "", gaps,
                     firm[-1] or "", tier.code == KEY if tier else False])
-    out.sort(key=lambda r: (not r[-1], r[2], r[0]))
-    return [r[:-1] for r in out]
+    return out

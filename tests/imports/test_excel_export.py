@@ -119,3 +119,24 @@ def test_the_firm_list_links_its_filtered_export(client, db, login_as, make_firm
     login_as(Role.OFFICER)
     page = client.get("/firms/?q=测试&stale=1").get_data(as_text=True)
     assert "/excel/export/firms.xlsx?q=" in page and "stale=1" in page
+
+
+def test_exports_evaluate_the_firms_a_chunk_at_a_time_with_the_same_rows(client, db, login_as, make_firm, add_figures,
+                                                                         monkeypatch):
+    from pipeline.imports import export
+
+    firms = [add_figures(make_firm(name=f"分批企业{i}有限公司"), tech_staff=5 + i) for i in range(6)]
+    firms.append(make_firm(name="分批企业无数据有限公司"))
+    for firm in firms:
+        put_on(db, firm, "tech_sme", Stage.POOL, pool_number=f"科小-2026-{firm.id:04d}")
+    db.session.commit()
+    login_as(Role.ADMIN)
+    whole = [read_xlsx(client.get(url).data) for url in ("/excel/export/firms.xlsx", "/excel/export/pool.xlsx")]
+    evaluated = []
+    assess = export.assess_firms
+    monkeypatch.setattr(export, "assess_firms", lambda ids, today: evaluated.append(list(ids)) or assess(ids, today))
+    monkeypatch.setattr(export, "EXPORT_CHUNK", 3)
+    chunked = [read_xlsx(client.get(url).data) for url in ("/excel/export/firms.xlsx", "/excel/export/pool.xlsx")]
+    assert chunked == whole and len(whole[0]) == 8 and len(whole[1]) == 3 + 7
+    assert [len(ids) for ids in evaluated] == [3, 3, 1, 3, 3, 1]  # firm list, then the 科小 pool
+    assert sorted(sum(evaluated[:3], [])) == sorted(sum(evaluated[3:], [])) == sorted(f.id for f in firms)

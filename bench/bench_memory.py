@@ -1,0 +1,91 @@
+"""Peak memory of a web worker during exports and the monthly report at 100,000 firms (goal < 400 MB).
+
+`python bench/bench_memory.py [--firms 100000] [--backend sqlite|postgresql]`
+
+Each request runs in a fresh `gunicorn -w 1` worker on the county, logged in over HTTP as the admin (who sees every
+firm); the worker's peak RSS (VmHWM in /proc) is read after the response and set against the RSS of the same worker
+idle after its login. The monthly report renders in a thread of the worker, so its peak counts too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import add_backend_argument, county_app, database_url, verdict  # noqa: E402
+from bench.live_server import Client, GunicornServer, memory_mb  # noqa: E402
+
+GOAL_MB = 400
+
+
+def _last_month(today: date) -> str:
+    return f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}"
+
+
+def _render_report(client: Client) -> tuple[int, bytes]:
+    """Start the last month's render as the page's form does, wait for its thread, then download the PDF."""
+    month = _last_month(date.today())
+    status, body = client.post("/reports/render", {"month": month}, token_from="/reports/")
+    render_id = parse_qs(urlsplit(client.location).query).get("render", [""])[0]
+    if status != 302 or not render_id:
+        return status, body
+    state = "running"
+    while state == "running":
+        time.sleep(0.5)
+        status, body = client.get(f"/reports/renders/{render_id}")
+        state = json.loads(body)["status"] if status == 200 else "failed"
+    if state != "done":
+        return 500, body
+    return client.get(f"/reports/{month}.pdf")
+
+
+REQUESTS = {
+    "Excel 企业名单 (all firms)": lambda c: c.get("/excel/export/firms.xlsx"),
+    "Excel 培育库名单": lambda c: c.get("/excel/export/pool.xlsx"),
+    "月报 PDF (render + download)": _render_report,
+    "企业名单 first page": lambda c: c.get("/firms/"),
+    "培育档案 PDF of firm 1": lambda c: c.get("/certificates/firms/1/dossier.pdf"),
+}
+
+
+def measure(url: str, name: str, request) -> tuple[float, float, float, int, int]:
+    """(idle RSS, peak RSS, seconds, HTTP status, bytes) of one request in a fresh worker."""
+    with GunicornServer(url, workers=1) as server:
+        (worker,) = server.worker_pids()
+        client = Client(server.port).log_in("admin")
+        idle = memory_mb(worker)["VmRSS"]
+        started = time.perf_counter()
+        status, body = request(client)
+        seconds = time.perf_counter() - started
+        peak = memory_mb(worker)["VmHWM"]
+        client.close()
+    return idle, peak, seconds, status, len(body)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--firms", type=int, default=100_000)
+    add_backend_argument(parser)
+    args = parser.parse_args()
+    county_app(args.firms, args.backend, rebuild=args.rebuild)
+    url = database_url(args.firms, args.backend)
+    print(f"peak RSS of one gunicorn worker, {args.firms:,} firms, {args.backend} (goal < {GOAL_MB} MB)")
+    failures = 0
+    for name, request in REQUESTS.items():
+        idle, peak, seconds, status, size = measure(url, name, request)
+        ok = status == 200 and peak < GOAL_MB
+        failures += not ok
+        print(f"  {name:<28} idle {idle:6.0f} MB  peak {peak:6.0f} MB  (+{peak - idle:5.0f})  {seconds:6.1f} s  "
+              f"HTTP {status}  {size / 1e6:6.1f} MB out  {verdict(ok)}", flush=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
