@@ -37,7 +37,7 @@ from pipeline.i18n import track_name
 from pipeline.web import MAX_ID, int_arg, safe_next_url
 
 BULK_LIMIT = 1000  # one column of a county at a time; 1,000 moves take a few seconds (bench/bench_moves.py)
-BOARD_CARDS = 40  # cards shown per column; the column header counts them all and links to the rest
+BOARD_CARDS = 20  # cards shown per column; the column header counts them all and links to the rest (the firm list)
 
 
 def wants_json() -> bool:

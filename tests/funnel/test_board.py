@@ -36,6 +36,18 @@ def test_board_shows_columns_with_counts_and_cards(client, login_as, make_firm, 
     assert 'src="/static/js/board.js"' in html
 
 
+def test_a_full_column_shows_its_first_cards_and_links_to_the_rest(client, login_as, make_firm, place_firm):
+    from pipeline.funnel.views import BOARD_CARDS
+
+    login_as(Role.OFFICER)
+    for i in range(BOARD_CARDS + 5):
+        place_firm(make_firm(name=f"满列企业{i:02d}有限公司"), "tech_sme", Stage.CULTIVATING)
+    html = client.get("/funnel/?track=tech_sme").get_data(as_text=True)
+    assert html.count('class="card board-card') == BOARD_CARDS
+    assert "还有 5 家，在企业库中查看" in html
+    assert "stage=cultivating" in html  # the link opens the firm list filtered to that column
+
+
 def test_board_flags_stale_cards(client, login_as, make_firm, place_firm):
     login_as(Role.OFFICER)
     place_firm(make_firm(), "tech_sme", Stage.SCREENING, now=utcnow() - timedelta(days=61))
