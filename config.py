@@ -60,6 +60,8 @@ class Config:
         self.PIPELINE_VERIFY_RATE_LIMIT = int(env.get("PIPELINE_VERIFY_RATE_LIMIT") or 30)
         self.PIPELINE_VERIFY_RATE_WINDOW = int(env.get("PIPELINE_VERIFY_RATE_WINDOW") or 60)
         self.CERTIFICATE_BATCH_DIR = env.get("CERTIFICATE_BATCH_DIR") or str(instance / "certificate-batches")
+        # A worker reuses the dashboard's statistics for this many seconds (0: compute on every view).
+        self.PIPELINE_DASHBOARD_CACHE_SECONDS = int(env.get("PIPELINE_DASHBOARD_CACHE_SECONDS") or 60)
         self.PIPELINE_REPORT_ANNEX_LIMIT = int(env.get("PIPELINE_REPORT_ANNEX_LIMIT") or 150)  # rows per annex list
         self.MAX_CONTENT_LENGTH = int(env.get("PIPELINE_MAX_UPLOAD_MB") or 20) * 1024 * 1024
         self.PIPELINE_IMPORT_MAX_ROWS = int(env.get("PIPELINE_IMPORT_MAX_ROWS") or 100_000)
@@ -100,6 +102,7 @@ class TestConfig(Config):
         env.setdefault("MAIL_SERVER", "")
         super().__init__(env, instance_path)
         self.PASSWORD_MIN_LENGTH = 6
+        self.PIPELINE_DASHBOARD_CACHE_SECONDS = 0  # every test sees the data it just wrote
         # Request tests post without a token; tests/auth/test_csrf.py and the browser tests switch it back on.
         self.WTF_CSRF_ENABLED = _bool(env.get("TEST_CSRF"), False)
 
