@@ -175,6 +175,7 @@ def run_command():
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per heartbeat
+        logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # not a line per PDF page
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     SchedulerRunner(current_app._get_current_object()).run_forever()
 
