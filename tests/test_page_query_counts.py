@@ -136,3 +136,17 @@ def test_record_filters_find_the_same_firms_whether_few_or_many_match(client, lo
     capped = client.get("/firms/?per_page=20&stage=pool").get_data(as_text=True)
     assert "共 24 家" in exact and "超过" in capped
     assert names(exact) == names(capped) == expected
+
+
+def test_firms_on_both_tracks_are_counted_once(client, login_as, make_firm, place_firm, monkeypatch):
+    """A stage filter without a track reads records: a firm in 入库 on both tracks is still one firm of the count,
+    also when the count stops early (here after 60 rows: the first page and the two the pager links)."""
+    login_as(Role.OFFICER)
+    for i in range(40):
+        firm = make_firm(name=f"双赛道企业{i:02d}有限公司")
+        place_firm(firm, "tech_sme", Stage.POOL)
+        place_firm(firm, "hnte", Stage.POOL)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 1)
+    html = client.get("/firms/?stage=pool&per_page=20").get_data(as_text=True)
+    assert "共 40 家" in html and "超过" not in html
+    assert html.count("双赛道企业") == 20

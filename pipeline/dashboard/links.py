@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
 
 from pipeline.dashboard.sql import at, ladder_rank
 from pipeline.domain.periods import local_midnight
@@ -81,9 +82,10 @@ def filter_firms_by_history(stmt, args: Mapping[str, str], *, zone: ZoneInfo, to
         stmt = stmt.where(_stage_at(_stage(args["stage_at"]), _day(args.get("at"), "at"), track_id, zone))
     if args.get("expires_by"):
         until = _day(args["expires_by"], "expires_by")
-        stmt = stmt.where(select(FirmTrack.id).where(
-            FirmTrack.firm_id == Firm.id, FirmTrack.track_id == track_id, FirmTrack.stage == Stage.CERTIFIED,
-            FirmTrack.expires_on >= today, FirmTrack.expires_on <= until).exists())
+        record = aliased(FirmTrack)  # its own name: the firm list's count selects from firm_track joined to firm
+        stmt = stmt.where(select(record.id).where(
+            record.firm_id == Firm.id, record.track_id == track_id, record.stage == Stage.CERTIFIED,
+            record.expires_on >= today, record.expires_on <= until).correlate(Firm).exists())
     return stmt
 
 

@@ -118,15 +118,15 @@ def count_firms(for_user: User, filters: FirmFilters, record: list, *, now: date
         rows = _filtered(scope_to_user(rows, for_user), filters, now, record, records="joined")
     else:
         rows = select(FirmTrack.firm_id).where(*record)
-    seen, counted = _count_rows(rows, limit + 1, distinct=bool(record))  # one more row tells "more" from "exactly"
-    return min(counted, limit), seen > limit
+    if record:
+        rows = rows.distinct()  # a firm on both tracks is one firm
+    counted = _count_rows(rows, limit + 1)  # one more firm tells "more" from "exactly"
+    return min(counted, limit), counted > limit
 
 
-def _count_rows(rows, limit: int, *, distinct: bool = False) -> tuple[int, int]:
-    """(rows read, distinct values of their first column) of a select, reading at most `limit` rows."""
-    rows = rows.limit(limit).subquery()
-    first = next(iter(rows.c))
-    return tuple(db.session.execute(select(func.count(), func.count(first.distinct() if distinct else first))).one())
+def _count_rows(rows, limit: int) -> int:
+    """How many rows a select gives, reading at most `limit` of them."""
+    return db.session.scalar(select(func.count()).select_from(rows.limit(limit).subquery()))
 
 
 def firm_ids(for_user: User, filters: FirmFilters, *, now: datetime):
@@ -145,7 +145,7 @@ def list_firms_page(for_user: User, filters: FirmFilters = FirmFilters(), *, now
     record = _record_conditions(filters, now)
     # Few matching records: start from them. Many: walk the firms in page order, each probing its records, which
     # finds a page's worth soon (SQLite does not choose between the two by itself).
-    few = bool(record) and _count_rows(select(FirmTrack.id).where(*record), COUNT_LIMIT)[0] < COUNT_LIMIT
+    few = bool(record) and _count_rows(select(FirmTrack.id).where(*record), COUNT_LIMIT) < COUNT_LIMIT
     where = _filtered(scope_to_user(select(Firm.id), for_user), filters, now, record, records="in" if few else "exists")
     order = SORTS.get(filters.sort, SORTS["name"])
     first_ids = None

@@ -81,3 +81,20 @@ def test_malformed_arguments_are_a_clear_error(app, args):
 def test_other_arguments_are_left_alone(app):
     stmt = select(Firm.id)
     assert links.filter_firms_by_history(stmt, {"track": "hnte", "stage": "pool"}, zone=ZONE, today=NOW.date()) is stmt
+
+
+def test_the_expiring_list_counts_past_a_full_first_page(client, login_as, make_firm, place_firm):
+    """More expiring certificates than one page holds: the list counts them through firm_track joined to firm."""
+    from pipeline.auth.models import Role
+    from pipeline.db import utcnow
+    from pipeline.domain.stages import Stage
+    from pipeline.i18n import to_local
+
+    login_as(Role.LEADER)
+    for i in range(25):
+        place_firm(make_firm(name=f"到期企业{i:02d}有限公司"), "hnte", Stage.CERTIFIED)
+    until = (to_local(utcnow()).date() + timedelta(days=4 * 366)).isoformat()
+    response = client.get(f"/firms/?track=hnte&stage=certified&expires_by={until}&per_page=20")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "共 25 家" in html and html.count("到期企业") >= 20
