@@ -14,6 +14,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select, update
 
@@ -29,6 +30,7 @@ DAY = timedelta(days=1)
 _NEXT = {Stage.SCREENING: Stage.POOL, Stage.POOL: Stage.CULTIVATING, Stage.CULTIVATING: Stage.CERTIFIED}
 _MEAN_DAYS = {Stage.SCREENING: 60, Stage.POOL: 120, Stage.CULTIVATING: 180}
 _EXIT_REASONS = ("no_longer_eligible", "withdrawn", "moved_away", "deregistered", "other")
+UTC_ZONE = ZoneInfo("UTC")
 _SERVICE_KINDS = ("visit", "policy", "training", "matchmaking", "other")
 
 
@@ -76,7 +78,7 @@ class _Numbers:
 
 
 def walk_record(rng: random.Random, track: str, short_name: str, start: datetime, now: datetime,
-                numbers: _Numbers) -> _Record:
+                numbers: _Numbers, zone: ZoneInfo = UTC_ZONE) -> _Record:
     """A plausible history for one record, from its entry into 遴选 up to now, along TRANSITIONS only."""
     record = _Record([_Move(start, None, Stage.SCREENING)], Stage.SCREENING)
     at = start
@@ -105,20 +107,22 @@ def walk_record(rng: random.Random, track: str, short_name: str, start: datetime
             move = _Move(at, stage, Stage.SCREENING)  # re-enters
         if move is None or move.at >= now:
             break
-        _apply(record, move, rng, track, short_name, numbers)
+        _apply(record, move, rng, track, short_name, numbers, zone)
     if record.stage in (Stage.POOL, Stage.CULTIVATING) and rng.random() < 0.03:
         pause_at = max(record.moves[-1].at, now - DAY * rng.randrange(1, 60))
         resume = (now + DAY * rng.randrange(10, 200)).date()
         _apply(record, _Move(pause_at, record.stage, Stage.PAUSED, reason="other", resume_on=resume), rng, track,
-               short_name, numbers)
+               short_name, numbers, zone)
     return record
 
 
-def _apply(record: _Record, move: _Move, rng: random.Random, track: str, short_name: str, numbers: _Numbers) -> None:
+def _apply(record: _Record, move: _Move, rng: random.Random, track: str, short_name: str, numbers: _Numbers,
+           zone: ZoneInfo) -> None:
+    local_day = move.at.astimezone(zone).date()  # numbers and issue dates follow the bureau's calendar
     if move.to_stage in IN_POOL and move.from_stage not in IN_POOL:
-        record.pool_number = move.pool_number = numbers.pool(short_name, move.at.year)
+        record.pool_number = move.pool_number = numbers.pool(short_name, local_day.year)
     if move.to_stage == Stage.CERTIFIED:
-        issued = move.at.date()
+        issued = local_day
         if track == "tech_sme":  # 入库登记编号: the registration year first; valid to the end of that year
             number = f"{issued.year}3306{rng.randrange(10**6, 10**7)}"
             expires = tech_sme_expiry(number)
@@ -139,6 +143,7 @@ def build_county(firm_count: int, *, now: datetime, seed: int = 7) -> dict[str, 
     from pipeline.demo import INDUSTRIES, TOWNS, demo_credit_code, demo_firm_name
     from pipeline.firms.models import Firm, Industry, Town
     from pipeline.funnel.models import FirmTrack, PoolCounter, Track
+    from pipeline.i18n import local_zone
 
     if db.session.scalar(select(func.count(Firm.id))):
         raise CountyNotEmpty("大规模演示数据只能装入没有企业的数据库。")
@@ -152,7 +157,7 @@ def build_county(firm_count: int, *, now: datetime, seed: int = 7) -> dict[str, 
     tracks = {code: (track_id, short) for track_id, code, short in
               db.session.execute(select(Track.id, Track.code, Track.short_name)).all()}
     officers = list(db.session.scalars(select(User.id).where(User.role == Role.OFFICER).order_by(User.id)))
-    rng, numbers = random.Random(seed), _Numbers()
+    rng, numbers, zone = random.Random(seed), _Numbers(), local_zone()
     five_years = (now - datetime(now.year - 5, 1, 1, tzinfo=UTC)).days
     batch = _Batch(now)
     counts = Counter()
@@ -170,7 +175,7 @@ def build_county(firm_count: int, *, now: datetime, seed: int = 7) -> dict[str, 
             if code == "hnte" and rng.random() > 0.8 or code not in tracks:
                 continue
             track_id, short_name = tracks[code]
-            record = walk_record(rng, code, short_name, now - DAY * rng.uniform(0, five_years), now, numbers)
+            record = walk_record(rng, code, short_name, now - DAY * rng.uniform(0, five_years), now, numbers, zone)
             batch.add_record(index, track_id, record)
             stages.add(record.stage)
         batch.add_figures(index, rng, stages)

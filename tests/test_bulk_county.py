@@ -126,3 +126,18 @@ def test_new_firms_and_records_continue_above_the_bulk_ids(bulk_county, db):
     db.session.commit()
     assert firm.id == 241
     assert move.firm_track_id > db.session.scalar(select(func.max(FirmTrack.id)).where(FirmTrack.firm_id != firm.id))
+
+
+def test_numbers_and_issue_dates_follow_the_bureau_calendar(bulk_county, app, db):
+    from pipeline.i18n import to_local
+
+    moves = db.session.execute(select(StageMove.moved_at, StageMove.pool_number, StageMove.issued_on)
+                               .where((StageMove.pool_number.is_not(None)) | (StageMove.issued_on.is_not(None)))).all()
+    assert moves
+    with app.test_request_context():
+        for moved_at, pool_number, issued_on in moves:
+            local_day = to_local(moved_at).date()
+            if pool_number:
+                assert pool_number.split("-")[1] == str(local_day.year)
+            if issued_on:
+                assert issued_on == local_day

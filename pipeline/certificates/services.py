@@ -89,6 +89,9 @@ def issue_admission_certificate(record, *, actor, now: datetime) -> Certificate:
     if issued is not None:
         return issued
     current = valid_certificate(record)
+    if current is None:  # the clash was another unique value: a verification code drawn twice; draw again
+        return _store(_copy_values(record, number=record.pool_number, year=today.year, issued_on=today, actor=actor,
+                                   now=now))
     if current.number == record.pool_number:
         return current
     _supersede(current, now)  # admitted again under a new number: the old copy gives way

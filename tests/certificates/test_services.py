@@ -187,3 +187,15 @@ def test_at_most_one_valid_copy_per_record(db, issue):
     with pytest.raises(Exception, match="(?i)unique"):
         db.session.flush()
     db.session.rollback()
+
+
+def test_a_verification_code_drawn_twice_is_drawn_again(db, make_firm, place_firm, monkeypatch):
+    from pipeline.certificates import services
+
+    place_firm(make_firm(), "tech_sme", Stage.POOL)
+    taken = db.session.scalar(select(Certificate.verification_code))
+    codes = iter([taken, "FRESHCODE0000001"])
+    monkeypatch.setattr(services, "new_verification_code", lambda: next(codes))
+    record = place_firm(make_firm(), "tech_sme", Stage.POOL)
+    issued = db.session.scalar(select(Certificate).where(Certificate.firm_track_id == record.id))
+    assert issued.verification_code == "FRESHCODE0000001" and issued.status is CertificateStatus.VALID
