@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, func, select
+from sqlalchemy import DateTime, MetaData, func, select, text
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -92,3 +92,10 @@ def refresh_planner_statistics(engine) -> None:
     statement = "VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql(statement)
+
+
+def analyze_tables(session, *tables) -> None:
+    """Fresh planner statistics of some tables, inside the current transaction (both databases allow ANALYZE there;
+    PostgreSQL counts the transaction's own new rows)."""
+    for table in tables:
+        session.execute(text(f'ANALYZE "{table.name}"'))

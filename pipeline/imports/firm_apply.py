@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 
 from pipeline.auth.models import User
+from pipeline.db import analyze_tables
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.imports.firm_plan import FACT_DEFAULTS, FirmPlan
@@ -19,6 +20,7 @@ from pipeline.indicators import funnel_link
 from pipeline.indicators.models import FirmFacts, FirmYear, Origin, Source, Status
 
 CHUNK = 5000
+ANALYZE_AFTER_ROWS = 1000
 
 
 class ApplyError(RuntimeError):
@@ -49,6 +51,10 @@ def apply_firm_plan(plan: FirmPlan, *, actor: User, now: datetime, progress: Pro
     _write_figures(plan, actor, now)
     _write_facts(plan, actor, now)
     db.session.flush()
+    if len(plan.rows) >= ANALYZE_AFTER_ROWS:
+        # A large import can grow a table many times over before autovacuum notices: with the old statistics
+        # PostgreSQL scanned the whole firm table for each chunk of the next import's lookups (7 s instead of 0.6 s).
+        analyze_tables(db.session, Firm.__table__, FirmYear.__table__, FirmFacts.__table__)
     if progress:
         progress(total, total)
     return plan.counts
