@@ -42,6 +42,12 @@ def upgrade():
 
 
 def downgrade():
+    # The older schema needs a PDF in every row. Copies never rendered are still real certificates (their verify
+    # codes may be printed or shared): refuse rather than delete them; download them first, or delete them on purpose.
+    unrendered = op.get_bind().execute(
+        sa.select(sa.func.count()).select_from(certificate).where(certificate.c.pdf_sha256.is_(None))).scalar()
+    if unrendered:
+        raise RuntimeError(f"{unrendered} 份证书尚未生成 PDF，不能降级到 0007（旧版本要求每份证书都有 PDF）："
+                           f"请先下载生成，或确认后删除 pdf_sha256 为空的证书再降级。")
     op.drop_index(op.f('ix_certificate_firm_track_id'), table_name='certificate')
-    op.execute(certificate.delete().where(certificate.c.pdf_sha256.is_(None)))
     _set_nullable(False)
