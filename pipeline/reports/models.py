@@ -35,9 +35,6 @@ class MonthlyReport(Base):
     def filename(self) -> str:
         return f"{self.month_label}科技型企业梯队培育月报.pdf"
 
-    def __str__(self) -> str:  # the scheduler logs what its job returned
-        return f"{self.month_label}月报（{self.size:,} 字节，{'已发送' if self.sent_at else '未发送'}）"
-
 
 class RenderStatus(StrEnum):
     RUNNING = "running"

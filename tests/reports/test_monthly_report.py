@@ -124,9 +124,3 @@ def test_a_bad_leader_address_is_a_clear_error(app, db, known_county, fake_pdf, 
     with pytest.raises(ReportError, match="收件人地址无效"):
         send_monthly_report(report, now=NOW)
 
-
-def test_a_report_reads_well_in_the_scheduler_log():
-    from pipeline.reports.models import MonthlyReport
-
-    assert str(MonthlyReport(month="2026-10", size=1234)) == "2026年10月月报（1,234 字节，未发送）"
-    assert str(MonthlyReport(month="2026-10", size=1234, sent_at=NOW)).endswith("已发送）")
