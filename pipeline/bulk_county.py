@@ -30,7 +30,6 @@ DAY = timedelta(days=1)
 _NEXT = {Stage.SCREENING: Stage.POOL, Stage.POOL: Stage.CULTIVATING, Stage.CULTIVATING: Stage.CERTIFIED}
 _MEAN_DAYS = {Stage.SCREENING: 60, Stage.POOL: 120, Stage.CULTIVATING: 180}
 _EXIT_REASONS = ("no_longer_eligible", "withdrawn", "moved_away", "deregistered", "other")
-UTC_ZONE = ZoneInfo("UTC")
 _SERVICE_KINDS = ("visit", "policy", "training", "matchmaking", "other")
 
 
@@ -78,7 +77,7 @@ class _Numbers:
 
 
 def walk_record(rng: random.Random, track: str, short_name: str, start: datetime, now: datetime,
-                numbers: _Numbers, zone: ZoneInfo = UTC_ZONE) -> _Record:
+                numbers: _Numbers, zone: ZoneInfo) -> _Record:
     """A plausible history for one record, from its entry into 遴选 up to now, along TRANSITIONS only."""
     record = _Record([_Move(start, None, Stage.SCREENING)], Stage.SCREENING)
     at = start
@@ -265,7 +264,7 @@ def seed_bulk_demo(firm_count: int, *, now: datetime, password_min_length: int) 
     """The county, then the demo users (the firm user gets firm 1) and their firms by town, as seed_demo does."""
     from pipeline.auth.models import Role, User
     from pipeline.demo import ensure_demo_users
-    from pipeline.firms.models import Firm, Town
+    from pipeline.firms.models import Firm, ServiceRecord, Town
 
     counts = build_county(firm_count, now=now)
     users = ensure_demo_users({town.name: town for town in db.session.scalars(select(Town))}, password_min_length)
@@ -276,4 +275,7 @@ def seed_bulk_demo(firm_count: int, *, now: datetime, password_min_length: int) 
         limited = officers["officer2"]
         db.session.execute(update(Firm).where(Firm.town_id.in_([t.id for t in limited.towns]))
                            .values(officer_id=limited.id))
+    # The services were recorded by the firm's own officer (the officers exist only now).
+    db.session.execute(update(ServiceRecord).where(ServiceRecord.officer_id.is_(None)).values(
+        officer_id=select(Firm.officer_id).where(Firm.id == ServiceRecord.firm_id).scalar_subquery()))
     return counts, users

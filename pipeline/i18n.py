@@ -55,7 +55,8 @@ def local_today() -> date:
 
 
 def to_local(value: datetime) -> datetime:
-    return value.astimezone(local_zone())
+    """A time in the bureau's zone; a naive time is UTC (what the database hands back), never the server's zone."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(local_zone())
 
 
 def fmt_datetime(value: datetime | None) -> str:
@@ -65,7 +66,7 @@ def fmt_datetime(value: datetime | None) -> str:
     of dates, and Babel's pattern formatting costs ~0.1 ms each."""
     if value is None:
         return ""
-    return to_local(value if value.tzinfo else value.replace(tzinfo=UTC)).strftime("%Y-%m-%d %H:%M")
+    return to_local(value).strftime("%Y-%m-%d %H:%M")
 
 
 def fmt_date(value: date | None) -> str:
@@ -73,7 +74,7 @@ def fmt_date(value: date | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = to_local(value if value.tzinfo else value.replace(tzinfo=UTC)).date()
+        value = to_local(value).date()
     return value.isoformat()
 
 

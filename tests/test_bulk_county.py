@@ -78,6 +78,8 @@ def test_indicators_services_and_people(bulk_county, db):
     assert db.session.scalar(select(func.count(FirmYear.id))) == 3 * 240
     assert db.session.scalar(select(func.count(FirmFacts.id))) == 240
     assert db.session.scalar(select(func.count(ServiceRecord.id))) > 0
+    assert db.session.scalar(select(func.count(ServiceRecord.id)).join(Firm, Firm.id == ServiceRecord.firm_id)
+                             .where(ServiceRecord.officer_id.is_distinct_from(Firm.officer_id))) == 0
     assert db.session.scalar(select(func.count(Firm.id)).where(Firm.officer_id.is_(None))) == 0
     officer2 = db.session.scalar(select(User).where(User.username == "officer2"))
     towns = {town.id for town in officer2.towns}
