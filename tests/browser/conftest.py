@@ -135,7 +135,10 @@ def log_in(page, base_url: str, username: str, password: str) -> None:
     page.goto(f"{base_url}/login")
     page.get_by_label(re.compile("用户名|User name")).fill(username)
     page.get_by_label(re.compile("^(密码|Password)$")).fill(password)
-    page.get_by_role("button", name=re.compile("^(登录|Log in)$")).click()
+    # Wait for the next page's load event: before it, its scripts (e.g. the self-submitting language select) may
+    # not be wired yet, and a test acting at once would race them.
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("^(登录|Log in)$")).click()
 
 
 DEMO_FIRMS = 12  # enough for every stage of both tracks; each pool entry renders a certificate PDF, so keep it small
