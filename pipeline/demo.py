@@ -60,11 +60,25 @@ def demo_credit_code(index: int) -> str:
     return make_credit_code(f"91330624{index:09d}")
 
 
+# Characters that spell the bulk county's serial numbers (in no head, core or tail, so that names stay distinct).
+# Real names carry no digits: digits in every name would make each digit piece of the search index common.
+_SERIAL_CHARS = "安邦诚丰和嘉康隆茂明宁启荣盛顺通祥兴旭耀益源远卓"
+_SERIAL_WIDTH = 4  # 24 ** 4 = 331,776 names
+
+
+def _serial_syllables(serial: int) -> str:
+    chars = []
+    for _ in range(_SERIAL_WIDTH):
+        serial, digit = divmod(serial, len(_SERIAL_CHARS))
+        chars.append(_SERIAL_CHARS[digit])
+    return "".join(reversed(chars))
+
+
 def demo_firm_name(rng: random.Random, industry: str, serial: int | None = None) -> str:
     """A name like 天姥犇昇精密轴承有限公司; a serial (the bulk county) keeps 100,000 names apart."""
     core = f"{rng.choice(_NAME_CORES)}{rng.choice(_NAME_CORES)}"
     if serial is not None:
-        core = f"{core}{serial}"
+        core += _serial_syllables(serial)
     return f"{rng.choice(_NAME_HEADS)}{core}{rng.choice(_NAME_TAILS[industry])}有限公司"
 
 

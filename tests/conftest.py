@@ -26,6 +26,7 @@ from pipeline.firms.models import Firm, Industry, Town
 # Tables whose rows the migrations themselves insert; restored after each test.
 REFERENCE_TABLES = ("track", "stage_setting")
 REFERENCE_TABLES += ("reminder_rule", "program_year", "hnte_batch")  # rows of migration 0003
+REFERENCE_TABLES += ("search_position",)  # rows of migration 0011
 PASSWORD = "correct-horse-battery"
 
 

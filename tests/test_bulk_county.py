@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from pipeline.auth.models import Role, User
 from pipeline.domain.credit_code import validate_credit_code
 from pipeline.domain.stages import IN_POOL, TRANSITIONS, Stage
-from pipeline.firms.models import Firm, ServiceRecord
+from pipeline.firms.models import Firm, FirmSearchGram, ServiceRecord
+from pipeline.firms.text_search import pieces
 from pipeline.funnel.models import FirmTrack, PoolCounter, StageMove, Track
 from pipeline.indicators.models import FirmFacts, FirmYear
 
@@ -30,6 +31,14 @@ def test_bulk_seed_prints_counts_and_demo_logins(bulk_county, db):
     assert len(set(codes)) == 240 and all(validate_credit_code(code) == code for code in codes)
     names = list(db.session.scalars(select(Firm.name)))
     assert len(set(names)) == 240 and all(name.endswith("有限公司") for name in names)
+
+
+def test_bulk_firms_are_in_the_search_index(bulk_county, db):
+    """The bulk path writes firms with COPY on PostgreSQL: the gram triggers index them all the same."""
+    firm = db.session.scalars(select(Firm).order_by(Firm.id.desc())).first()
+    grams = set(db.session.scalars(select(FirmSearchGram.gram).where(FirmSearchGram.firm_id == firm.id)))
+    assert grams == set(pieces(firm.name.lower(), 2)) | set(pieces(firm.credit_code, 3))
+    assert db.session.scalar(select(func.count(func.distinct(FirmSearchGram.firm_id)))) == 240
 
 
 def test_every_history_follows_the_transition_table_and_ends_in_the_record_stage(bulk_county, db):

@@ -82,3 +82,27 @@ def test_lazy_certificate_pdf_down_refuses_copies_never_rendered_and_up_allows_t
         assert indexes["ix_certificate_one_valid"]["unique"]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_search_grams_migration_indexes_the_firms_already_there(scratch_url):
+    """0011_firm_search_grams fills the index for the firms of an existing database, and its triggers follow."""
+    from flask_migrate import downgrade, upgrade
+
+    from pipeline.bulk_county import build_county
+    from pipeline.extensions import db
+
+    app = make_test_app(scratch_url)
+    with app.app_context():
+        upgrade()
+        build_county(30, now=datetime(2026, 3, 2, tzinfo=UTC))
+        db.session.commit()
+        downgrade(revision="0010_dashboard_scale")
+        upgrade()
+        count = sa.text("select count(distinct firm_id) from firm_search_gram where gram = lower(:gram)")
+        assert db.session.execute(sa.text("select count(distinct firm_id) from firm_search_gram")).scalar() == 30
+        assert db.session.execute(count, {"gram": "有限"}).scalar() == 30
+        db.session.execute(sa.text("update firm set name = '改名后的企业' where id = 1"))
+        assert db.session.execute(count, {"gram": "改名"}).scalar() == 1
+        db.session.rollback()
+        db.session.remove()
+        db.engine.dispose()

@@ -57,6 +57,27 @@ class Firm(Base):
     officer = relationship("User", foreign_keys=[officer_id])
 
 
+class FirmSearchGram(Base):
+    """The firm list's text search index: every two-character piece of a firm's name (lower case) and every
+    three-character piece of its credit code, so that a search term finds its few candidate firms without reading
+    every name. Written by database triggers on firm (migration 0011), never by the application."""
+
+    __tablename__ = "firm_search_gram"
+    __table_args__ = (Index("ix_firm_search_gram_firm_id", "firm_id"), {"sqlite_with_rowid": False})
+
+    gram: Mapped[str] = mapped_column(String(3), primary_key=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firm.id", ondelete="CASCADE"), primary_key=True)
+
+
+class SearchPosition(Base):
+    """The numbers 1…SEARCH_POSITIONS: the triggers that cut names into grams join them to walk a name's
+    characters (SQLite does not allow a recursive query in a trigger)."""
+
+    __tablename__ = "search_position"
+
+    n: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
 class FirmEdit(Base):
     """One changed field of a firm: who, when, old → new. Appended, never changed."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, select
 
 from pipeline.auth.models import User
 from pipeline.auth.permissions import visible_town_ids
@@ -13,6 +13,7 @@ from pipeline.dashboard.links import filter_firms_by_history
 from pipeline.domain.stages import Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
+from pipeline.firms.text_search import text_condition
 from pipeline.funnel.models import FirmTrack
 from pipeline.funnel.queries import firms_with_records, scope_to_user, stale_clause, stale_thresholds
 from pipeline.i18n import local_zone, to_local
@@ -76,14 +77,12 @@ def _record_conditions(filters: FirmFilters, now: datetime) -> list:
     return record
 
 
-def _filtered(stmt, filters: FirmFilters, now: datetime, record: list, *, records: str = "exists"):
+def _filtered(stmt, filters: FirmFilters, now: datetime, record: list, *, records: str = "exists", text=None):
     """Narrow a select() involving Firm by the filters and the record conditions: `records` says how, "exists"
     (each firm probes its records), "in" (the matching records' firm ids first) or "joined" (the caller joined
-    FirmTrack)."""
-    if filters.q:
-        text = filters.q.strip()
-        stmt = stmt.where(or_(Firm.name.contains(text, autoescape=True),
-                              Firm.credit_code.contains(text.upper(), autoescape=True)))
+    FirmTrack). `text` is the search term's condition when the caller has it already (it costs a query)."""
+    if filters.q.strip():
+        stmt = stmt.where(text if text is not None else text_condition(filters.q))
     for column, value in ((Firm.town_id, filters.town_id), (Firm.industry_id, filters.industry_id),
                           (Firm.officer_id, filters.officer_id)):
         if value:
@@ -104,7 +103,8 @@ def _needs_firm(filters: FirmFilters, user: User) -> bool:
                 or visible_town_ids(user) is not None)
 
 
-def count_firms(for_user: User, filters: FirmFilters, record: list, *, now: datetime, limit: int) -> tuple[int, bool]:
+def count_firms(for_user: User, filters: FirmFilters, record: list, *, now: datetime, limit: int,
+                text=None) -> tuple[int, bool]:
     """How many firms the list shows, reading at most `limit` rows: (the count, whether it stopped at the limit).
 
     With record filters the rows are records, read from the records' indexes (joined to the firm only when a firm
@@ -112,10 +112,10 @@ def count_firms(for_user: User, filters: FirmFilters, record: list, *, now: date
     count does not.
     """
     if not record:
-        rows = _filtered(scope_to_user(select(Firm.id.label("firm_id")), for_user), filters, now, record)
+        rows = _filtered(scope_to_user(select(Firm.id.label("firm_id")), for_user), filters, now, record, text=text)
     elif _needs_firm(filters, for_user):
         rows = select(FirmTrack.firm_id).join(Firm, Firm.id == FirmTrack.firm_id)
-        rows = _filtered(scope_to_user(rows, for_user), filters, now, record, records="joined")
+        rows = _filtered(scope_to_user(rows, for_user), filters, now, record, records="joined", text=text)
     else:
         rows = select(FirmTrack.firm_id).where(*record)
     if record:
@@ -146,7 +146,9 @@ def list_firms_page(for_user: User, filters: FirmFilters = FirmFilters(), *, now
     # Few matching records: start from them. Many: walk the firms in page order, each probing its records, which
     # finds a page's worth soon (SQLite does not choose between the two by itself).
     few = bool(record) and _count_rows(select(FirmTrack.id).where(*record), COUNT_LIMIT) < COUNT_LIMIT
-    where = _filtered(scope_to_user(select(Firm.id), for_user), filters, now, record, records="in" if few else "exists")
+    text = text_condition(filters.q) if filters.q.strip() else None
+    where = _filtered(scope_to_user(select(Firm.id), for_user), filters, now, record, records="in" if few else "exists",
+                      text=text)
     order = SORTS.get(filters.sort, SORTS["name"])
     first_ids = None
     if page <= 1:
@@ -155,7 +157,7 @@ def list_firms_page(for_user: User, filters: FirmFilters = FirmFilters(), *, now
         total, more = len(first_ids), False
     else:
         total, more = count_firms(for_user, filters, record, now=now,
-                                  limit=max(COUNT_LIMIT, (page + PAGER_AHEAD) * per_page))
+                                  limit=max(COUNT_LIMIT, (page + PAGER_AHEAD) * per_page), text=text)
     page = max(1, min(page, max(1, -(-total // per_page))))
     if first_ids is not None and page == 1:
         ids = first_ids[:per_page]
