@@ -25,6 +25,7 @@ from bench.common import add_backend_argument, county_app, logged_in_client, med
 GOAL = 1.5
 PER_PAGE = 50  # the firm list's default page size
 DEEP_PAGE = 500
+RARE_FIRM = 123
 
 
 @dataclass
@@ -93,6 +94,12 @@ def lookup_ids(app) -> dict:
             "officer": session.scalar(select(User.id).where(User.username == "officer")),
             "busy_firm": busy[0], "busy_moves": busy[1],
         }
+        # Search terms that one firm matches in both counties (firm 123 is in both): the four characters that spell
+        # its serial in its name, and the last ten characters of its credit code.
+        rare = session.get(Firm, RARE_FIRM)
+        ids["rare_name"] = next(rare.name[i:i + 4] for i in range(len(rare.name))
+                                if session.scalar(select(func.count()).where(Firm.name.contains(rare.name[i:i + 4]))) == 1)
+        ids["rare_code"] = rare.credit_code[-10:]
         session.remove()
     return ids
 
@@ -103,7 +110,8 @@ def pages(county: County) -> list[tuple[str, str, str]]:
     return [
         ("firm list, first page", "/firms/", "officer"),
         ("  filter: text 轴承", "/firms/?q=轴承", "officer"),
-        ("  filter: text, rare (code part)", "/firms/?q=0000123", "officer"),
+        ("  filter: text, rare name part", f"/firms/?q={ids['rare_name']}", "officer"),
+        ("  filter: text, rare code part", f"/firms/?q={ids['rare_code']}", "officer"),
         ("  filter: town", f"/firms/?town={ids['town']}", "officer"),
         ("  filter: industry", f"/firms/?industry={ids['industry']}", "officer"),
         ("  filter: track", f"/firms/?track={ids['track']}", "officer"),

@@ -138,7 +138,7 @@ def test_record_filters_find_the_same_firms_whether_few_or_many_match(client, lo
     assert names(exact) == names(capped) == expected
 
 
-def test_firms_on_both_tracks_are_counted_once(client, login_as, make_firm, place_firm, monkeypatch):
+def test_firms_on_both_tracks_are_counted_once(client, login_as, make_firm, place_firm, monkeypatch, track_by_code):
     """A stage filter without a track reads records: a firm in 入库 on both tracks is still one firm of the count,
     also when the count stops early (here after 60 rows: the first page and the two the pager links)."""
     login_as(Role.OFFICER)
@@ -150,3 +150,8 @@ def test_firms_on_both_tracks_are_counted_once(client, login_as, make_firm, plac
     html = client.get("/firms/?stage=pool&per_page=20").get_data(as_text=True)
     assert "共 40 家" in html and "超过" not in html
     assert html.count("双赛道企业") == 20
+    # On one track a record is a firm: counted from the records, exactly and capped.
+    tech = track_by_code("tech_sme").id
+    assert "共 40 家" in client.get(f"/firms/?track={tech}&stage=pool&per_page=20").get_data(as_text=True)
+    monkeypatch.setattr(search, "PAGER_AHEAD", -1)
+    assert "超过 1 家" in client.get(f"/firms/?track={tech}&stage=pool&per_page=20").get_data(as_text=True)

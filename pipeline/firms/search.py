@@ -14,7 +14,7 @@ from pipeline.domain.stages import Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.firms.text_search import text_condition
-from pipeline.funnel.models import FirmTrack
+from pipeline.funnel.models import FirmTrack, Track
 from pipeline.funnel.queries import firms_with_records, scope_to_user, stale_clause, stale_thresholds
 from pipeline.i18n import local_zone, to_local
 
@@ -116,10 +116,18 @@ def count_firms(for_user: User, filters: FirmFilters, record: list, *, now: date
     elif _needs_firm(filters, for_user):
         rows = select(FirmTrack.firm_id).join(Firm, Firm.id == FirmTrack.firm_id)
         rows = _filtered(scope_to_user(rows, for_user), filters, now, record, records="joined", text=text)
-    else:
-        rows = select(FirmTrack.firm_id).where(*record)
-    if record:
         rows = rows.distinct()  # a firm on both tracks is one firm
+    else:
+        # The records alone decide. A firm has one record per track: on one track records are firms, and over all
+        # tracks, tracks × (limit + 1) records are more than `limit` firms; both counted from the record index
+        # without sorting out the firms (the usual case at scale).
+        per_firm = 1 if filters.track_id else db.session.scalar(select(func.count(Track.id)))
+        enough = per_firm * (limit + 1)
+        records = _count_rows(select(FirmTrack.id).where(*record), enough)
+        if per_firm == 1 or records >= enough:
+            return min(records // per_firm, limit), records >= enough
+        # Otherwise each firm once through IN: SQLite answers DISTINCT here by walking every record in firm order.
+        rows = select(Firm.id).where(Firm.id.in_(select(FirmTrack.firm_id).where(*record)))
     counted = _count_rows(rows, limit + 1)  # one more firm tells "more" from "exactly"
     return min(counted, limit), counted > limit
 
