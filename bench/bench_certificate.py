@@ -1,11 +1,14 @@
 """How long one 入库证书 takes: Chinese text against the same page in Latin text, side by side in one run.
 
 Both pages come from the same template and stylesheets: the Latin page is the Chinese HTML with every CJK
-character replaced by two Latin letters, so layout, QR code, seal and border are the same work. Goal: Chinese
-≤ 1.5 × Latin. Times are medians of interleaved rounds, in CPU seconds of this process (robust when other jobs
-share the machine) and in wall-clock seconds.
+character replaced by two Latin letters, so layout, QR code, seal and border are the same work. Goal (issue 9):
+Chinese ≤ 2 × Latin in CPU time with the production fonts (the other font set-ups are printed for comparison).
+Times are medians of interleaved rounds, in CPU seconds of this process (robust when other jobs share the machine)
+and in wall-clock seconds.
 
-    python bench/bench_certificate.py [--rounds 21] [--batch 500] [--check]
+    python bench/bench_certificate.py [--rounds 21] [--batch 500]
+
+Exits 1 when a production ratio is over the goal.
 """
 
 from __future__ import annotations
@@ -20,13 +23,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import Goals  # noqa: E402
 from config import TestConfig  # noqa: E402
 from pipeline import create_app  # noqa: E402
 from pipeline.certificates.documents import make_certificate_document  # noqa: E402
 from pipeline.pdf import html_to_pdf, render_html, render_pdf, static_root  # noqa: E402
 from pipeline.pdf_fonts import SUPPLEMENT_PATH  # noqa: E402
 
-GOAL = 1.5
+GOAL = 2.0
 COMMON_RARE = "新昌喆垚犇燊堃昇鑫珺玥精密轴承有限公司"  # rare in names, but in WenQuanYi Micro Hei
 EXTENSION_A = "新昌喆垚犇燊堃昇鑫珺玥䶮㮾精密轴承有限公司"  # 䶮 㮾: CJK Extension A, from the supplement / Noto
 CJK = re.compile(r"[\u2e80-\u2fff\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
@@ -87,7 +91,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=21)
     parser.add_argument("--batch", type=int, default=0, help="also render this many different certificates")
-    parser.add_argument("--check", action="store_true", help=f"exit 1 when a production ratio exceeds {GOAL}")
     args = parser.parse_args()
     app = create_app(TestConfig(env={"TEST_DATABASE_URL": "sqlite://"}))
     with app.app_context():
@@ -100,14 +103,15 @@ def main() -> int:
         for fonts, css in FONTS.items():
             cases[f"{fonts}: 喆垚犇燊堃昇鑫珺玥"] = (common, css)
             cases[f"{fonts}: with Extension A 䶮㮾"] = (extension_a, css)
-        print(f"入库证书, one A4 page, median of {args.rounds} rounds (ratio against the Latin page; goal ≤ {GOAL})")
+        print(f"入库证书, one A4 page, median of {args.rounds} rounds (ratio against the Latin page; goal ≤ {GOAL:g}×)")
         worst = report(measure(cases, args.rounds), latin)
-        print(f"production worst ratio: {worst:.2f}")
+        goals = Goals()
+        print(f"production worst ratio: {worst:.2f} (goal ≤ {GOAL:g}: {goals.check(worst <= GOAL)})")
         if args.batch:
             seconds = batch(args.batch)
             print(f"batch: {args.batch} different certificates (template + PDF) in {seconds:.1f} s "
                   f"({seconds / args.batch * 1000:.0f} ms each)")
-    return 1 if args.check and worst > GOAL else 0
+    return goals.exit_code()
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import add_backend_argument, county_app, database_url, verdict  # noqa: E402
+from bench.common import Goals, add_backend_argument, county_app, database_url  # noqa: E402
 from bench.live_server import Client, GunicornServer, cpu_seconds  # noqa: E402
 
 GOAL_P95_MS = 500
@@ -183,7 +183,7 @@ def percentile(values: list[float], share: float) -> float:
         else values[0]
 
 
-def report(results: dict[str, list], seconds: float) -> bool:
+def report(results: dict[str, list], seconds: float, goals: Goals) -> None:
     everything = [sample for samples in results.values() for sample in samples]
     errors = sum(status != 200 for _ms, status in everything)
     print(f"  {len(everything)} requests in {seconds:.1f} s: {len(everything) / seconds:.1f} req/s, {errors} errors")
@@ -195,8 +195,7 @@ def report(results: dict[str, list], seconds: float) -> bool:
               f"{percentile(times, .99):>8.0f} {max(times):>8.0f}")
     p95 = percentile([ms for ms, _status in everything], .95)
     ok = p95 < GOAL_P95_MS and errors == 0
-    print(f"  overall p95 {p95:.0f} ms, goal < {GOAL_P95_MS} ms and no error: {verdict(ok)}")
-    return ok
+    print(f"  overall p95 {p95:.0f} ms, goal < {GOAL_P95_MS} ms and no error: {goals.check(ok)}")
 
 
 def main() -> int:
@@ -208,7 +207,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     add_backend_argument(parser)
     args = parser.parse_args()
-    app = county_app(args.firms, args.backend, rebuild=args.rebuild)
+    goals = Goals()
+    app = county_app(args.firms, args.backend, goals, rebuild=args.rebuild)
     targets = Targets(app, database_url(args.firms, args.backend))
     print(f"load: {args.workers} gunicorn workers × {args.threads} thread(s), {args.clients} clients, "
           f"{args.requests} requests, {args.firms:,} firms, {args.backend}; load average before "
@@ -220,7 +220,8 @@ def main() -> int:
     with GunicornServer(targets.database_url, workers=args.workers, threads=args.threads,
                         timeout=120) as server:
         results, seconds = run_clients(server, targets, args.requests, args.clients)
-    return 0 if report(results, seconds) else 1
+    report(results, seconds, goals)
+    return goals.exit_code()
 
 
 if __name__ == "__main__":

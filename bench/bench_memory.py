@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import add_backend_argument, county_app, database_url, verdict  # noqa: E402
+from bench.common import Goals, add_backend_argument, county_app, database_url  # noqa: E402
 from bench.live_server import Client, GunicornServer, memory_mb  # noqa: E402
 
 GOAL_MB = 400
@@ -74,17 +74,16 @@ def main() -> int:
     parser.add_argument("--firms", type=int, default=100_000)
     add_backend_argument(parser)
     args = parser.parse_args()
-    county_app(args.firms, args.backend, rebuild=args.rebuild)
+    goals = Goals()
+    county_app(args.firms, args.backend, goals, rebuild=args.rebuild)
     url = database_url(args.firms, args.backend)
     print(f"peak RSS of one gunicorn worker, {args.firms:,} firms, {args.backend} (goal < {GOAL_MB} MB)")
-    failures = 0
     for name, request in REQUESTS.items():
         idle, peak, seconds, status, size = measure(url, name, request)
         ok = status == 200 and peak < GOAL_MB
-        failures += not ok
         print(f"  {name:<28} idle {idle:6.0f} MB  peak {peak:6.0f} MB  (+{peak - idle:5.0f})  {seconds:6.1f} s  "
-              f"HTTP {status}  {size / 1e6:6.1f} MB out  {verdict(ok)}", flush=True)
-    return 1 if failures else 0
+              f"HTTP {status}  {size / 1e6:6.1f} MB out  {goals.check(ok)}", flush=True)
+    return goals.exit_code()
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import argparse
 import os
 import time
 
-from common import add_backend_argument, county_copy_app, drop_county_copy, logged_in_client, verdict
+from common import Goals, add_backend_argument, county_copy_app, drop_county_copy, logged_in_client
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -86,7 +86,8 @@ def main() -> int:
     parser.add_argument("--moves", type=int, default=400, help="single moves to time")
     parser.add_argument("--bulk", type=int, default=1000, help="records in the bulk move")
     args = parser.parse_args()
-    app = county_copy_app(FIRMS, args.backend, suffix="moves", rebuild=args.rebuild)
+    goals = Goals()
+    app = county_copy_app(FIRMS, args.backend, goals, suffix="moves", rebuild=args.rebuild)
     try:
         with app.app_context():
             actor = db.session.scalar(select(User).where(User.username == "officer"))
@@ -105,13 +106,13 @@ def main() -> int:
           f"load average {load:.1f} on {os.cpu_count()} cores")
     rate, cpu_rate = args.moves / single_wall, args.moves / single_cpu
     print(f"  single moves: {args.moves} in {single_wall:.2f} s = {rate:,.0f} moves/s, "
-          f"{rate / MOVES_PER_SECOND_GOAL:.2f}× the goal of {MOVES_PER_SECOND_GOAL}/s ({verdict(rate >= MOVES_PER_SECOND_GOAL)}); "
+          f"{rate / MOVES_PER_SECOND_GOAL:.2f}× the goal of {MOVES_PER_SECOND_GOAL}/s ({goals.check(rate >= MOVES_PER_SECOND_GOAL)}); "
           f"this process's CPU alone: {cpu_rate:,.0f} moves/s")
     print(f"  bulk move: {moved:,} records in {bulk_wall:.2f} s, {bulk_wall / BULK_SECONDS_GOAL:.2f}× the goal of "
-          f"{BULK_SECONDS_GOAL:.0f} s ({verdict(bulk_wall < BULK_SECONDS_GOAL)}); this process's CPU: {bulk_cpu:.2f} s")
+          f"{BULK_SECONDS_GOAL:.0f} s ({goals.check(bulk_wall < BULK_SECONDS_GOAL)}); this process's CPU: {bulk_cpu:.2f} s")
     print(f"  bulk move through the page (POST /funnel/bulk, {len(items) - args.moves - args.bulk:,} records, result "
-          f"page with {page_links:,} firm links): {page_wall:.2f} s ({verdict(page_wall < BULK_SECONDS_GOAL)})")
-    return 0
+          f"page with {page_links:,} firm links): {page_wall:.2f} s ({goals.check(page_wall < BULK_SECONDS_GOAL)})")
+    return goals.exit_code()
 
 
 if __name__ == "__main__":
