@@ -82,7 +82,7 @@ def _seed_bulk_demo(firm_count: int) -> None:
     db.session.commit()
     refresh_planner_statistics(db.engine)
     click.echo(f"大规模演示数据：企业 {counts['firms']:,} 家，培育记录 {counts['records']:,} 条，阶段变动 {counts['moves']:,} 条，"
-               f"年度指标 {counts['years']:,} 条，服务记录 {counts['services']:,} 条，入库证书 {counts.get('certificates', 0):,} 份"
+               f"年度指标 {counts['years']:,} 条，服务记录 {counts['services']:,} 条，入库证书 {counts['certificates']:,} 份"
                f"（{time.perf_counter() - started:.0f} 秒）。")
     for username, role, password in users:
         click.echo(f"  新建演示用户 {username:<10} 角色 {role:<8} 密码 {password}")

@@ -40,6 +40,15 @@ def demo_year(rng: random.Random, kind: str, sales: float, growth: float) -> dic
     }
 
 
+def demo_firm_figures(rng: random.Random, firm_id: int, kind: str, today: date, now: datetime) -> tuple[list[dict], dict]:
+    """The rows of one firm: its last three fiscal years (before the local `today`'s year) and its facts."""
+    sales = {"small": rng.uniform(300, 1500), "large": rng.uniform(15000, 40000)}.get(kind, rng.uniform(1500, 12000))
+    stamp = demo_stamp(now)
+    years = [{"firm_id": firm_id, "fiscal_year": today.year - back, **stamp,
+              **demo_year(rng, kind, sales, rng.uniform(1.0, 1.35))} for back in (3, 2, 1)]
+    return years, {"firm_id": firm_id, **stamp, **demo_facts(rng, kind)}
+
+
 def seed_figures(today: date, now: datetime) -> int:
     """Give every firm without figures three fiscal years and its facts; return how many firms got figures."""
     have = set(db.session.scalars(select(FirmYear.firm_id).distinct()))
@@ -48,12 +57,9 @@ def seed_figures(today: date, now: datetime) -> int:
     years, facts = [], []
     for firm in firms:
         rng = random.Random(firm.credit_code)
-        kind = demo_kind(rng, stages.get(firm.id))
-        sales = {"small": rng.uniform(300, 1500), "large": rng.uniform(15000, 40000)}.get(kind, rng.uniform(1500, 12000))
-        for back in (3, 2, 1):
-            figures = demo_year(rng, kind, sales, rng.uniform(1.0, 1.35))
-            years.append({"firm_id": firm.id, "fiscal_year": today.year - back, **demo_stamp(now), **figures})
-        facts.append({"firm_id": firm.id, **demo_stamp(now), **demo_facts(rng, kind)})
+        firm_years, firm_facts = demo_firm_figures(rng, firm.id, demo_kind(rng, stages.get(firm.id)), today, now)
+        years.extend(firm_years)
+        facts.append(firm_facts)
     if years:
         db.session.execute(insert(FirmYear), years)
         db.session.execute(insert(FirmFacts), facts)
