@@ -62,7 +62,8 @@ def bulk_insert(connection, table, rows: list[dict]) -> None:
     """Insert many rows of one shape: COPY on PostgreSQL (several times faster than INSERT), executemany elsewhere.
 
     COPY bypasses SQLAlchemy's statement compilation, so each value goes through its column type's bind processor
-    here (UTCDateTime stores naive UTC, enums their values) exactly as an INSERT would send it.
+    here (UTCDateTime stores naive UTC, enums their values) and a column the rows leave out gets its Python-side
+    default, exactly as an INSERT would send them.
     """
     if not rows:
         return
@@ -71,12 +72,16 @@ def bulk_insert(connection, table, rows: list[dict]) -> None:
         connection.execute(table.insert(), rows)
         return
     names = list(rows[0])
-    processors = [table.c[name].type.bind_processor(dialect) or (lambda value: value) for name in names]
-    columns = ", ".join(f'"{name}"' for name in names)
+    defaults = {column.name: column.default for column in table.columns if column.name not in rows[0]
+                and column.default is not None and (column.default.is_scalar or column.default.is_callable)}
+    processors = [table.c[name].type.bind_processor(dialect) or (lambda value: value) for name in [*names, *defaults]]
+    columns = ", ".join(f'"{name}"' for name in [*names, *defaults])
     with connection.connection.driver_connection.cursor() as cursor, \
             cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row([process(row[name]) for process, name in zip(processors, names, strict=True)])
+            values = [row[name] for name in names]
+            values += [default.arg if default.is_scalar else default.arg(None) for default in defaults.values()]
+            copy.write_row([process(value) for process, value in zip(processors, values, strict=True)])
 
 
 def advance_id_sequence(connection, table) -> None:

@@ -152,3 +152,33 @@ def test_numbers_and_issue_dates_follow_the_bureau_calendar(bulk_county, app, db
                 assert pool_number.split("-")[1] == str(local_day.year)
             if issued_on:
                 assert issued_on == local_day
+
+
+def test_services_and_history_use_only_what_the_app_knows(bulk_county, db):
+    """Service kinds and exit reasons are the app's own codes (the UI has labels for them); a pause carries its note
+    and no reason code, an exit for "other" reasons its note, as move_firm writes them."""
+    from pipeline.domain.stages import ExitReason
+    from pipeline.firms.models import ServiceKind
+
+    kinds = set(db.session.scalars(select(ServiceRecord.kind).distinct()))
+    assert kinds and kinds <= {kind.value for kind in ServiceKind}
+    exits = db.session.execute(select(StageMove.reason_code, StageMove.note)
+                               .where(StageMove.to_stage == Stage.REMOVED)).all()
+    assert exits and all(code in set(ExitReason) - {ExitReason.REVOKED} for code, _note in exits)
+    assert all(note for code, note in exits if code == ExitReason.OTHER)
+    pauses = db.session.execute(select(StageMove.reason_code, StageMove.note, StageMove.resume_on)
+                                .where(StageMove.to_stage == Stage.PAUSED)).all()
+    assert all(code is None and note and resume for code, note, resume in pauses)
+
+
+def test_bulk_insert_fills_the_defaults_a_row_leaves_out(db, make_firm):
+    """COPY on PostgreSQL sends only the columns named: the Python-side defaults (note "", skipped False,
+    created_at now) must be filled in as an INSERT would, on both databases."""
+    from pipeline.db import bulk_insert
+    from pipeline.firms.models import ServiceKind
+
+    firm = make_firm()
+    bulk_insert(db.session.connection(), ServiceRecord.__table__,
+                [{"firm_id": firm.id, "served_on": datetime(2026, 5, 1).date(), "kind": ServiceKind.VISIT.value}])
+    service = db.session.scalars(select(ServiceRecord).where(ServiceRecord.firm_id == firm.id)).one()
+    assert service.note == "" and service.created_at is not None
