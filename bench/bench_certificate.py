@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import argparse
 import re
-import statistics
 import sys
 import time
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Goals  # noqa: E402
+from bench.common import Goals, interleaved_medians  # noqa: E402
 from config import TestConfig  # noqa: E402
 from pipeline import create_app  # noqa: E402
 from pipeline.certificates.documents import make_certificate_document  # noqa: E402
@@ -54,18 +54,12 @@ def latinize(html: str) -> str:
 
 
 def measure(cases: dict[str, tuple[str, tuple[str, ...]]], rounds: int) -> dict[str, tuple[float, float]]:
-    """Median (CPU, wall) seconds per case; rounds interleave the cases so that noise hits them alike."""
-    for html, css in cases.values():  # warm up font maps and caches
-        html_to_pdf(html, extra_css=css)
-    cpu = {name: [] for name in cases}
-    wall = {name: [] for name in cases}
-    for _ in range(rounds):
-        for name, (html, css) in cases.items():
-            start_cpu, start_wall = time.process_time(), time.perf_counter()
-            html_to_pdf(html, extra_css=css)
-            cpu[name].append(time.process_time() - start_cpu)
-            wall[name].append(time.perf_counter() - start_wall)
-    return {name: (statistics.median(cpu[name]), statistics.median(wall[name])) for name in cases}
+    """Median (CPU, wall) seconds per case: rounds interleave the cases so that noise hits them alike, CPU and wall
+    time in two runs of `rounds` (the first warms up font maps and caches)."""
+    calls = {name: partial(html_to_pdf, html, extra_css=css) for name, (html, css) in cases.items()}
+    cpu = interleaved_medians(calls, rounds, clock=time.process_time)
+    wall = interleaved_medians(calls, rounds)
+    return {name: (cpu[name], wall[name]) for name in cases}
 
 
 def batch(count: int) -> float:

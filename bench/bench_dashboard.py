@@ -12,12 +12,10 @@ so that both sides do the same work.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
-from common import Goals, add_backend_argument, county_app, logged_in_client
+from common import Goals, add_backend_argument, county_app, interleaved_medians, logged_in_client
 
 GOAL = 2.0
 LADDER = ("screening", "pool", "cultivating", "certified")
@@ -260,18 +258,12 @@ def _get_page(client, url: str) -> None:
     assert response.status_code == 200, response.status_code
 
 
-def _interleaved_medians(app, timings: dict, rounds: int) -> dict[str, float]:
-    """Median seconds of each function, the functions taking turns in every round (the machine is shared: a burst
-    of load then falls on all of them, not on one side of the ratio)."""
-    samples = {name: [] for name in timings}
-    for round_ in range(rounds + 1):  # the first round warms up
-        for name, function in timings.items():
-            with app.app_context():
-                started = time.perf_counter()
-                function()
-                if round_:
-                    samples[name].append(time.perf_counter() - started)
-    return {name: statistics.median(values) for name, values in samples.items()}
+def _in_app_context(app, function):
+    """`function` called inside its own app context, as each request and each raw SQL run has one."""
+    def call():
+        with app.app_context():
+            return function()
+    return call
 
 
 def main() -> int:
@@ -313,10 +305,10 @@ def main() -> int:
             differences = _differences(run_raw(), page)
         for line in differences[:10]:
             print(f"  ! {label}: {line}")
-        timings = {"raw SQL": run_raw}
+        calls = {"raw SQL": _in_app_context(app, run_raw)}
         for username in ("officer", "leader"):
-            timings[username] = partial(_get_page, logged_in_client(app, username), url)
-        seconds = _interleaved_medians(app, timings, args.rounds)
+            calls[username] = _in_app_context(app, partial(_get_page, logged_in_client(app, username), url))
+        seconds = interleaved_medians(calls, args.rounds)
         print(f"  {label}: raw SQL {seconds['raw SQL'] * 1000:7.0f} ms"
               f"{'' if not differences else f'  ({len(differences)} numbers DIFFER from the page: not comparable)'}",
               flush=True)

@@ -13,14 +13,13 @@ columns are full (40 cards) only in the large county, so those pages render more
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Goals, add_backend_argument, county_app, logged_in_client, median_seconds  # noqa: E402
+from bench.common import Goals, add_backend_argument, county_app, interleaved_medians, logged_in_client  # noqa: E402
 
 GOAL = 1.5
 PER_PAGE = 50  # the firm list's default page size
@@ -139,11 +138,10 @@ def pages(county: County) -> list[tuple[str, str, str]]:
 def measure(visits: list[tuple[County, str]], whose: str, rounds: int) -> list[tuple[float, int, str]]:
     """(median ms, SQL statements, rows or cards shown) of one page in each county. The counties take turns round
     by round, so that a burst of load on the shared machine hits both alike."""
-    calls = [lambda county=county, url=url: county.get(url, county.clients[whose]) for county, url in visits]
-    for call in calls:
-        call()  # warm-up
-    samples = [[median_seconds(call, rounds=1, warmup=0) for call in calls] for _ in range(rounds)]
-    return [(statistics.median(sample[i] for sample in samples) * 1000, county.queries(url, county.clients[whose]),
+    calls = {str(i): lambda county=county, url=url: county.get(url, county.clients[whose])
+             for i, (county, url) in enumerate(visits)}
+    seconds = interleaved_medians(calls, rounds)
+    return [(seconds[str(i)] * 1000, county.queries(url, county.clients[whose]),
              county.shown(url, county.clients[whose])) for i, (county, url) in enumerate(visits)]
 
 

@@ -12,6 +12,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -151,16 +152,21 @@ def logged_in_client(app, username: str):
     return client
 
 
-def median_seconds(function, *, rounds: int = 7, warmup: int = 1) -> float:
-    """The median wall time of `rounds` calls after `warmup` untimed ones (the machine is shared: medians hold)."""
+def interleaved_medians(calls: dict[str, Callable[[], object]], rounds: int, warmup: int = 1, *,
+                        clock: Callable[[], float] = time.perf_counter) -> dict[str, float]:
+    """The median seconds of each call over `rounds` rounds after `warmup` untimed ones, by wall time or by `clock`
+    (time.process_time: this process's CPU). The calls take turns in every round, so that a burst of load on the
+    shared machine falls on all of them alike, not on one side of a ratio."""
     for _ in range(warmup):
-        function()
-    samples = []
+        for call in calls.values():
+            call()
+    samples: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(rounds):
-        started = time.perf_counter()
-        function()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+        for name, call in calls.items():
+            started = clock()
+            call()
+            samples[name].append(clock() - started)
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def county_copy_app(firms: int, backend: str, goals: Goals, *, suffix: str, rebuild: bool = False):
