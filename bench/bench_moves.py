@@ -1,11 +1,13 @@
 """Moves at 100,000 firms: single moves through move_firm, each committed like a request, and one bulk move.
 
-    python bench/bench_moves.py [--backend sqlite|postgresql] [--moves 400] [--bulk 1000]
+    python bench/bench_moves.py [--backend sqlite|postgresql] [--firms 100000] [--moves 400] [--bulk 1000]
 
 Both move records from 遴选 into 入库 (the heaviest move: a pool number, a history row and the 入库证书 issued by the
 stage_changed receiver). They run on a fresh copy of the bench county (bench/common.py: county_copy_app), dropped at
 the end, so every run starts from the same data and the county the other benches read is not changed.
-Goals (issue 9): at least 200 moves per second on SQLite; the bulk move of 1,000 records in under 10 s.
+Goals (issue 9): at least 200 moves per second on SQLite (on PostgreSQL the rate is printed without a verdict); the
+bulk move of 1,000 records in under 10 s, through the service and through the page, every record moved (the page's
+records are counted in 入库 afterwards: a refused record makes the page miss).
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from pipeline.extensions import db
 from pipeline.funnel.models import FirmTrack, Track
 from pipeline.funnel.services import bulk_move, move_firm
 
-FIRMS = 100_000
 MOVES_PER_SECOND_GOAL = 200
 BULK_SECONDS_GOAL = 10.0
 
@@ -65,7 +66,8 @@ def time_bulk_move(items: list[tuple[int, int]], actor: User) -> tuple[float, fl
 
 
 def time_bulk_page(app, items: list[tuple[int, int]]) -> tuple[float, int]:
-    """Wall seconds of the same bulk move as an officer makes it: one POST of the 批量移动 page, result page included."""
+    """Wall seconds of the same bulk move as an officer makes it: one POST of the 批量移动 page, result page included;
+    and how many of the posted records are in 入库 afterwards (the page shows refusals, it does not fail on them)."""
     app.config["WTF_CSRF_ENABLED"] = False  # the token round trip is not what is measured
     client = logged_in_client(app, "officer")
     started = time.perf_counter()
@@ -73,7 +75,12 @@ def time_bulk_page(app, items: list[tuple[int, int]]) -> tuple[float, int]:
                            data={"to": Stage.POOL.value, "record": [f"{rid}:{version}" for rid, version in items]})
     if response.status_code != 200:
         raise SystemExit(f"the bulk page answered {response.status_code}")
-    return time.perf_counter() - started, response.get_data(as_text=True).count("/firms/")
+    seconds = time.perf_counter() - started
+    with app.app_context():
+        in_pool = db.session.scalar(select(func.count(FirmTrack.id)).where(
+            FirmTrack.id.in_([record_id for record_id, _version in items]), FirmTrack.stage == Stage.POOL))
+        db.session.remove()
+    return seconds, in_pool
 
 
 def count_certificates() -> int:
@@ -83,35 +90,43 @@ def count_certificates() -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_backend_argument(parser)
+    parser.add_argument("--firms", type=int, default=100_000)
     parser.add_argument("--moves", type=int, default=400, help="single moves to time")
     parser.add_argument("--bulk", type=int, default=1000, help="records in the bulk move")
     args = parser.parse_args()
     goals = Goals()
-    app = county_copy_app(FIRMS, args.backend, goals, suffix="moves", rebuild=args.rebuild)
+    app = county_copy_app(args.firms, args.backend, goals, suffix="moves", rebuild=args.rebuild)
     try:
         with app.app_context():
             actor = db.session.scalar(select(User).where(User.username == "officer"))
             items = screening_records(args.moves + 2 * args.bulk)
+            if len(items) < args.moves + 2 * args.bulk:
+                raise SystemExit(f"the county has {len(items):,} 科小 records in 遴选, the run needs --moves + 2 × "
+                                 f"--bulk = {args.moves + 2 * args.bulk:,}: fewer moves or a larger county")
             before = count_certificates()
             single_wall, single_cpu = time_single_moves(items[:args.moves], actor)
             bulk_wall, bulk_cpu, moved = time_bulk_move(items[args.moves:args.moves + args.bulk], actor)
             db.session.remove()
-            page_wall, page_links = time_bulk_page(app, items[args.moves + args.bulk:])
+            page_items = items[args.moves + args.bulk:]
+            page_wall, page_moved = time_bulk_page(app, page_items)
             issued = count_certificates() - before
             db.session.remove()
     finally:
-        drop_county_copy(app, FIRMS, args.backend, suffix="moves")
+        drop_county_copy(app, args.firms, args.backend, suffix="moves")
     load = os.getloadavg()[0]
-    print(f"[{args.backend}] {FIRMS:,} firms; 遴选 → 入库 with history row and 入库证书 ({issued:,} issued); "
+    print(f"[{args.backend}] {args.firms:,} firms; 遴选 → 入库 with history row and 入库证书 ({issued:,} issued); "
           f"load average {load:.1f} on {os.cpu_count()} cores")
     rate, cpu_rate = args.moves / single_wall, args.moves / single_cpu
-    print(f"  single moves: {args.moves} in {single_wall:.2f} s = {rate:,.0f} moves/s, "
-          f"{rate / MOVES_PER_SECOND_GOAL:.2f}× the goal of {MOVES_PER_SECOND_GOAL}/s ({goals.check(rate >= MOVES_PER_SECOND_GOAL)}); "
+    goal = (f"{rate / MOVES_PER_SECOND_GOAL:.2f}× the goal of {MOVES_PER_SECOND_GOAL}/s "
+            f"({goals.check(rate >= MOVES_PER_SECOND_GOAL)})" if args.backend == "sqlite"
+            else f"the goal of {MOVES_PER_SECOND_GOAL}/s is for SQLite")
+    print(f"  single moves: {args.moves} in {single_wall:.2f} s = {rate:,.0f} moves/s, {goal}; "
           f"this process's CPU alone: {cpu_rate:,.0f} moves/s")
     print(f"  bulk move: {moved:,} records in {bulk_wall:.2f} s, {bulk_wall / BULK_SECONDS_GOAL:.2f}× the goal of "
           f"{BULK_SECONDS_GOAL:.0f} s ({goals.check(bulk_wall < BULK_SECONDS_GOAL)}); this process's CPU: {bulk_cpu:.2f} s")
-    print(f"  bulk move through the page (POST /funnel/bulk, {len(items) - args.moves - args.bulk:,} records, result "
-          f"page with {page_links:,} firm links): {page_wall:.2f} s ({goals.check(page_wall < BULK_SECONDS_GOAL)})")
+    print(f"  bulk move through the page (POST /funnel/bulk with its result page): {page_moved:,} of "
+          f"{len(page_items):,} records in 入库 afterwards, {page_wall:.2f} s "
+          f"({goals.check(page_wall < BULK_SECONDS_GOAL and page_moved == len(page_items))})")
     return goals.exit_code()
 
 
