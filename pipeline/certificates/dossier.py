@@ -20,7 +20,7 @@ from pipeline.domain.stages import EXIT_REASON_LABELS, STAGE_LABELS, ExitReason,
 from pipeline.extensions import db
 from pipeline.firms.models import SERVICE_KIND_LABELS, ServiceKind, ServiceRecord
 from pipeline.funnel.models import FirmTrack, StageMove, Track
-from pipeline.i18n import to_local
+from pipeline.i18n import fmt_datetime, to_local
 from pipeline.pdf import render_pdf
 
 
@@ -107,10 +107,6 @@ def _label(labels: dict, enum, value) -> str:
         return value or ""
 
 
-def _local(moment: datetime | None) -> str:
-    return to_local(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
 def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
 
@@ -119,7 +115,7 @@ def _stages(firm_id: int) -> tuple[DossierStage, ...]:
     records = db.session.scalars(select(FirmTrack).join(Track).where(FirmTrack.firm_id == firm_id).order_by(
         Track.sort_order, Track.id))
     return tuple(DossierStage(
-        track=r.track.name, stage=STAGE_LABELS[r.stage], since=_local(r.stage_entered_at), pool_number=r.pool_number or "",
+        track=r.track.name, stage=STAGE_LABELS[r.stage], since=fmt_datetime(r.stage_entered_at), pool_number=r.pool_number or "",
         certificate_number=r.certificate_number or "", certified_on=_day(r.certified_on), expires_on=_day(r.expires_on),
     ) for r in records)
 
@@ -140,7 +136,7 @@ def _events(firm_id: int, certificates: list[Certificate]) -> tuple[DossierEvent
                                .where(StageMove.firm_id == firm_id))
     for move in moves:
         rows.append((to_local(move.moved_at).date(), 0, DossierEvent(
-            _local(move.moved_at), "阶段变动", _move_text(move), move.actor.label if move.actor else "")))
+            fmt_datetime(move.moved_at), "阶段变动", _move_text(move), move.actor.label if move.actor else "")))
     services = db.session.scalars(select(ServiceRecord).options(joinedload(ServiceRecord.officer))
                                   .where(ServiceRecord.firm_id == firm_id))
     for service in services:
@@ -151,11 +147,11 @@ def _events(firm_id: int, certificates: list[Certificate]) -> tuple[DossierEvent
     for c in certificates:
         what = "换发入库证书" if c.supersedes_id else "发放入库证书"
         rows.append((to_local(c.issued_at).date(), 2, DossierEvent(
-            _local(c.issued_at), "证书", f"{what} {c.number}" + (f"（{c.change_note}）" if c.supersedes_id else ""),
+            fmt_datetime(c.issued_at), "证书", f"{what} {c.number}" + (f"（{c.change_note}）" if c.supersedes_id else ""),
             c.issued_by.label if c.issued_by else "")))
         if c.revoked_at:
             rows.append((to_local(c.revoked_at).date(), 2, DossierEvent(
-                _local(c.revoked_at), "证书", f"撤销入库证书 {c.number}：{c.revoked_reason}",
+                fmt_datetime(c.revoked_at), "证书", f"撤销入库证书 {c.number}：{c.revoked_reason}",
                 c.revoked_by.label if c.revoked_by else "")))
     rows.sort(key=lambda row: (row[0], row[2].day, row[1]))
     return tuple(event for _, _, event in rows)
@@ -171,10 +167,10 @@ def build_dossier(firm, *, now: datetime) -> DossierDocument:
         address=firm.address, legal_rep=firm.legal_rep,
         contact=" ".join(x for x in (firm.contact_name, firm.contact_phone, firm.contact_email) if x),
         officer=firm.officer.label if firm.officer else "", authority=current_app.config["PIPELINE_AUTHORITY_NAME"],
-        generated_at=_local(now), stages=_stages(firm.id), events=_events(firm.id, certificates),
+        generated_at=fmt_datetime(now), stages=_stages(firm.id), events=_events(firm.id, certificates),
         certificates=tuple(DossierCertificate(
             number=c.number, track=c.track.name, status=CERTIFICATE_STATUS_LABELS[c.status],
-            issued_on=chinese_date(c.issued_on), issued_at=_local(c.issued_at)) for c in reversed(certificates)),
+            issued_on=chinese_date(c.issued_on), issued_at=fmt_datetime(c.issued_at)) for c in reversed(certificates)),
         indicators=tuple(dossier_indicators(firm)), verdicts=tuple(dossier_eligibility(firm)),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from pipeline.auth.models import User
@@ -90,13 +90,17 @@ def list_certificate_chain(certificate: Certificate) -> list[Certificate]:
         Certificate.issued_at.desc(), Certificate.id.desc())))
 
 
-def list_issuable_records(firm_id: int) -> list[FirmTrack]:
-    """Pool records of a firm with a pool number but no valid certificate (the move could not issue one)."""
+def issuable():
+    """Condition on FirmTrack: a pool record with a pool number but no valid certificate (the move could not issue
+    one, or the bulk county left it to be issued)."""
     has_valid = select(Certificate.id).where(Certificate.firm_track_id == FirmTrack.id,
                                              Certificate.status == CertificateStatus.VALID).exists()
-    return list(db.session.scalars(select(FirmTrack).where(
-        FirmTrack.firm_id == firm_id, FirmTrack.stage.in_(ADMITTED_STAGES), FirmTrack.pool_number.is_not(None),
-        ~has_valid)))
+    return and_(FirmTrack.stage.in_(ADMITTED_STAGES), FirmTrack.pool_number.is_not(None), ~has_valid)
+
+
+def list_issuable_records(firm_id: int) -> list[FirmTrack]:
+    """A firm's pool records that lack their valid certificate."""
+    return list(db.session.scalars(select(FirmTrack).where(FirmTrack.firm_id == firm_id, issuable())))
 
 
 def list_batches(limit: int = 20) -> list[CertificateBatch]:

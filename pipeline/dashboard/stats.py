@@ -17,7 +17,6 @@ from pipeline.funnel.queries import list_tracks
 
 # Every stage, the ladder first: the order of the stage tables.
 STAGE_ORDER = tuple(LADDER) + tuple(stage for stage in Stage if stage not in LADDER)
-PIPELINE_STAGES = q.PIPELINE_STAGES
 EXPIRY_MONTHS = 6
 
 

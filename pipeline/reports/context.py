@@ -13,8 +13,9 @@ from markupsafe import Markup
 
 from pipeline.dashboard import queries as q
 from pipeline.dashboard.presentation import pct, track_charts
+from pipeline.dashboard.queries import PIPELINE_STAGES
 from pipeline.dashboard.sql import EXIT_STAGES
-from pipeline.dashboard.stats import PIPELINE_STAGES, FunnelStats, TrackStats, build_funnel_stats, exit_label
+from pipeline.dashboard.stats import FunnelStats, TrackStats, build_funnel_stats, exit_label
 from pipeline.domain.periods import Period, previous_period
 from pipeline.domain.stages import STAGE_LABELS, Stage
 
