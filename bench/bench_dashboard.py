@@ -15,7 +15,14 @@ import argparse
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 
-from common import Goals, add_backend_argument, county_app, interleaved_medians, logged_in_client
+from common import (
+    Goals,
+    add_backend_argument,
+    add_rebuild_argument,
+    county_app,
+    interleaved_medians,
+    logged_in_client,
+)
 
 GOAL = 2.0
 LADDER = ("screening", "pool", "cultivating", "certified")
@@ -269,6 +276,7 @@ def _in_app_context(app, function):
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_backend_argument(parser)
+    add_rebuild_argument(parser)
     parser.add_argument("--firms", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()

@@ -1,6 +1,10 @@
 """Time a 50,000-row firm/indicator import (preview + confirm, then the re-import preview) against openpyxl alone
 reading the same file: `python bench/bench_import.py [--rows N] [--backend sqlite|postgresql]`, in a scratch
-database (/tmp/pipeline-bench-import.db or PostgreSQL pipeline_bench_import) that it wipes."""
+database (/tmp/pipeline-bench-import.db or PostgreSQL pipeline_bench_import) that it wipes.
+
+Goals (issue 9): each import within a minute and at most 3× openpyxl alone, in wall and in CPU time. openpyxl alone
+is timed once before and once after the imports and the mean of the two is the baseline, so that a change of load
+during the run weighs on both sides of the ratio (they cannot take turns round by round: an import is a minute)."""
 
 from __future__ import annotations
 
@@ -84,14 +88,19 @@ def main() -> int:
     print(f"{'file size':<38} {len(data) / 1e6:7.1f} MB")
     with app.app_context():
         user = prepare_database()
-        _, alone = timed("openpyxl alone (read_only, values_only)", lambda: read_alone(data))
-        first = run_import(data, user, "first import", alone)
-        again = run_import(data, user, "re-import of the same file", alone)
+        _, before = timed("openpyxl alone, before the imports", lambda: read_alone(data))
+        imports = {"first import": run_import(data, user, "first import"),
+                   "re-import of the same file": run_import(data, user, "re-import of the same file")}
+        _, after = timed("openpyxl alone, after the imports", lambda: read_alone(data))
+    alone = ((before[0] + after[0]) / 2, (before[1] + after[1]) / 2)
+    print(f"{'openpyxl alone: mean of before, after':<38} {alone[0]:7.2f} s  (CPU {alone[1]:6.2f} s), the baseline")
+    for label, (wall, cpu) in imports.items():
+        print(f"{'  ratio, ' + label:<38} {wall / alone[0]:7.1f} ×  (CPU {cpu / alone[1]:6.1f} ×) openpyxl alone")
     goals = Goals()
     for kind, index in (("wall", 0), ("CPU", 1)):
-        ok = first[index] < LIMIT_SECONDS and again[index] < LIMIT_SECONDS
+        ok = all(seconds[index] < LIMIT_SECONDS for seconds in imports.values())
         print(f"{'within a minute each (' + kind + ')':<38} {goals.check(ok)}")
-        ratio = max(first[index], again[index]) / alone[index]
+        ratio = max(seconds[index] for seconds in imports.values()) / alone[index]
         print(f"{'≤ 3× openpyxl alone (' + kind + ')':<38} {ratio:.1f}× {goals.check(ratio <= 3)}")
     print(f"{'load average (1, 5, 15 min)':<38} {os.getloadavg()}  on {os.cpu_count()} CPUs")
     return goals.exit_code()
@@ -116,7 +125,8 @@ def prepare_database():
     return user
 
 
-def run_import(data: bytes, user, label: str, alone: float) -> float:
+def run_import(data: bytes, user, label: str) -> tuple[float, float]:
+    """(wall, CPU) seconds of one import's preview and, if it has rows to write, its confirm."""
     from pipeline.extensions import db
     from pipeline.imports.services import confirm_firm_import, preview_firm_import
     from pipeline.imports.storage import batch_payload, new_token
@@ -134,8 +144,7 @@ def run_import(data: bytes, user, label: str, alone: float) -> float:
         _, confirm = timed(f"{label}: confirm", lambda: confirm_firm_import(batch, user=user, now=now))
         db.session.commit()
     wall, cpu = preview[0] + confirm[0], preview[1] + confirm[1]
-    print(f"{label + ': preview + confirm':<38} {wall:7.2f} s = {wall / alone[0]:.1f} × openpyxl alone "
-          f"(CPU {cpu:.2f} s = {cpu / alone[1]:.1f} ×)")
+    print(f"{label + ': preview + confirm':<38} {wall:7.2f} s  (CPU {cpu:6.2f} s)")
     return wall, cpu
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Goals, add_backend_argument, county_app, database_url  # noqa: E402
+from bench.common import Goals, add_backend_argument, add_rebuild_argument, county_app, database_url  # noqa: E402
 from bench.live_server import Client, GunicornServer, cpu_seconds  # noqa: E402
 
 GOAL_P95_MS = 500
@@ -206,6 +206,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     add_backend_argument(parser)
+    add_rebuild_argument(parser)
     args = parser.parse_args()
     goals = Goals()
     app = county_app(args.firms, args.backend, goals, rebuild=args.rebuild)

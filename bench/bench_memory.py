@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Goals, add_backend_argument, county_app, database_url  # noqa: E402
+from bench.common import Goals, add_backend_argument, add_rebuild_argument, county_app, database_url  # noqa: E402
 from bench.live_server import Client, GunicornServer, memory_mb  # noqa: E402
 
 GOAL_MB = 400
@@ -73,6 +73,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--firms", type=int, default=100_000)
     add_backend_argument(parser)
+    add_rebuild_argument(parser)
     args = parser.parse_args()
     goals = Goals()
     county_app(args.firms, args.backend, goals, rebuild=args.rebuild)

@@ -16,7 +16,14 @@ import argparse
 import os
 import time
 
-from common import Goals, add_backend_argument, county_copy_app, drop_county_copy, logged_in_client
+from common import (
+    Goals,
+    add_backend_argument,
+    add_rebuild_argument,
+    county_copy_app,
+    drop_county_copy,
+    logged_in_client,
+)
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -90,6 +97,7 @@ def count_certificates() -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_backend_argument(parser)
+    add_rebuild_argument(parser)
     parser.add_argument("--firms", type=int, default=100_000)
     parser.add_argument("--moves", type=int, default=400, help="single moves to time")
     parser.add_argument("--bulk", type=int, default=1000, help="records in the bulk move")

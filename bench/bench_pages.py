@@ -19,7 +19,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Goals, add_backend_argument, county_app, interleaved_medians, logged_in_client  # noqa: E402
+from bench.common import (  # noqa: E402
+    Goals,
+    add_backend_argument,
+    add_rebuild_argument,
+    county_app,
+    interleaved_medians,
+    logged_in_client,
+)
 
 GOAL = 1.5
 PER_PAGE = 50  # the firm list's default page size
@@ -154,6 +161,7 @@ def open_county(firms: int, args, goals: Goals) -> County:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_backend_argument(parser)
+    add_rebuild_argument(parser)
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=9)

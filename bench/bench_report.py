@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from common import Goals, add_backend_argument, county_app
+from common import Goals, add_backend_argument, add_rebuild_argument, county_app
 
 GOAL_SECONDS = 10.0
 
@@ -21,6 +21,7 @@ def main() -> int:
     parser.add_argument("--firms", type=int, default=100_000)
     parser.add_argument("--out", type=Path, help="write the PDF here")
     add_backend_argument(parser)
+    add_rebuild_argument(parser)
     args = parser.parse_args()
     goals = Goals()
     app = county_app(args.firms, args.backend, goals, rebuild=args.rebuild)

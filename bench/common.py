@@ -55,6 +55,10 @@ def database_url(firms: int, backend: str) -> str:
 def add_backend_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default=os.environ.get("BENCH_BACKEND", "sqlite"),
                         help="database of the run (default: $BENCH_BACKEND or sqlite)")
+
+
+def add_rebuild_argument(parser: argparse.ArgumentParser) -> None:
+    """--rebuild, for the scripts that run on a county (county_app, county_copy_app)."""
     parser.add_argument("--rebuild", action="store_true", help="build the counties again even if they exist")
 
 
