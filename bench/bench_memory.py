@@ -13,7 +13,7 @@ import argparse
 import json
 import sys
 import time
-from datetime import date
+from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,13 +25,18 @@ from bench.live_server import Client, GunicornServer, memory_mb  # noqa: E402
 GOAL_MB = 400
 
 
-def _last_month(today: date) -> str:
-    return f"{today.year - (today.month == 1)}-{(today.month - 2) % 12 + 1:02d}"
+def last_month(app) -> str:
+    """The key of the month before the app's local today (the month the reports page offers first)."""
+    from pipeline.domain.periods import month_period, previous_period
+    from pipeline.i18n import local_today
+
+    with app.app_context():
+        today = local_today()
+    return previous_period(month_period(today.year, today.month)).key
 
 
-def _render_report(client: Client) -> tuple[int, bytes]:
-    """Start the last month's render as the page's form does, wait for its thread, then download the PDF."""
-    month = _last_month(date.today())
+def _render_report(client: Client, month: str) -> tuple[int, bytes]:
+    """Start a month's render as the page's form does, wait for its thread, then download the PDF."""
     status, body = client.post("/reports/render", {"month": month}, token_from="/reports/")
     render_id = parse_qs(urlsplit(client.location).query).get("render", [""])[0]
     if status != 302 or not render_id:
@@ -46,13 +51,15 @@ def _render_report(client: Client) -> tuple[int, bytes]:
     return client.get(f"/reports/{month}.pdf")
 
 
-REQUESTS = {
-    "Excel 企业名单 (all firms)": lambda c: c.get("/excel/export/firms.xlsx"),
-    "Excel 培育库名单": lambda c: c.get("/excel/export/pool.xlsx"),
-    "月报 PDF (render + download)": _render_report,
-    "企业名单 first page": lambda c: c.get("/firms/"),
-    "培育档案 PDF of firm 1": lambda c: c.get("/certificates/firms/1/dossier.pdf"),
-}
+def requests(month: str) -> dict:
+    """What is measured: name → the request, given a logged-in Client."""
+    return {
+        "Excel 企业名单 (all firms)": lambda c: c.get("/excel/export/firms.xlsx"),
+        "Excel 培育库名单": lambda c: c.get("/excel/export/pool.xlsx"),
+        "月报 PDF (render + download)": partial(_render_report, month=month),
+        "企业名单 first page": lambda c: c.get("/firms/"),
+        "培育档案 PDF of firm 1": lambda c: c.get("/certificates/firms/1/dossier.pdf"),
+    }
 
 
 def measure(url: str, name: str, request) -> tuple[float, float, float, int, int]:
@@ -76,10 +83,10 @@ def main() -> int:
     add_rebuild_argument(parser)
     args = parser.parse_args()
     goals = Goals()
-    county_app(args.firms, args.backend, goals, rebuild=args.rebuild)
+    app = county_app(args.firms, args.backend, goals, rebuild=args.rebuild)
     url = database_url(args.firms, args.backend)
     print(f"peak RSS of one gunicorn worker, {args.firms:,} firms, {args.backend} (goal < {GOAL_MB} MB)")
-    for name, request in REQUESTS.items():
+    for name, request in requests(last_month(app)).items():
         idle, peak, seconds, status, size = measure(url, name, request)
         ok = status == 200 and peak < GOAL_MB
         print(f"  {name:<28} idle {idle:6.0f} MB  peak {peak:6.0f} MB  (+{peak - idle:5.0f})  {seconds:6.1f} s  "

@@ -36,7 +36,7 @@ def main() -> int:
         local = now.astimezone(zone)
         last_month = previous_period(month_period(local.year, local.month))
         started, cpu = time.perf_counter(), time.process_time()
-        context = build_report_context(last_month, now=now, zone=zone, authority="新昌县科学技术局",
+        context = build_report_context(last_month, now=now, zone=zone, authority=app.config["PIPELINE_AUTHORITY_NAME"],
                                        annex_limit=app.config["PIPELINE_REPORT_ANNEX_LIMIT"])
         context_seconds = time.perf_counter() - started
         pdf = render_report_pdf(context)

@@ -17,10 +17,11 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from pipeline.demo import DEMO_USERS
+
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
-PASSWORDS = {"admin": "Demo-Admin-2026", "officer": "Demo-Officer-2026", "officer2": "Demo-Officer2-2026",
-             "leader": "Demo-Leader-2026", "firm": "Demo-Firm-2026"}
+PASSWORDS = {username: password for username, _role, password, _name, _firm in DEMO_USERS}
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
