@@ -131,6 +131,8 @@ class SchedulerRunner:
             self._record(job.id, last_started_at=started)
             try:
                 result = function(started)
+                if result:  # while its session is open: a result may be a model whose attributes load lazily
+                    log.info("任务 %s：%s", job.id, result)
             except Exception:
                 db.session.rollback()
                 log.exception("任务 %s 出错", job.id)
@@ -138,8 +140,6 @@ class SchedulerRunner:
                 return False
             finally:
                 db.session.remove()
-            if result:
-                log.info("任务 %s：%s", job.id, result)
             self._record(job.id, last_success_at=started, last_error="")
             db.session.remove()
         return True

@@ -26,6 +26,9 @@ class MonthlyReport(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_to: Mapped[int] = mapped_column(Integer, default=0)  # how many leader addresses the last mail went to
 
+    def __str__(self) -> str:  # what the scheduler logs as the monthly job's result
+        return f"{self.month_label}月报（{self.size:,} 字节，{'已发送' if self.sent_at else '未发送'}）"
+
     @property
     def month_label(self) -> str:
         year, month = self.month.split("-")

@@ -48,8 +48,10 @@ def test_job_reuses_a_copy_rendered_after_the_month_ended(app, db, leaders, fake
 def test_job_without_leaders_archives_but_does_not_mark_sent(app, db, fake_pdf, monkeypatch):
     report = run_monthly_report_job(FIRST_OF_DECEMBER)
     assert report.sent_at is None and queued(db) == []
+    assert str(report).startswith("2026年11月月报") and "未发送" in str(report)  # the scheduler's log line
     monkeypatch.setitem(app.config, "PIPELINE_LEADER_EMAILS", ["chen@example.gov.cn"])
-    assert run_monthly_report_job(FIRST_OF_DECEMBER).sent_at is not None  # the next run sends it
+    sent = run_monthly_report_job(FIRST_OF_DECEMBER)
+    assert sent.sent_at is not None and "已发送" in str(sent)  # the next run sends it
     assert len(queued(db)) == 1
 
 
