@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Goals, add_backend_argument, add_rebuild_argument, county_app, database_url  # noqa: E402
+from bench.common import Goals, add_backend_argument, add_rebuild_argument, county_app, on_server  # noqa: E402
 from bench.live_server import Client, GunicornServer, cpu_seconds  # noqa: E402
 
 GOAL_P95_MS = 500
@@ -86,7 +86,7 @@ def run_clients(server: GunicornServer, targets: Targets, total: int, clients: i
         rng = random.Random(index)
         for kind in MIXES[user]:
             client.get(targets.path(kind, user, rng))
-    print_service_times(dict(zip(users, sessions, strict=False)), targets)
+    print_service_times(dict(zip(users, sessions, strict=True)), targets)
     remaining = iter(range(total))
     lock = threading.Lock()
     results: dict[str, list] = defaultdict(list)
@@ -170,10 +170,7 @@ def _backend_pids(url: str) -> list[int]:
     """The server processes of the connections to the county's database (PostgreSQL on this machine)."""
     if not url.startswith("postgresql"):
         return []
-    import psycopg
-
-    server, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{server}/postgres") as connection:
+    with on_server(url) as (connection, name):
         return [pid for (pid,) in connection.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,)).fetchall()]
 
@@ -210,7 +207,7 @@ def main() -> int:
     args = parser.parse_args()
     goals = Goals()
     app = county_app(args.firms, args.backend, goals, rebuild=args.rebuild)
-    targets = Targets(app, database_url(args.firms, args.backend))
+    targets = Targets(app, app.config["SQLALCHEMY_DATABASE_URI"])
     print(f"load: {args.workers} gunicorn workers × {args.threads} thread(s), {args.clients} clients, "
           f"{args.requests} requests, {args.firms:,} firms, {args.backend}; load average before "
           f"{os.getloadavg()[0]:.1f}", flush=True)

@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Goals, add_backend_argument, add_rebuild_argument, county_app, database_url  # noqa: E402
+from bench.common import Goals, add_backend_argument, add_rebuild_argument, county_app  # noqa: E402
 from bench.live_server import Client, GunicornServer, memory_mb  # noqa: E402
 
 GOAL_MB = 400
@@ -62,7 +62,7 @@ def requests(month: str) -> dict:
     }
 
 
-def measure(url: str, name: str, request) -> tuple[float, float, float, int, int]:
+def measure(url: str, request) -> tuple[float, float, float, int, int]:
     """(idle RSS, peak RSS, seconds, HTTP status, bytes) of one request in a fresh worker."""
     with GunicornServer(url, workers=1) as server:
         (worker,) = server.worker_pids()
@@ -84,10 +84,9 @@ def main() -> int:
     args = parser.parse_args()
     goals = Goals()
     app = county_app(args.firms, args.backend, goals, rebuild=args.rebuild)
-    url = database_url(args.firms, args.backend)
     print(f"peak RSS of one gunicorn worker, {args.firms:,} firms, {args.backend} (goal < {GOAL_MB} MB)")
     for name, request in requests(last_month(app)).items():
-        idle, peak, seconds, status, size = measure(url, name, request)
+        idle, peak, seconds, status, size = measure(app.config["SQLALCHEMY_DATABASE_URI"], request)
         ok = status == 200 and peak < GOAL_MB
         print(f"  {name:<28} idle {idle:6.0f} MB  peak {peak:6.0f} MB  (+{peak - idle:5.0f})  {seconds:6.1f} s  "
               f"HTTP {status}  {size / 1e6:6.1f} MB out  {goals.check(ok)}", flush=True)

@@ -31,7 +31,7 @@ def main() -> int:
     from pipeline.reports.context import build_report_context
     from pipeline.reports.pdf import render_report_pdf
 
-    with app.app_context(), app.test_request_context():
+    with app.test_request_context():  # pushes an app context too
         now, zone = datetime.now(UTC), local_zone()
         local = now.astimezone(zone)
         last_month = previous_period(month_period(local.year, local.month))

@@ -12,7 +12,8 @@ import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,18 +63,24 @@ def add_rebuild_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rebuild", action="store_true", help="build the counties again even if they exist")
 
 
-def county_app(firms: int, backend: str, goals: Goals, *, rebuild: bool = False):
-    """An app on a scratch database holding a bulk-built county of `firms` firms (built if missing; the build's
-    time is checked against BUILD_GOAL_SECONDS in `goals`)."""
-    url = database_url(firms, backend)
+def _bench_app(url: str):
+    """A development app on the database at `url` that sends no mail."""
     os.environ["DATABASE_URL"] = url
-    from flask_migrate import upgrade
-
     from pipeline import create_app
-    from pipeline.extensions import db
 
     app = create_app("development")
     app.config.update(PIPELINE_LEADER_EMAILS=[], MAIL_SERVER="")
+    return app
+
+
+def county_app(firms: int, backend: str, goals: Goals, *, rebuild: bool = False):
+    """An app on a scratch database holding a bulk-built county of `firms` firms (built if missing; the build's
+    time is checked against BUILD_GOAL_SECONDS in `goals`). Its database: app.config["SQLALCHEMY_DATABASE_URI"]."""
+    from flask_migrate import upgrade
+
+    from pipeline.extensions import db
+
+    app = _bench_app(database_url(firms, backend))
     with app.app_context():
         if rebuild or _firm_count(db) != firms:
             started = time.perf_counter()
@@ -115,13 +122,21 @@ def _firm_count(db) -> int | None:
         return None
 
 
+@contextmanager
+def on_server(url: str) -> Iterator[tuple]:
+    """(connection, name): an autocommit connection to the `postgres` database of the server of the PostgreSQL
+    database at `url` (to create, copy or drop that database, or find its backends), and that database's name."""
+    import psycopg
+
+    server, name = url.replace("postgresql+psycopg://", "postgresql://", 1).rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        yield connection, name
+
+
 def create_pg_database(url: str) -> None:
     if not url.startswith("postgresql"):
         return
-    import psycopg
-
-    server, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+    with on_server(url) as (connection, name):
         if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             connection.execute(f'CREATE DATABASE "{name}"')
 
@@ -178,7 +193,6 @@ def county_copy_app(firms: int, backend: str, goals: Goals, *, suffix: str, rebu
     data, and the county the other benches read stays as it is. drop_county_copy() removes the copy."""
     import shutil
 
-    from pipeline import create_app
     from pipeline.extensions import db
 
     source = county_app(firms, backend, goals, rebuild=rebuild)
@@ -186,15 +200,12 @@ def county_copy_app(firms: int, backend: str, goals: Goals, *, suffix: str, rebu
         db.engine.dispose()  # PostgreSQL copies a template only while nobody is connected to it
     source_url, url = database_url(firms, backend), _copy_url(firms, backend, suffix)
     if backend == "postgresql":
-        server, name = url.rsplit("/", 1)
-        _run_on_server(server, f'DROP DATABASE IF EXISTS "{name}"',
-                       f'CREATE DATABASE "{name}" TEMPLATE "{source_url.rsplit("/", 1)[1]}"')
+        with on_server(url) as (connection, name):
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source_url.rsplit("/", 1)[1]}"')
     else:
         shutil.copyfile(source_url.removeprefix("sqlite:///"), url.removeprefix("sqlite:///"))
-    os.environ["DATABASE_URL"] = url
-    app = create_app("development")
-    app.config.update(PIPELINE_LEADER_EMAILS=[], MAIL_SERVER="")
-    return app
+    return _bench_app(url)
 
 
 def drop_county_copy(app, firms: int, backend: str, *, suffix: str) -> None:
@@ -204,8 +215,8 @@ def drop_county_copy(app, firms: int, backend: str, *, suffix: str) -> None:
         db.engine.dispose()
     url = _copy_url(firms, backend, suffix)
     if backend == "postgresql":
-        server, name = url.rsplit("/", 1)
-        _run_on_server(server, f'DROP DATABASE IF EXISTS "{name}"')
+        with on_server(url) as (connection, name):
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
     else:
         Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
 
@@ -214,10 +225,3 @@ def _copy_url(firms: int, backend: str, suffix: str) -> str:
     source = database_url(firms, backend)
     return f"{source}_{suffix}" if backend == "postgresql" else f"{source.removesuffix('.db')}-{suffix}.db"
 
-
-def _run_on_server(server: str, *statements: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        for statement in statements:
-            connection.execute(statement)
