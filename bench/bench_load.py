@@ -6,8 +6,9 @@ The issue's goal is for PostgreSQL; on SQLite the same run is printed for compar
 in through the login form (officers, the town-limited officer2, leaders, firm users) and share the requests; each
 draws its pages from the mix of its role. Each client connects from its own loopback address (127.0.0.N), as
 visitors of the public verify page come from their own addresses (its rate limit counts per address). Before the
-timed run every client requests each of its pages once (workers import templates lazily); any non-200 answer is
-an error. Times are wall times at the client, so they include queueing behind busy workers.
+timed run every client requests each of its pages once (workers import templates lazily) and each page is timed
+alone; any non-200 answer, in those requests or in the timed run, is an error and misses the goal. Times are wall
+times at the client, so they include queueing behind busy workers.
 """
 
 from __future__ import annotations
@@ -77,16 +78,22 @@ class Targets:
         }[kind]()
 
 
-def run_clients(server: GunicornServer, targets: Targets, total: int, clients: int) -> tuple[dict[str, list], float]:
-    """Log the clients in, warm up, then let them share `total` requests: (kind → [(ms, status)], seconds)."""
+def run_clients(server: GunicornServer, targets: Targets, total: int,
+                clients: int) -> tuple[dict[str, list], float, list[str]]:
+    """Log the clients in, warm up, then let them share `total` requests: (kind → [(ms, status)], seconds, the
+    non-200 answers before the timed run)."""
     port = server.port
     users = [CLIENT_USERS[i % len(CLIENT_USERS)] for i in range(clients)]
     sessions = [Client(port, source=f"127.0.0.{index + 2}").log_in(user) for index, user in enumerate(users)]
+    untimed_errors = []
     for index, (client, user) in enumerate(zip(sessions, users, strict=True)):
         rng = random.Random(index)
         for kind in MIXES[user]:
-            client.get(targets.path(kind, user, rng))
-    print_service_times(dict(zip(users, sessions, strict=True)), targets)
+            path = targets.path(kind, user, rng)
+            status, _body = client.get(path)
+            if status != 200:
+                untimed_errors.append(f"warm-up GET {path} as {user}: HTTP {status}")
+    untimed_errors += print_service_times(dict(zip(users, sessions, strict=True)), targets)
     remaining = iter(range(total))
     lock = threading.Lock()
     results: dict[str, list] = defaultdict(list)
@@ -119,30 +126,37 @@ def run_clients(server: GunicornServer, targets: Targets, total: int, clients: i
     meter.report(total, seconds)
     for client in sessions:
         client.close()
-    return results, seconds
+    return results, seconds, untimed_errors
 
 
-def print_service_times(clients: dict, targets: Targets, rounds: int = 5) -> None:
+def print_service_times(clients: dict, targets: Targets, rounds: int = 5) -> list[str]:
     """Each page alone (one request at a time, median of `rounds`) and its share of the mix's service time: under
-    16 clients every page queues behind the others, so this is what says which pages make the queue long."""
+    16 clients every page queues behind the others, so this is what says which pages make the queue long. Returns
+    the non-200 answers."""
     shares = defaultdict(float)
     for user, mix in MIXES.items():
         for kind, weight in mix.items():
             shares[kind] += CLIENT_USERS.count(user) * weight / sum(mix.values())
-    medians, rng = {}, random.Random(7)
+    medians, rng, errors = {}, random.Random(7), []
     for kind in sorted(shares):
-        user = next(u for u in MIXES if kind in MIXES[u] and u in clients)
+        user = next((u for u in MIXES if kind in MIXES[u] and u in clients), None)
+        if user is None:
+            continue  # fewer clients than users: no client of a role that has this page
         samples = []
         for _round in range(rounds):
+            path = targets.path(kind, user, rng)
             started = time.perf_counter()
-            clients[user].get(targets.path(kind, user, rng))
+            status, _body = clients[user].get(path)
             samples.append((time.perf_counter() - started) * 1000)
+            if status != 200:
+                errors.append(f"page alone GET {path} as {user}: HTTP {status}")
         medians[kind] = statistics.median(samples)
     total = sum(medians[k] * shares[k] for k in medians)
     print(f"  each page alone (median of {rounds}) and its share of the mix's service time "
-          f"(mean {total / sum(shares.values()):.0f} ms a request):")
+          f"(mean {total / sum(shares[k] for k in medians):.0f} ms a request):")
     for kind in sorted(medians, key=lambda k: -medians[k] * shares[k]):
         print(f"    {kind:<20} {medians[kind]:7.0f} ms  {medians[kind] * shares[kind] / total:5.0%}")
+    return errors
 
 
 class CpuMeter:
@@ -180,9 +194,11 @@ def percentile(values: list[float], share: float) -> float:
         else values[0]
 
 
-def report(results: dict[str, list], seconds: float, goals: Goals) -> None:
+def report(results: dict[str, list], seconds: float, untimed_errors: list[str], goals: Goals) -> None:
     everything = [sample for samples in results.values() for sample in samples]
     errors = sum(status != 200 for _ms, status in everything)
+    if untimed_errors:
+        print(f"  {len(untimed_errors)} errors before the timed run (warm-up, pages alone), e.g. {untimed_errors[0]}")
     print(f"  {len(everything)} requests in {seconds:.1f} s: {len(everything) / seconds:.1f} req/s, {errors} errors")
     print(f"  {'page':<20} {'count':>6} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     for kind, samples in sorted(results.items()) + [("ALL", everything)]:
@@ -191,8 +207,9 @@ def report(results: dict[str, list], seconds: float, goals: Goals) -> None:
         print(f"  {kind:<20} {len(samples):>6} {failed:>6} {percentile(times, .5):>8.0f} {percentile(times, .95):>8.0f} "
               f"{percentile(times, .99):>8.0f} {max(times):>8.0f}")
     p95 = percentile([ms for ms, _status in everything], .95)
-    ok = p95 < GOAL_P95_MS and errors == 0
-    print(f"  overall p95 {p95:.0f} ms, goal < {GOAL_P95_MS} ms and no error: {goals.check(ok)}")
+    ok = p95 < GOAL_P95_MS and errors == 0 and not untimed_errors
+    print(f"  overall p95 {p95:.0f} ms, goal < {GOAL_P95_MS} ms and no error (warm-up and pages alone included): "
+          f"{goals.check(ok)}")
 
 
 def main() -> int:
@@ -217,8 +234,8 @@ def main() -> int:
         print("  (no certificates in this county: verify requests get the verify form, not a result)")
     with GunicornServer(targets.database_url, workers=args.workers, threads=args.threads,
                         timeout=120) as server:
-        results, seconds = run_clients(server, targets, args.requests, args.clients)
-    report(results, seconds, goals)
+        results, seconds, untimed_errors = run_clients(server, targets, args.requests, args.clients)
+    report(results, seconds, untimed_errors, goals)
     return goals.exit_code()
 
 
