@@ -12,10 +12,14 @@ so that both sides do the same work.
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
+from pathlib import Path
 
-from common import (
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import (  # noqa: E402
     Goals,
     add_backend_argument,
     add_rebuild_argument,

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import Goals  # noqa: E402 - after the path set-up above
 from pipeline.evaluate_cli import run_evaluate  # noqa: E402

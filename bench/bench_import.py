@@ -17,11 +17,11 @@ import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import Goals, add_backend_argument, scratch_url  # noqa: E402
 from openpyxl import Workbook, load_workbook  # noqa: E402
 
+from bench.common import Goals, add_backend_argument, scratch_url  # noqa: E402
 from pipeline.demo import INDUSTRIES, TOWNS, demo_credit_code  # noqa: E402
 from pipeline.imports.columns import IMPORT_COLUMNS  # noqa: E402
 

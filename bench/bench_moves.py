@@ -14,9 +14,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
+from pathlib import Path
 
-from common import (
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy.orm import contains_eager, joinedload  # noqa: E402
+
+from bench.common import (  # noqa: E402
     Goals,
     add_backend_argument,
     add_rebuild_argument,
@@ -24,16 +31,13 @@ from common import (
     drop_county_copy,
     logged_in_client,
 )
-from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload
-
-from pipeline.auth.models import User
-from pipeline.certificates.models import Certificate
-from pipeline.db import utcnow
-from pipeline.domain.stages import Stage
-from pipeline.extensions import db
-from pipeline.funnel.models import FirmTrack, Track
-from pipeline.funnel.services import bulk_move, move_firm
+from pipeline.auth.models import User  # noqa: E402
+from pipeline.certificates.models import Certificate  # noqa: E402
+from pipeline.db import utcnow  # noqa: E402
+from pipeline.domain.stages import Stage  # noqa: E402
+from pipeline.extensions import db  # noqa: E402
+from pipeline.funnel.models import FirmTrack, Track  # noqa: E402
+from pipeline.funnel.services import bulk_move, move_firm  # noqa: E402
 
 MOVES_PER_SECOND_GOAL = 200
 BULK_SECONDS_GOAL = 10.0

@@ -7,11 +7,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from common import Goals, add_backend_argument, add_rebuild_argument, county_app
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import Goals, add_backend_argument, add_rebuild_argument, county_app  # noqa: E402
 
 GOAL_SECONDS = 10.0
 
