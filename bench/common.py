@@ -224,4 +224,3 @@ def drop_county_copy(app, firms: int, backend: str, *, suffix: str) -> None:
 def _copy_url(firms: int, backend: str, suffix: str) -> str:
     source = database_url(firms, backend)
     return f"{source}_{suffix}" if backend == "postgresql" else f"{source.removesuffix('.db')}-{suffix}.db"
-
