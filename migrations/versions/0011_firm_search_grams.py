@@ -2,9 +2,11 @@
 
 The firm list's text search is a substring match; without this table a rare term read every firm's name (150 ms at
 100,000 firms). Database triggers keep the table in step with firm, so that every way a firm is written (forms,
-imports, bulk loads with COPY, SQL by hand) indexes it, and a deleted firm's grams go with it. No foreign key: only
-these triggers write the table, and checking each of a firm's ~27 grams against firm doubled an import's cost. On SQLite a later migration that rebuilds the firm table
-(batch_alter_table) drops these triggers and must create them again.
+imports, bulk loads with COPY, SQL by hand, DELETE and TRUNCATE) indexes it. No foreign key: only these triggers write
+the table, and checking each of a firm's ~27 grams against firm doubled an import's cost. Names are lower-cased in
+ASCII only on both databases (SQLite's lower(); PostgreSQL's lower() under the "C" collation), so that a gram keeps
+its length and the application can cut a search term the same way. On SQLite a later migration that rebuilds the firm
+table (batch_alter_table) drops these triggers and must create them again.
 
 Revision ID: 0011_firm_search_grams
 Revises: 0010_dashboard_scale
@@ -26,48 +28,45 @@ POSITIONS = 200  # firm.name is VARCHAR(200)
 GRAM_TYPE = sa.String(length=3).with_variant(sa.String(length=3, collation='C'), 'postgresql')
 
 
-def grams_of(source: str | None, alias: str = "NEW") -> str:
-    """SELECT (gram, firm_id) of the firms in `source` (a table or a subquery, called `alias`), or of the row NEW
-    in a SQLite trigger (source None): the lower-case bigrams of the name and the trigrams of the credit code
-    (stored upper case)."""
+def grams_of(dialect: str, source: str | None = None, alias: str = "NEW") -> str:
+    """SELECT (gram, firm_id) of the firms in table `source` (called `alias`), or of the row NEW in a row trigger
+    (source None): the bigrams of the name, lower-cased in ASCII only, and the trigrams of the credit code (stored
+    upper case)."""
+    name = f'lower({alias}.name COLLATE "C")' if dialect == "postgresql" else f"lower({alias}.name)"
     walk = "FROM search_position p WHERE" if source is None else f"FROM {source} {alias} JOIN search_position p ON"
-    return (f"SELECT substr(lower({alias}.name), p.n, 2), {alias}.id {walk} p.n < length({alias}.name) "
+    return (f"SELECT substr({name}, p.n, 2), {alias}.id {walk} p.n < length({alias}.name) "
             f"UNION SELECT substr({alias}.credit_code, p.n, 3), {alias}.id {walk} p.n <= length({alias}.credit_code) - 2")
-
-
-# The firms of an UPDATE statement whose name or credit code changed (PostgreSQL's transition tables).
-RENAMED = ("(SELECT n.id, n.name, n.credit_code FROM new_rows n JOIN old_rows o ON o.id = n.id "
-           "WHERE n.name IS DISTINCT FROM o.name OR n.credit_code IS DISTINCT FROM o.credit_code)")
 
 
 # The statements below are built from constants only (no input reaches them).
 SQLITE_TRIGGERS = [
     f"""CREATE TRIGGER firm_search_gram_insert AFTER INSERT ON firm BEGIN
-        INSERT OR IGNORE INTO firm_search_gram (gram, firm_id) {grams_of(None)};
+        INSERT OR IGNORE INTO firm_search_gram (gram, firm_id) {grams_of('sqlite')};
     END""",  # noqa: S608
     f"""CREATE TRIGGER firm_search_gram_update AFTER UPDATE OF name, credit_code ON firm BEGIN
         DELETE FROM firm_search_gram WHERE firm_id = OLD.id;
-        INSERT OR IGNORE INTO firm_search_gram (gram, firm_id) {grams_of(None)};
+        INSERT OR IGNORE INTO firm_search_gram (gram, firm_id) {grams_of('sqlite')};
     END""",  # noqa: S608
     """CREATE TRIGGER firm_search_gram_delete AFTER DELETE ON firm BEGIN
         DELETE FROM firm_search_gram WHERE firm_id = OLD.id;
     END""",
 ]
 
-# PostgreSQL: statement triggers with transition tables, so that a COPY or a many-row INSERT indexes its firms in one
-# set-based statement instead of one function call per row. No ON CONFLICT: UNION leaves no duplicate, a new firm has
-# no grams yet and a renamed one has just lost its own. No JIT: it compiled the gram query anew for every batch of
-# an import (10 ms each) to save less than that.
+# PostgreSQL: inserts and deletes by statement with transition tables, so that a COPY or a many-row INSERT indexes its
+# firms in one set-based statement; renames by row, only when the name or the code changed (a statement trigger
+# cannot name columns, and would join every UPDATE's rows). No ON CONFLICT: UNION leaves no duplicate, a new firm has
+# no grams yet and a renamed one has just lost its own. No JIT: it compiled the gram query anew for every batch of an
+# import (10 ms each) to save less than that.
 POSTGRESQL_TRIGGERS = [
     f"""CREATE OR REPLACE FUNCTION firm_search_gram_insert() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
     BEGIN
-        INSERT INTO firm_search_gram (gram, firm_id) {grams_of('new_rows', 'f')};
+        INSERT INTO firm_search_gram (gram, firm_id) {grams_of('postgresql', 'new_rows', 'f')};
         RETURN NULL;
     END $$""",  # noqa: S608
     f"""CREATE OR REPLACE FUNCTION firm_search_gram_update() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
     BEGIN
-        DELETE FROM firm_search_gram g USING {RENAMED} r WHERE g.firm_id = r.id;
-        INSERT INTO firm_search_gram (gram, firm_id) {grams_of(RENAMED, 'r')};
+        DELETE FROM firm_search_gram WHERE firm_id = OLD.id;
+        INSERT INTO firm_search_gram (gram, firm_id) {grams_of('postgresql')};
         RETURN NULL;
     END $$""",  # noqa: S608
     """CREATE OR REPLACE FUNCTION firm_search_gram_delete() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -75,13 +74,22 @@ POSTGRESQL_TRIGGERS = [
         DELETE FROM firm_search_gram g USING old_rows o WHERE g.firm_id = o.id;
         RETURN NULL;
     END $$""",
-    """CREATE TRIGGER firm_search_gram_delete AFTER DELETE ON firm REFERENCING OLD TABLE AS old_rows
-        FOR EACH STATEMENT EXECUTE FUNCTION firm_search_gram_delete()""",
+    """CREATE OR REPLACE FUNCTION firm_search_gram_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        TRUNCATE firm_search_gram;
+        RETURN NULL;
+    END $$""",
     """CREATE TRIGGER firm_search_gram_insert AFTER INSERT ON firm REFERENCING NEW TABLE AS new_rows
         FOR EACH STATEMENT EXECUTE FUNCTION firm_search_gram_insert()""",
-    """CREATE TRIGGER firm_search_gram_update AFTER UPDATE ON firm REFERENCING OLD TABLE AS old_rows
-        NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION firm_search_gram_update()""",
+    """CREATE TRIGGER firm_search_gram_update AFTER UPDATE OF name, credit_code ON firm FOR EACH ROW
+        WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.credit_code IS DISTINCT FROM NEW.credit_code)
+        EXECUTE FUNCTION firm_search_gram_update()""",
+    """CREATE TRIGGER firm_search_gram_delete AFTER DELETE ON firm REFERENCING OLD TABLE AS old_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION firm_search_gram_delete()""",
+    """CREATE TRIGGER firm_search_gram_truncate AFTER TRUNCATE ON firm
+        FOR EACH STATEMENT EXECUTE FUNCTION firm_search_gram_truncate()""",
 ]
+EVENTS = ('insert', 'update', 'delete', 'truncate')
 
 
 def upgrade():
@@ -99,15 +107,16 @@ def upgrade():
         sqlite_with_rowid=False,
     )
     op.create_index('ix_firm_search_gram_firm_id', 'firm_search_gram', ['firm_id'], unique=False)
-    op.execute(f"INSERT INTO firm_search_gram (gram, firm_id) {grams_of('firm', 'f')}")
-    triggers = POSTGRESQL_TRIGGERS if op.get_bind().dialect.name == 'postgresql' else SQLITE_TRIGGERS
+    dialect = op.get_bind().dialect.name
+    op.execute(f"INSERT INTO firm_search_gram (gram, firm_id) {grams_of(dialect, 'firm', 'f')}")
+    triggers = POSTGRESQL_TRIGGERS if dialect == 'postgresql' else SQLITE_TRIGGERS
     for statement in triggers:
         op.execute(statement)
 
 
 def downgrade():
     postgresql = op.get_bind().dialect.name == 'postgresql'
-    for event in ('insert', 'update', 'delete'):
+    for event in EVENTS:
         op.execute(f"DROP TRIGGER IF EXISTS firm_search_gram_{event}" + (" ON firm" if postgresql else ""))
         if postgresql:
             op.execute(f"DROP FUNCTION IF EXISTS firm_search_gram_{event}()")

@@ -1,15 +1,17 @@
 """The firm list's text search (企业名称或信用代码): a substring match, narrowed first by the gram index.
 
 firm_search_gram (kept by database triggers, migration 0011) holds every two-character piece of each firm's name,
-lower case, and every three-character piece of its credit code. A term's pieces must all be in a matching firm's
-entry, so the firms listed under the term's rarest pieces are the only candidates; the substring match then runs on
-those few instead of on every name. Terms too short for a piece (one character; two for a code) and terms whose
-every piece is common (有限公司) are matched by reading the names, which finds a page of such matches early anyway.
-"""
+ASCII letters in lower case, and every three-character piece of its credit code. A term's pieces must all be in a
+matching firm's entry, so the firms listed under the term's rarest pieces are the only candidates; the substring
+match then runs on those few instead of on every name. Terms too short for a piece (one character; two for a code)
+and terms whose every piece is common (有限公司) are matched by reading the names, which finds a page of such matches
+early anyway."""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, false, func, literal, or_, select, union
+import string
+
+from sqlalchemy import and_, false, func, or_, select, union
 from sqlalchemy.orm import aliased
 
 from pipeline.domain.credit_code import CHARSET
@@ -52,44 +54,43 @@ def text_condition(term: str):
 def _candidates(term: str, code_part: bool) -> list | None:
     """SELECTs of candidate firm ids (one per side: name, code), [] when some side's piece is in no firm at all, or
     None when the index cannot narrow the term (too short, or every piece of a side is common)."""
-    sides = [pieces(term, NAME_GRAM)]  # compared with lower(gram) in SQL: the triggers lower-case with the same lower()
+    sides = [pieces(ascii_lower(term), NAME_GRAM)]
     if code_part:
         sides.append(pieces(term.upper(), CODE_GRAM))
     if any(not side for side in sides):
         return None
-    counts = _posting_counts([gram for side in sides for gram in side], lowered=len(sides[0]))
-    selects, offset = [], 0
-    for number, side in enumerate(sides):
-        lowered = number == 0
-        ranked = sorted(zip(counts[offset:offset + len(side)], side, strict=True))
-        offset += len(side)
-        if ranked[0][0] > CANDIDATE_LIMIT:
+    counts = _posting_counts([gram for side in sides for gram in side])  # name and code pieces differ in length
+    selects = []
+    for side in sides:
+        ranked = sorted(side, key=counts.__getitem__)
+        if counts[ranked[0]] > CANDIDATE_LIMIT:
             return None
-        if ranked[0][0] == 0:
-            continue  # no firm has this piece: this side matches none
-        selects.append(_firms_with_all([gram for _count, gram in ranked[:GRAMS_PER_SIDE]], lowered))
+        if counts[ranked[0]]:  # else no firm has this piece: this side matches none
+            selects.append(_firms_with_all(ranked[:GRAMS_PER_SIDE]))
     return selects
 
 
-def _gram_value(gram: str, lowered: bool):
-    return func.lower(literal(gram)) if lowered else literal(gram)
+def ascii_lower(text: str) -> str:
+    """Lower case for ASCII letters only, as the triggers store names (it keeps every character's place)."""
+    return text.translate(_ASCII_LOWER)
 
 
-def _posting_counts(grams: list[str], *, lowered: int) -> list[int]:
-    """How many firms each piece is listed under, counted up to CANDIDATE_LIMIT + 1 (one statement); the first
-    `lowered` pieces are name pieces, compared in lower case."""
-    counts = [select(func.count()).select_from(
-        select(FirmSearchGram.firm_id).where(FirmSearchGram.gram == _gram_value(gram, i < lowered))
-        .limit(CANDIDATE_LIMIT + 1).subquery()).scalar_subquery() for i, gram in enumerate(grams)]
-    return list(db.session.execute(select(*counts)).one())
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
-def _firms_with_all(grams: list[str], lowered: bool):
+def _posting_counts(grams: list[str]) -> dict[str, int]:
+    """How many firms each piece is listed under, counted up to CANDIDATE_LIMIT + 1, in one statement."""
+    counts = [select(func.count()).select_from(select(FirmSearchGram.firm_id).where(FirmSearchGram.gram == gram)
+                                               .limit(CANDIDATE_LIMIT + 1).subquery()).scalar_subquery()
+              for gram in grams]
+    return dict(zip(grams, db.session.execute(select(*counts)).one(), strict=True))
+
+
+def _firms_with_all(grams: list[str]):
     """SELECT firm_id of the firms listed under every one of these pieces (the rarest first)."""
     first = aliased(FirmSearchGram)
-    stmt = select(first.firm_id).where(first.gram == _gram_value(grams[0], lowered))
+    stmt = select(first.firm_id).where(first.gram == grams[0])
     for gram in grams[1:]:
         other = aliased(FirmSearchGram)
-        stmt = stmt.where(select(other.firm_id).where(other.gram == _gram_value(gram, lowered),
-                                                      other.firm_id == first.firm_id).exists())
+        stmt = stmt.where(select(other.firm_id).where(other.gram == gram, other.firm_id == first.firm_id).exists())
     return stmt
