@@ -213,13 +213,15 @@ def make_user(db):
 
 @pytest.fixture
 def login_as(client, db, make_user, make_firm):
-    """Log the test client in as a new user of a role (firm users get a firm unless one is given)."""
+    """Log the test client in as a new user of a role (firm users get a firm unless one is given), or as an existing
+    `user`."""
 
-    def login(role=Role.OFFICER, **kw):
-        if Role(role) is Role.FIRM and "firm" not in kw:
-            kw["firm"] = make_firm()
-        user = make_user(role, **kw)
-        db.session.commit()
+    def login(role=Role.OFFICER, *, user=None, **kw):
+        if user is None:
+            if Role(role) is Role.FIRM and "firm" not in kw:
+                kw["firm"] = make_firm()
+            user = make_user(role, **kw)
+            db.session.commit()
         with client.session_transaction() as session:
             session["_user_id"] = user.session_token
             session["_fresh"] = True

@@ -1,7 +1,6 @@
 """The pages an officer or a firm opens cost the same number of SQL statements whether they show 5 firms or 40
 (no query per row, card or history entry), and the firm list's capped count still lets every page be reached."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from pipeline.domain.stages import Stage
 from pipeline.firms import search
 from pipeline.firms.models import ServiceKind
 from pipeline.funnel.services import record_service
+from tests.firms.test_firm_list import names_in
 
 
 def statements(client, count_queries, url: str) -> int:
@@ -101,10 +101,6 @@ def test_portal_costs_the_same_statements_for_a_short_and_a_long_history(client,
     assert counts[0] == counts[1], counts
 
 
-def names(html: str) -> list[str]:
-    return re.findall(r'class="fw-semibold text-decoration-none" href="/firms/\d+">([^<]+)</a>', html)
-
-
 def test_count_stops_at_its_limit_and_later_pages_stay_reachable(client, db, login_as, make_firm, monkeypatch):
     monkeypatch.setattr(search, "COUNT_LIMIT", 10)
     login_as(Role.OFFICER)
@@ -113,13 +109,13 @@ def test_count_stops_at_its_limit_and_later_pages_stay_reachable(client, db, log
     db.session.commit()
     first = client.get("/firms/?per_page=20").get_data(as_text=True)
     assert "超过 60 家" in first and "第 1 / 3+ 页" in first  # counted as far as the pager links: three pages
-    assert names(first)[0] == "限数企业00有限公司"
+    assert names_in(first)[0] == "限数企业00有限公司"
     monkeypatch.setattr(search, "COUNT_LIMIT", 70)
     assert "共 70 家" in client.get("/firms/?per_page=20").get_data(as_text=True)  # exactly the limit is not "more"
     monkeypatch.setattr(search, "COUNT_LIMIT", 10)
     fourth = client.get("/firms/?per_page=20&page=4").get_data(as_text=True)
     assert "共 70 家" in fourth and "第 4 / 4 页" in fourth
-    assert names(fourth) == [f"限数企业{i:02d}有限公司" for i in range(60, 70)]
+    assert names_in(fourth) == [f"限数企业{i:02d}有限公司" for i in range(60, 70)]
 
 
 def test_record_filters_find_the_same_firms_whether_few_or_many_match(client, login_as, make_firm, place_firm,
@@ -135,7 +131,7 @@ def test_record_filters_find_the_same_firms_whether_few_or_many_match(client, lo
     monkeypatch.setattr(search, "COUNT_LIMIT", 1)
     capped = client.get("/firms/?per_page=20&stage=pool").get_data(as_text=True)
     assert "共 24 家" in exact and "超过" in capped
-    assert names(exact) == names(capped) == expected
+    assert names_in(exact) == names_in(capped) == expected
 
 
 def test_firms_on_both_tracks_are_counted_once(client, login_as, make_firm, place_firm, monkeypatch, track_by_code):
@@ -155,3 +151,20 @@ def test_firms_on_both_tracks_are_counted_once(client, login_as, make_firm, plac
     assert "共 40 家" in client.get(f"/firms/?track={tech}&stage=pool&per_page=20").get_data(as_text=True)
     monkeypatch.setattr(search, "PAGER_AHEAD", -1)
     assert "超过 1 家" in client.get(f"/firms/?track={tech}&stage=pool&per_page=20").get_data(as_text=True)
+
+
+def test_a_record_filter_reads_its_records_count_once(client, db, login_as, make_firm, place_firm, count_queries,
+                                                      track_by_code):
+    """Without firm filters the one count of matching records decides how to walk the firms and is the total too: a
+    full first page (which needs a total) costs no more statements than a short one."""
+    login_as(Role.OFFICER)
+    for i in range(30):
+        place_firm(make_firm(name=f"一次计数企业{i:02d}有限公司"), "tech_sme", Stage.POOL)
+    db.session.commit()
+    tech = track_by_code("tech_sme").id
+    with count_queries() as full:
+        assert "共 30 家" in client.get(f"/firms/?track={tech}&stage=pool&per_page=20").get_data(as_text=True)
+    with count_queries() as short:
+        assert "共 30 家" in client.get(f"/firms/?track={tech}&stage=pool&per_page=50").get_data(as_text=True)
+    assert full.count == short.count
+    assert sum("count(" in statement.lower() and "firm_track" in statement for statement in full.statements) == 1

@@ -104,12 +104,12 @@ def _needs_firm(filters: FirmFilters, user: User) -> bool:
 
 
 def count_firms(for_user: User, filters: FirmFilters, record: list, *, now: datetime, limit: int,
-                text=None) -> tuple[int, bool]:
+                text=None, records: tuple[int, int] | None = None) -> tuple[int, bool]:
     """How many firms the list shows, reading at most `limit` rows: (the count, whether it stopped at the limit).
 
     With record filters the rows are records, read from the records' indexes (joined to the firm only when a firm
     filter needs it) and counted by distinct firm: a name-ordered page does well probing each firm's records, a
-    count does not.
+    count does not. `records` is what _count_records gave for this limit, when the caller has it.
     """
     if not record:
         rows = _filtered(scope_to_user(select(Firm.id.label("firm_id")), for_user), filters, now, record, text=text)
@@ -118,18 +118,21 @@ def count_firms(for_user: User, filters: FirmFilters, record: list, *, now: date
         rows = _filtered(scope_to_user(rows, for_user), filters, now, record, records="joined", text=text)
         rows = rows.distinct()  # a firm on both tracks is one firm
     else:
-        # The records alone decide. A firm has one record per track: on one track records are firms, and over all
-        # tracks, tracks × (limit + 1) records are more than `limit` firms; both counted from the record index
-        # without sorting out the firms (the usual case at scale).
-        per_firm = 1 if filters.track_id else db.session.scalar(select(func.count(Track.id)))
-        enough = per_firm * (limit + 1)
-        records = _count_rows(select(FirmTrack.id).where(*record), enough)
-        if per_firm == 1 or records >= enough:
-            return min(records // per_firm, limit), records >= enough
+        counted, per_firm = records or _count_records(record, filters, limit)
+        if per_firm == 1 or counted >= per_firm * (limit + 1):
+            return min(counted // per_firm, limit), counted >= per_firm * (limit + 1)
         # Otherwise each firm once through IN: SQLite answers DISTINCT here by walking every record in firm order.
         rows = select(Firm.id).where(Firm.id.in_(select(FirmTrack.firm_id).where(*record)))
     counted = _count_rows(rows, limit + 1)  # one more firm tells "more" from "exactly"
     return min(counted, limit), counted > limit
+
+
+def _count_records(record: list, filters: FirmFilters, limit: int) -> tuple[int, int]:
+    """(matching records counted up to per_firm × (limit + 1), per_firm), from the record index alone. A firm has one
+    record per track: on one track records are firms (per_firm 1), and over all tracks that many records are more
+    than `limit` firms, without sorting out the firms (the usual case at scale)."""
+    per_firm = 1 if filters.track_id else db.session.scalar(select(func.count(Track.id)))
+    return _count_rows(select(FirmTrack.id).where(*record), per_firm * (limit + 1)), per_firm
 
 
 def _count_rows(rows, limit: int) -> int:
@@ -151,25 +154,29 @@ def list_firms_page(for_user: User, filters: FirmFilters = FirmFilters(), *, now
     that is not full is its own count: a rare search term then reads the names once, not twice.
     """
     record = _record_conditions(filters, now)
+    limit = max(COUNT_LIMIT, (page + PAGER_AHEAD) * per_page)
     # Few matching records: start from them. Many: walk the firms in page order, each probing its records, which
-    # finds a page's worth soon (SQLite does not choose between the two by itself).
-    few = bool(record) and _count_rows(select(FirmTrack.id).where(*record), COUNT_LIMIT) < COUNT_LIMIT
+    # finds a page's worth soon (SQLite does not choose between the two by itself). Without firm filters the same
+    # count of records serves the total below.
+    records = None
+    if record and not _needs_firm(filters, for_user):
+        records = _count_records(record, filters, limit)
+        few = records[0] < COUNT_LIMIT
+    else:
+        few = bool(record) and _count_rows(select(FirmTrack.id).where(*record), COUNT_LIMIT) < COUNT_LIMIT
     text = text_condition(filters.q) if filters.q.strip() else None
     where = _filtered(scope_to_user(select(Firm.id), for_user), filters, now, record, records="in" if few else "exists",
                       text=text)
     order = SORTS.get(filters.sort, SORTS["name"])
-    first_ids = None
-    if page <= 1:
-        first_ids = list(db.session.scalars(where.order_by(*order).limit(per_page + 1)))
-    if first_ids is not None and len(first_ids) <= per_page:
-        total, more = len(first_ids), False
-    else:
-        total, more = count_firms(for_user, filters, record, now=now,
-                                  limit=max(COUNT_LIMIT, (page + PAGER_AHEAD) * per_page), text=text)
+    first_ids = list(db.session.scalars(where.order_by(*order).limit(per_page + 1))) if page <= 1 else None
+    if first_ids is not None and len(first_ids) <= per_page:  # a first page that is not full is its own count
+        return Page(items=_firms(first_ids, order), total=len(first_ids), page=1, per_page=per_page)
+    total, more = count_firms(for_user, filters, record, now=now, limit=limit, text=text, records=records)
     page = max(1, min(page, max(1, -(-total // per_page))))
-    if first_ids is not None and page == 1:
-        ids = first_ids[:per_page]
-    else:
-        ids = where.order_by(*order).limit(per_page).offset((page - 1) * per_page)
-    items = list(db.session.scalars(firms_with_records(select(Firm).where(Firm.id.in_(ids)).order_by(*order))))
-    return Page(items=items, total=total, page=page, per_page=per_page, more=more)
+    ids = first_ids[:per_page] if first_ids else where.order_by(*order).limit(per_page).offset((page - 1) * per_page)
+    return Page(items=_firms(ids, order), total=total, page=page, per_page=per_page, more=more)
+
+
+def _firms(ids, order) -> list[Firm]:
+    """The page's firms with their records, in page order (`ids`: a list or a SELECT of ids)."""
+    return list(db.session.scalars(firms_with_records(select(Firm).where(Firm.id.in_(ids)).order_by(*order))))

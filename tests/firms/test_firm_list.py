@@ -11,9 +11,13 @@ from pipeline.domain.stages import Stage
 from pipeline.firms.models import Industry
 
 
-def ordered_names(client, query=""):
-    html = client.get("/firms/" + query).get_data(as_text=True)
+def names_in(html: str) -> list[str]:
+    """The firm names a firm-list page shows, in order."""
     return re.findall(r'class="fw-semibold text-decoration-none" href="/firms/\d+">([^<]+)</a>', html)
+
+
+def ordered_names(client, query=""):
+    return names_in(client.get("/firms/" + query).get_data(as_text=True))
 
 
 def names(client, query=""):
