@@ -4,8 +4,8 @@ Issuing (a move into 入库, a bulk move, the bulk county) creates the row only;
 is first downloaded or zipped. An index on certificate.firm_track_id: finding a record's valid copy with the status
 as a bound parameter cannot use the partial unique index on SQLite, which scanned the table on every move into 入库.
 
-Downgrade: the earlier schema needs a PDF on every row. Copies never rendered were never downloaded, so nobody holds
-them: they are deleted (the firm page then offers 发放证书 again for their records).
+Downgrade: the earlier schema needs a PDF on every row. It refuses while copies without a PDF exist: they are real
+certificates (download them first, or delete them knowingly, then downgrade).
 
 Revision ID: 0008_lazy_certificate_pdf
 Revises: 0007_track_name_en

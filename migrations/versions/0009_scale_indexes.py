@@ -1,7 +1,7 @@
 """scale indexes: the firm list's record filters, counts and deep pages read firm ids from indexes alone
 
 (name, id) and (town, name, id) replace (name) and (town, name): the same sorts, now with the id that ends the list's
-order, so PostgreSQL takes a deep page's ids from an index-only scan.
+order, so PostgreSQL takes a deep page's ids from an index-only scan. (town) goes: (town, name, id) begins with it.
 
 (track, stage, firm) replaces (track, stage): it serves the same lookups and also gives the firm ids of a track's
 stage without reading the records. (stage, last activity, track, firm) serves the stage, paused and stale filters
@@ -28,6 +28,7 @@ def upgrade():
     op.drop_index('ix_firm_name', table_name='firm')
     op.create_index('ix_firm_town_id_name_id', 'firm', ['town_id', 'name', 'id'])
     op.drop_index('ix_firm_town_id_name', table_name='firm')
+    op.drop_index('ix_firm_town_id', table_name='firm')
     op.create_index('ix_firm_track_track_id_stage_firm_id', 'firm_track', ['track_id', 'stage', 'firm_id'])
     op.create_index('ix_firm_track_stage_last_activity_at_track_id_firm_id', 'firm_track',
                     ['stage', 'last_activity_at', 'track_id', 'firm_id'])
@@ -39,6 +40,7 @@ def upgrade():
 def downgrade():
     op.create_index('ix_firm_track_firm_id', 'firm_track', ['firm_id'])
     op.drop_index('ix_firm_track_firm_id_track_id_stage', table_name='firm_track')
+    op.create_index('ix_firm_town_id', 'firm', ['town_id'])
     op.create_index('ix_firm_town_id_name', 'firm', ['town_id', 'name'])
     op.drop_index('ix_firm_town_id_name_id', table_name='firm')
     op.create_index('ix_firm_name', 'firm', ['name'])

@@ -41,7 +41,7 @@ class Firm(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)  # 统一社会信用代码, upper case
     name: Mapped[str] = mapped_column(String(200))
-    town_id: Mapped[int] = mapped_column(ForeignKey("town.id"), index=True)
+    town_id: Mapped[int] = mapped_column(ForeignKey("town.id"))  # indexed first in ix_firm_town_id_name_id
     industry_id: Mapped[int | None] = mapped_column(ForeignKey("industry.id"), index=True)
     registered_on: Mapped[date | None] = mapped_column(Date)
     address: Mapped[str] = mapped_column(String(300), default="")
@@ -74,7 +74,7 @@ class FirmSearchGram(Base):
 
 
 class SearchPosition(Base):
-    """The numbers 1…SEARCH_POSITIONS: the triggers that cut names into grams join them to walk a name's
+    """The numbers 1…200 (firm.name's length): the triggers that cut names into grams join them to walk a name's
     characters (SQLite does not allow a recursive query in a trigger)."""
 
     __tablename__ = "search_position"
