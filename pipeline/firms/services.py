@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from pipeline.auth.models import User
+from pipeline.db import bulk_insert
 from pipeline.domain.credit_code import CreditCodeError, validate_credit_code
 from pipeline.domain.text import N_
 from pipeline.extensions import db
@@ -105,12 +106,12 @@ def create_firms(rows: list[dict], *, actor: User | None, now: datetime) -> dict
                                   .limit(1))
         if taken is not None or len({v["credit_code"] for v in chunk}) < len(chunk):
             raise FirmError(f"统一社会信用代码 {taken or ''} 已登记在另一家企业名下。", "credit_code")
-        result = db.session.execute(insert(Firm).returning(Firm.id, Firm.credit_code), chunk)
-        ids.update((code, firm_id) for firm_id, code in result)
+        bulk_insert(db.session.connection(), Firm.__table__, chunk)  # COPY on PostgreSQL
+        codes = [v["credit_code"] for v in chunk]
+        ids.update(db.session.execute(select(Firm.credit_code, Firm.id).where(Firm.credit_code.in_(codes))).all())
     edits = [{"firm_id": ids[v["credit_code"]], "user_id": actor.id if actor else None, "at": now, "field": "created",
               "old_value": "", "new_value": f"{v['name']}（{v['credit_code']}）"} for v in clean]
-    for start in range(0, len(edits), _BULK):
-        db.session.execute(insert(FirmEdit), edits[start:start + _BULK])
+    bulk_insert(db.session.connection(), FirmEdit.__table__, edits)  # COPY on PostgreSQL
     return ids
 
 

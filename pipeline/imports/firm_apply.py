@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from pipeline.auth.models import User
-from pipeline.db import analyze_tables
+from pipeline.db import analyze_tables, bulk_insert
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.imports.firm_plan import FACT_DEFAULTS, FirmPlan
@@ -91,7 +91,12 @@ def _write_facts(plan: FirmPlan, actor: User, now: datetime) -> None:
 
 
 def _bulk(model, new: list[dict], changed: list[dict]) -> None:
-    for start in range(0, len(new), CHUNK):
-        db.session.execute(insert(model), new[start:start + CHUNK])
+    """New rows through bulk_insert (COPY on PostgreSQL), one shape at a time; changed rows by primary key."""
+    shapes: dict[tuple, list[dict]] = {}
+    for row in new:
+        shapes.setdefault(tuple(row), []).append(row)
+    for rows in shapes.values():
+        for start in range(0, len(rows), CHUNK):
+            bulk_insert(db.session.connection(), model.__table__, rows[start:start + CHUNK])
     for start in range(0, len(changed), CHUNK):
         db.session.execute(update(model), changed[start:start + CHUNK])
