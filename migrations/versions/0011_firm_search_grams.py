@@ -2,8 +2,9 @@
 
 The firm list's text search is a substring match; without this table a rare term read every firm's name (150 ms at
 100,000 firms). Database triggers keep the table in step with firm, so that every way a firm is written (forms,
-imports, bulk loads with COPY, SQL by hand, DELETE and TRUNCATE) indexes it. No foreign key: only these triggers write
-the table, and checking each of a firm's ~27 grams against firm doubled an import's cost. Names are lower-cased in
+imports, bulk loads with COPY, SQL by hand, DELETE and TRUNCATE) indexes it. No foreign key and no index by firm:
+only these triggers write the table, a renamed or deleted firm's grams are found again from its old name and code,
+and checking or indexing each of a firm's ~27 grams twice doubled what an import's inserts cost. Names are lower-cased in
 ASCII only on both databases (SQLite's lower(); PostgreSQL's lower() under the "C" collation), so that a gram keeps
 its length and the application can cut a search term the same way. On SQLite a later migration that rebuilds the firm
 table (batch_alter_table) drops these triggers and must create them again.
@@ -44,12 +45,12 @@ SQLITE_TRIGGERS = [
         INSERT OR IGNORE INTO firm_search_gram (gram, firm_id) {grams_of('sqlite')};
     END""",  # noqa: S608
     f"""CREATE TRIGGER firm_search_gram_update AFTER UPDATE OF name, credit_code ON firm BEGIN
-        DELETE FROM firm_search_gram WHERE firm_id = OLD.id;
+        DELETE FROM firm_search_gram WHERE (gram, firm_id) IN ({grams_of('sqlite', alias='OLD')});
         INSERT OR IGNORE INTO firm_search_gram (gram, firm_id) {grams_of('sqlite')};
     END""",  # noqa: S608
-    """CREATE TRIGGER firm_search_gram_delete AFTER DELETE ON firm BEGIN
-        DELETE FROM firm_search_gram WHERE firm_id = OLD.id;
-    END""",
+    f"""CREATE TRIGGER firm_search_gram_delete AFTER DELETE ON firm BEGIN
+        DELETE FROM firm_search_gram WHERE (gram, firm_id) IN ({grams_of('sqlite', alias='OLD')});
+    END""",  # noqa: S608
 ]
 
 # PostgreSQL: inserts and deletes by statement with transition tables, so that a COPY or a many-row INSERT indexes its
@@ -65,15 +66,15 @@ POSTGRESQL_TRIGGERS = [
     END $$""",  # noqa: S608
     f"""CREATE OR REPLACE FUNCTION firm_search_gram_update() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
     BEGIN
-        DELETE FROM firm_search_gram WHERE firm_id = OLD.id;
+        DELETE FROM firm_search_gram WHERE (gram, firm_id) IN ({grams_of('postgresql', alias='OLD')});
         INSERT INTO firm_search_gram (gram, firm_id) {grams_of('postgresql')};
         RETURN NULL;
     END $$""",  # noqa: S608
-    """CREATE OR REPLACE FUNCTION firm_search_gram_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+    f"""CREATE OR REPLACE FUNCTION firm_search_gram_delete() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
     BEGIN
-        DELETE FROM firm_search_gram g USING old_rows o WHERE g.firm_id = o.id;
+        DELETE FROM firm_search_gram WHERE (gram, firm_id) IN ({grams_of('postgresql', 'old_rows', 'o')});
         RETURN NULL;
-    END $$""",
+    END $$""",  # noqa: S608
     """CREATE OR REPLACE FUNCTION firm_search_gram_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         TRUNCATE firm_search_gram;
@@ -106,7 +107,6 @@ def upgrade():
         sa.PrimaryKeyConstraint('gram', 'firm_id', name=op.f('pk_firm_search_gram')),
         sqlite_with_rowid=False,
     )
-    op.create_index('ix_firm_search_gram_firm_id', 'firm_search_gram', ['firm_id'], unique=False)
     dialect = op.get_bind().dialect.name
     op.execute(f"INSERT INTO firm_search_gram (gram, firm_id) {grams_of(dialect, 'firm', 'f')}")
     triggers = POSTGRESQL_TRIGGERS if dialect == 'postgresql' else SQLITE_TRIGGERS
@@ -120,6 +120,5 @@ def downgrade():
         op.execute(f"DROP TRIGGER IF EXISTS firm_search_gram_{event}" + (" ON firm" if postgresql else ""))
         if postgresql:
             op.execute(f"DROP FUNCTION IF EXISTS firm_search_gram_{event}()")
-    op.drop_index('ix_firm_search_gram_firm_id', table_name='firm_search_gram')
     op.drop_table('firm_search_gram')
     op.drop_table('search_position')

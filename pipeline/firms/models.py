@@ -65,11 +65,11 @@ class FirmSearchGram(Base):
     every name. Written by database triggers on firm (migration 0011), never by the application."""
 
     __tablename__ = "firm_search_gram"
-    __table_args__ = (Index("ix_firm_search_gram_firm_id", "firm_id"), {"sqlite_with_rowid": False})
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     gram: Mapped[str] = mapped_column(String(3).with_variant(String(3, collation="C"), "postgresql"), primary_key=True)
-    # No foreign key: only the triggers write this table (and delete a firm's grams with it); a key check for each
-    # of a firm's ~27 grams doubled what an import's inserts cost.
+    # No foreign key, no index by firm: only the triggers write this table and find a firm's grams again from its
+    # old name and code; a key check or second index entry for each of a firm's ~27 grams doubled an import's inserts.
     firm_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 
 
