@@ -83,10 +83,8 @@ def _filtered(stmt, filters: FirmFilters, now: datetime, record: list, *, record
     FirmTrack). `text` is the search term's condition when the caller has it already (it costs a query)."""
     if filters.q.strip():
         stmt = stmt.where(text if text is not None else text_condition(filters.q))
-    for column, value in ((Firm.town_id, filters.town_id), (Firm.industry_id, filters.industry_id),
-                          (Firm.officer_id, filters.officer_id)):
-        if value:
-            stmt = stmt.where(column == value)
+    for column, value in _firm_columns(filters):
+        stmt = stmt.where(column == value)
     if record and records == "joined":
         stmt = stmt.where(*record)
     elif record and records == "in":
@@ -98,9 +96,16 @@ def _filtered(stmt, filters: FirmFilters, now: datetime, record: list, *, record
     return stmt
 
 
+def _firm_columns(filters: FirmFilters) -> list[tuple]:
+    """(Firm column, value) of the filters that compare a firm column with a value."""
+    return [(column, value) for column, value in ((Firm.town_id, filters.town_id),
+                                                  (Firm.industry_id, filters.industry_id),
+                                                  (Firm.officer_id, filters.officer_id)) if value]
+
+
 def _needs_firm(filters: FirmFilters, user: User) -> bool:
-    return bool(filters.q or filters.town_id or filters.industry_id or filters.officer_id or filters.history
-                or visible_town_ids(user) is not None)
+    """Whether _filtered narrows by the firm itself (not only by its records): the count must then join Firm."""
+    return bool(filters.q.strip() or _firm_columns(filters) or filters.history or visible_town_ids(user) is not None)
 
 
 def count_firms(for_user: User, filters: FirmFilters, record: list, *, now: datetime, limit: int,
