@@ -194,7 +194,9 @@ def percentile(values: list[float], share: float) -> float:
         else values[0]
 
 
-def report(results: dict[str, list], seconds: float, untimed_errors: list[str], goals: Goals) -> None:
+def report(results: dict[str, list], seconds: float, untimed_errors: list[str], goals: Goals, *,
+           judge_p95: bool) -> None:
+    """Print the figures; an error always fails the run, the p95 only where the goal is set (PostgreSQL)."""
     everything = [sample for samples in results.values() for sample in samples]
     errors = sum(status != 200 for _ms, status in everything)
     if untimed_errors:
@@ -207,9 +209,13 @@ def report(results: dict[str, list], seconds: float, untimed_errors: list[str], 
         print(f"  {kind:<20} {len(samples):>6} {failed:>6} {percentile(times, .5):>8.0f} {percentile(times, .95):>8.0f} "
               f"{percentile(times, .99):>8.0f} {max(times):>8.0f}")
     p95 = percentile([ms for ms, _status in everything], .95)
-    ok = p95 < GOAL_P95_MS and errors == 0 and not untimed_errors
-    print(f"  overall p95 {p95:.0f} ms, goal < {GOAL_P95_MS} ms and no error (warm-up and pages alone included): "
-          f"{goals.check(ok)}")
+    no_error = errors == 0 and not untimed_errors
+    if judge_p95:
+        print(f"  overall p95 {p95:.0f} ms, goal < {GOAL_P95_MS} ms and no error (warm-up and pages alone included): "
+              f"{goals.check(p95 < GOAL_P95_MS and no_error)}")
+    else:
+        print(f"  overall p95 {p95:.0f} ms (for comparison: the goal is for PostgreSQL); no error (warm-up and pages "
+              f"alone included): {goals.check(no_error)}")
 
 
 def main() -> int:
@@ -235,7 +241,7 @@ def main() -> int:
     with GunicornServer(targets.database_url, workers=args.workers, threads=args.threads,
                         timeout=120) as server:
         results, seconds, untimed_errors = run_clients(server, targets, args.requests, args.clients)
-    report(results, seconds, untimed_errors, goals)
+    report(results, seconds, untimed_errors, goals, judge_p95=args.backend == "postgresql")
     return goals.exit_code()
 
 
