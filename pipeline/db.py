@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 
 from sqlalchemy import DateTime, MetaData, func, select, text
 from sqlalchemy.orm import DeclarativeBase
@@ -50,12 +51,19 @@ def insert_or_ignore(executor, model, values: dict, key: str | None = "id"):
     Safe against a concurrent writer of the same key on PostgreSQL and SQLite alike, without a savepoint (pysqlite's
     SAVEPOINT can commit the outer transaction)."""
     dialect = executor.get_bind().dialect if hasattr(executor, "get_bind") else executor.dialect
-    if dialect.name == "postgresql":
+    statement = _insert_or_ignore_statement(dialect.name, model, key)
+    return executor.execute(statement, values).scalar_one_or_none()
+
+
+@cache
+def _insert_or_ignore_statement(dialect_name: str, model, key: str | None):
+    """One statement per model: the values go in as parameters, so a hot insert (a certificate per move into 入库)
+    neither rebuilds the statement nor coerces each value into it."""
+    if dialect_name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(model).values(**values).on_conflict_do_nothing().returning(getattr(model, key) if key else model)
-    return executor.execute(statement).scalar_one_or_none()
+    return insert(model).on_conflict_do_nothing().returning(getattr(model, key) if key else model)
 
 
 def bulk_insert(connection, table, rows: list[dict]) -> None:

@@ -168,3 +168,16 @@ def test_a_record_filter_reads_its_records_count_once(client, db, login_as, make
         assert "共 30 家" in client.get(f"/firms/?track={tech}&stage=pool&per_page=50").get_data(as_text=True)
     assert full.count == short.count
     assert sum("count(" in statement.lower() and "firm_track" in statement for statement in full.statements) == 1
+
+
+def test_officer_towns_page_costs_the_same_statements_for_2_and_12_officers(client, db, login_as, make_user,
+                                                                            make_town, count_queries):
+    towns = [make_town("南明街道"), make_town("回山镇", sort_order=1)]
+    login_as(Role.ADMIN)
+    counts = []
+    for officers in (2, 10):
+        for _ in range(officers):
+            make_user(Role.OFFICER).towns = towns
+        db.session.commit()
+        counts.append(statements(client, count_queries, "/admin/funnel/officers"))
+    assert counts[0] == counts[1], counts

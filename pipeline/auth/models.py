@@ -54,7 +54,9 @@ class User(Base):
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     firm = relationship("Firm", foreign_keys=[firm_id])
-    towns = relationship("Town", secondary=user_town, lazy="selectin", order_by="Town.sort_order")
+    # Loaded when asked for (an officer's scope), not with every user: admins, firm users and a move's actor
+    # never read it.
+    towns = relationship("Town", secondary=user_town, order_by="Town.sort_order")
 
     # Flask-Login protocol
     @property

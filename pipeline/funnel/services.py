@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -137,12 +138,20 @@ def _apply(record: FirmTrack, outcome: Outcome, now: datetime, pool_number: str 
 
 def next_pool_number(track: Track, year: int) -> str:
     """Take the next pool number of a track and year in one atomic statement: concurrent moves never share one."""
-    table = PoolCounter.__table__
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(table).values(track_id=track.id, year=year, last_value=1).on_conflict_do_update(
-        index_elements=[table.c.track_id, table.c.year], set_={"last_value": table.c.last_value + 1})
-    value = db.session.execute(stmt.returning(table.c.last_value)).scalar_one()
+    statement = _pool_counter_upsert(db.session.get_bind().dialect.name)
+    value = db.session.execute(statement, {"track_id": track.id, "year": year}).scalar_one()
     return format_pool_number(track.short_name, year, value)
+
+
+@cache
+def _pool_counter_upsert(dialect_name: str):
+    """Built once per dialect: every move into 入库 runs it."""
+    table = PoolCounter.__table__
+    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    return (insert(table).values(track_id=bindparam("track_id"), year=bindparam("year"), last_value=1)
+            .on_conflict_do_update(index_elements=[table.c.track_id, table.c.year],
+                                   set_={"last_value": table.c.last_value + 1})
+            .returning(table.c.last_value))
 
 
 def add_firm_to_track(firm: Firm, track: Track, *, actor: User | None, now: datetime, note: str = "",

@@ -1,6 +1,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from pipeline.auth.models import Role, User
 from pipeline.domain.stages import STAGE_LABELS
@@ -58,7 +59,8 @@ def stale():
 
 
 def _officers() -> list[User]:
-    return list(db.session.scalars(select(User).where(User.role == Role.OFFICER).order_by(User.username)))
+    return list(db.session.scalars(select(User).options(selectinload(User.towns))
+                                   .where(User.role == Role.OFFICER).order_by(User.username)))
 
 
 @bp.route("/officers", methods=["GET", "POST"])
