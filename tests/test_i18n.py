@@ -305,3 +305,32 @@ def test_dates_and_times_show_in_the_bureau_zone_as_babel_would(app, language):
         assert fmt_date(late_evening_utc) == "2026-11-29" == format_date(late_evening_utc, "yyyy-MM-dd")
         assert fmt_date(date(2026, 1, 5)) == "2026-01-05"
         assert fmt_date(None) == fmt_datetime(None) == ""
+
+
+def test_template_gettext_follows_force_locale_and_refresh_within_one_request(app):
+    from flask import render_template_string, session
+    from flask_babel import force_locale, refresh
+
+    page = "{{ _('请求无效。') }}|{{ current_language() }}"
+    with app.test_request_context():
+        assert render_template_string(page) == "请求无效。|zh"
+        with force_locale("en"):  # a mail rendered in its recipient's language during a Chinese request
+            assert render_template_string(page) == "Bad request.|en"
+            with force_locale("zh"):
+                assert render_template_string(page) == "请求无效。|zh"
+            assert render_template_string(page) == "Bad request.|en"
+        assert render_template_string(page) == "请求无效。|zh"
+        session["lang"] = "en"  # the language switch, then Flask-Babel's refresh() in the same request
+        refresh()
+        assert render_template_string(page) == "Bad request.|en"
+
+
+def test_template_gettext_escapes_variables_in_html_only_and_formats_as_jinja_newstyle(app):
+    from flask import render_template_string
+
+    with app.test_request_context():
+        assert render_template_string("{{ _('已保存赛道“%(name)s”。', name='<b>&') }}") == \
+            "已保存赛道“&lt;b&gt;&amp;”。"
+        assert render_template_string("{% autoescape false %}{{ _('已保存赛道“%(name)s”。', name='<b>&') }}"
+                                      "{% endautoescape %}") == "已保存赛道“<b>&”。"
+        assert render_template_string("{{ _('100%% 完成') }}|{{ gettext('停滞') }}") == "100% 完成|停滞"
