@@ -90,10 +90,8 @@ class StageMove(Base):
     """One move of one firm on one track. Append-only: the application never updates or deletes a row."""
 
     __tablename__ = "stage_move"
-    __table_args__ = (
-        Index("ix_stage_move_track_id_moved_at", "track_id", "moved_at"),
-        Index("ix_stage_move_firm_track_id_moved_at", "firm_track_id", "moved_at"),
-    )
+    # By track and time: ix_stage_move_track_id_moved_at_stages (pipeline/dashboard/models.py) begins with both.
+    __table_args__ = (Index("ix_stage_move_firm_track_id_moved_at", "firm_track_id", "moved_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     firm_track_id: Mapped[int] = mapped_column(ForeignKey("firm_track.id", ondelete="CASCADE"))
