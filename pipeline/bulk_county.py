@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -33,6 +34,7 @@ from pipeline.extensions import db
 # Above this many firms `flask seed-demo` takes the bulk path.
 BULK_THRESHOLD = 5_000
 CHUNK = 20_000
+BULK_CACHE_KIB = 256 * 1024  # SQLite page cache during the load
 DAY = timedelta(days=1)
 _NEXT = {Stage.SCREENING: Stage.POOL, Stage.POOL: Stage.CULTIVATING, Stage.CULTIVATING: Stage.CERTIFIED}
 _MEAN_DAYS = {Stage.SCREENING: 60, Stage.POOL: 120, Stage.CULTIVATING: 180}
@@ -172,6 +174,28 @@ def _move(record: _Record, at: datetime, request: MoveRequest, track: TrackRule,
 
 def build_county(firm_count: int, *, now: datetime, seed: int = 7) -> dict[str, int]:
     """Insert a county of firm_count firms in bulk into a database without firms; return the row counts."""
+    with _sqlite_page_cache(BULK_CACHE_KIB):
+        return _build_county(firm_count, now=now, seed=seed)
+
+
+@contextmanager
+def _sqlite_page_cache(kib: int):
+    """A larger page cache for this connection while inside, on SQLite: the load inserts into a dozen indexes at
+    random places, and with their pages in memory instead of SQLite's default 2 MB it runs ~20% faster. The old size
+    comes back afterwards, since the connection returns to the pool."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+
+def _build_county(firm_count: int, *, now: datetime, seed: int) -> dict[str, int]:
     from pipeline.auth.models import Role, User
     from pipeline.certificates.bulk import insert_pending_certificates
     from pipeline.demo import INDUSTRIES, TOWNS, demo_credit_code, demo_firm_name, ensure_named

@@ -176,3 +176,18 @@ def test_bulk_insert_fills_the_defaults_a_row_leaves_out(db, make_firm):
                 [{"firm_id": firm.id, "served_on": datetime(2026, 5, 1).date(), "kind": ServiceKind.VISIT.value}])
     service = db.session.scalars(select(ServiceRecord).where(ServiceRecord.firm_id == firm.id)).one()
     assert service.note == "" and service.created_at is not None
+
+
+def test_the_load_enlarges_the_sqlite_page_cache_only_while_it_runs(app, db, monkeypatch):
+    from pipeline import bulk_county
+
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        pytest.skip("a PRAGMA of SQLite")
+    sizes = []
+    monkeypatch.setattr(bulk_county, "_build_county", lambda *_a, **_k: sizes.append(
+        connection.exec_driver_sql("PRAGMA cache_size").scalar()) or {})
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    bulk_county.build_county(10, now=datetime(2026, 11, 28, tzinfo=UTC))
+    assert sizes == [-bulk_county.BULK_CACHE_KIB]
+    assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == before != sizes[0]
