@@ -74,7 +74,7 @@ def template_gettext(eval_context, message: str, **variables) -> str:
     state = _language_state()
     text = state[1].ugettext(message) if state else message
     if eval_context.autoescape:
-        text = Markup(text)
+        text = Markup(text)  # noqa: S704 -- the catalog is ours and trusted, as in Jinja's own newstyle gettext
     return text % variables if variables or "%" in text else text
 
 
