@@ -6,7 +6,7 @@ import logging
 
 from pipeline.certificates.services import (
     CertificateError,
-    issue_admission_certificate,
+    ensure_admission_certificate,
     revoke_certificates_of_record,
 )
 from pipeline.domain.stages import EXIT_REASON_LABELS, ExitReason, Stage
@@ -28,7 +28,7 @@ def on_stage_changed(record, *, move, actor=None, now=None, **_extra) -> None:
     """Runs inside move_firm's transaction: what it changes is committed (or rolled back) with the move."""
     if move.to_stage == Stage.POOL:
         try:
-            issue_admission_certificate(record, actor=actor, now=now or move.moved_at)
+            ensure_admission_certificate(record, actor=actor, now=now or move.moved_at)
         except CertificateError:
             # The move stands; the firm page offers 发放证书 for a pool record without a valid certificate.
             log.exception("no 入库证书 issued for firm_track %s", record.id)

@@ -79,23 +79,28 @@ def _store(values: dict, **extra) -> Certificate:
 
 def issue_admission_certificate(record, *, actor, now: datetime) -> Certificate:
     """Issue the 入库证书 of a record in the pool; its valid copy is returned unchanged if it has one already."""
+    return db.session.get(Certificate, ensure_admission_certificate(record, actor=actor, now=now))
+
+
+def ensure_admission_certificate(record, *, actor, now: datetime) -> int:
+    """The id of the valid 入库证书 of a record in the pool, issued now if it has none. Every move into 入库 runs
+    this: in the usual case it is one INSERT and loads no object."""
     if record.pool_number is None or record.stage not in ADMITTED_STAGES:
         raise CertificateError(_("该企业未在培育库中或尚无入库编号，不能发放入库证书。"))
     today = to_local(now).date()
     values = _copy_values(record, number=record.pool_number, year=today.year, issued_on=today, actor=actor, now=now)
-    # One statement in the usual case, a move into 入库 without a valid copy: the partial unique index refuses a
-    # second valid copy, and only then is the current one looked at.
-    issued = insert_or_ignore(db.session, Certificate, values, key=None)
+    # The partial unique index refuses a second valid copy, and only then is the current one looked at.
+    issued = insert_or_ignore(db.session, Certificate, values)
     if issued is not None:
         return issued
     current = valid_certificate(record)
     if current is None:  # the clash was another unique value: a verification code drawn twice; draw again
         return _store(_copy_values(record, number=record.pool_number, year=today.year, issued_on=today, actor=actor,
-                                   now=now))
+                                   now=now)).id
     if current.number == record.pool_number:
-        return current
+        return current.id
     _supersede(current, now)  # admitted again under a new number: the old copy gives way
-    return _store(values)
+    return _store(values).id
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
