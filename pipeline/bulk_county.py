@@ -30,6 +30,7 @@ from pipeline.domain.stages import (
     format_pool_number,
 )
 from pipeline.extensions import db
+from pipeline.funnel.services import apply_outcome
 
 # Above this many firms `flask seed-demo` takes the bulk path.
 BULK_THRESHOLD = 5_000
@@ -79,6 +80,8 @@ class _Record:
     paused_from: Stage | None = None
     exit_reason: str | None = None
     revoked_year: int | None = None
+    stage_entered_at: datetime | None = None
+    last_activity_at: datetime | None = None
 
     def state(self) -> RecordState:
         return RecordState(stage=self.stage, paused_from=self.paused_from, certified_on=self.certified_on,
@@ -151,8 +154,8 @@ def _with_certificate(request: MoveRequest, rng: random.Random, track: TrackRule
 
 def _move(record: _Record, at: datetime, request: MoveRequest, track: TrackRule, numbers: _Numbers,
           zone: ZoneInfo) -> None:
-    """Decide the move with check_transition on the bureau's calendar day and copy its outcome onto the record, as
-    funnel.services does; a refusal means the walk proposed a move the rules forbid (a bug here)."""
+    """Decide the move with check_transition on the bureau's calendar day and copy its outcome onto the record with
+    funnel.services' own apply_outcome; a refusal means the walk proposed a move the rules forbid (a bug here)."""
     local_day = at.astimezone(zone).date()
     outcome = check_transition(track, record.state(), request, today=local_day)
     pool_number = numbers.pool(track.short_name, local_day.year) if outcome.assign_pool_number else None
@@ -160,16 +163,7 @@ def _move(record: _Record, at: datetime, request: MoveRequest, track: TrackRule,
                               pool_number=pool_number, certificate_number=outcome.certificate_number,
                               issued_on=outcome.certified_on, expires_on=outcome.expires_on,
                               resume_on=outcome.paused_until))
-    record.stage = outcome.to_stage
-    if pool_number:
-        record.pool_number = pool_number
-    if outcome.to_stage is Stage.CERTIFIED:
-        record.certificate_number = outcome.certificate_number
-        record.certified_on, record.expires_on = outcome.certified_on, outcome.expires_on
-    record.paused_until, record.pause_reason, record.paused_from = (
-        outcome.paused_until, outcome.pause_reason, outcome.paused_from)
-    record.exit_reason = outcome.exit_reason
-    record.revoked_year = outcome.revoked_year or record.revoked_year
+    apply_outcome(record, outcome, at, pool_number)
 
 
 def build_county(firm_count: int, *, now: datetime, seed: int = 7) -> dict[str, int]:
@@ -256,10 +250,10 @@ class _Batch:
 
     def add_record(self, firm_id: int, track_id: int, record: _Record) -> None:
         self.record_id += 1
-        last = record.moves[-1].at
         self.records.append({
             "id": self.record_id, "firm_id": firm_id, "track_id": track_id, "stage": record.stage.value,
-            "stage_entered_at": last, "last_activity_at": last, "pool_number": record.pool_number,
+            "stage_entered_at": record.stage_entered_at, "last_activity_at": record.last_activity_at,
+            "pool_number": record.pool_number,
             "certificate_number": record.certificate_number, "certified_on": record.certified_on,
             "expires_on": record.expires_on, "paused_until": record.paused_until,
             "pause_reason": record.pause_reason,

@@ -58,7 +58,7 @@ def test_every_history_follows_the_transition_table_and_ends_in_the_record_stage
             origin = TRANSITIONS[from_stage if from_stage is not Stage.PAUSED else record.paused_from]
             assert to_stage in origin, (from_stage, to_stage)
         assert history[-1][1] is record.stage
-        assert record.last_activity_at == history[-1][2] <= datetime.now(UTC)
+        assert record.stage_entered_at == record.last_activity_at == history[-1][2] <= datetime.now(UTC)
 
 
 def test_records_carry_what_their_stage_needs(bulk_county, db):

@@ -97,7 +97,7 @@ def move_firm(target: FirmTrack | tuple[Firm, Track], to_stage: Stage | str, *, 
     if record is None:
         record = FirmTrack(firm=firm, track=track, stage=outcome.to_stage, stage_entered_at=now, last_activity_at=now)
         db.session.add(record)
-    _apply(record, outcome, now, pool_number)
+    apply_outcome(record, outcome, now, pool_number)
     move = StageMove(firm_track=record, firm_id=firm.id, track_id=track.id, from_stage=from_stage,
                      to_stage=outcome.to_stage, moved_at=now, actor=actor, reason_code=outcome.exit_reason,
                      note=request.note, skipped=outcome.skipped, certificate_number=outcome.certificate_number,
@@ -119,8 +119,8 @@ def _resolve(target) -> tuple[FirmTrack | None, Firm, Track]:
     return find_record(firm, track), firm, track
 
 
-def _apply(record: FirmTrack, outcome: Outcome, now: datetime, pool_number: str | None) -> None:
-    """Copy what the domain decided onto the record."""
+def apply_outcome(record, outcome: Outcome, now: datetime, pool_number: str | None) -> None:
+    """Copy what the domain decided onto the record: a FirmTrack, or the bulk county's plain record."""
     record.stage = outcome.to_stage
     record.stage_entered_at = now
     record.last_activity_at = max(record.last_activity_at or now, now)
