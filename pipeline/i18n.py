@@ -66,13 +66,18 @@ def _language_state() -> tuple | None:
     return state
 
 
+def catalog_text(message: str) -> str:
+    """A message in the current language, from the catalog of _language_state() (outside a context: as given)."""
+    state = _language_state()
+    return state[1].ugettext(message) if state else message
+
+
 @pass_eval_context
 def template_gettext(eval_context, message: str, **variables) -> str:
     """The templates' _() and gettext(): what Jinja's newstyle gettext does (a translation is markup in an HTML
     template, so its variables are escaped; % applies even without variables, turning %% into %), with the catalog
     from _language_state()."""
-    state = _language_state()
-    text = state[1].ugettext(message) if state else message
+    text = catalog_text(message)
     if eval_context.autoescape:
         text = Markup(text)  # noqa: S704 -- the catalog is ours and trusted, as in Jinja's own newstyle gettext
     return text % variables if variables or "%" in text else text
@@ -125,7 +130,7 @@ def track_name(track) -> str:
 
 def track_text(text: str) -> str:
     """A seeded track's text in the UI language (see SEEDED_TRACK_TEXTS); any other text unchanged."""
-    return gettext(text) if text and current_language() != "zh" else text
+    return catalog_text(text) if text and current_language() != "zh" else text
 
 
 def track_short_name(track) -> str:

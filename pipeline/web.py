@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import request, url_for
 
 
 def safe_next_url(target: str | None, default: str) -> str:
@@ -31,3 +31,22 @@ def int_arg(name: str) -> int | None:
     """A positive id-like integer from the query string, or None for anything else (never an error)."""
     value = request.args.get(name, "")
     return int(value) if value.isdigit() and 0 < int(value) <= MAX_ID else None
+
+
+class IdUrl:
+    """The URLs of one route for many ids, with url_for() called once: a board draws 160 cards with two links each
+    and a list page 50 rows, and url_for() costs ~20 µs a call. IdUrl("firms.detail", "firm_id")(42) is
+    url_for("firms.detail", firm_id=42); other route values are fixed when it is made."""
+
+    _MARK = 987_654_321  # an id no URL part will contain by chance
+
+    def __init__(self, endpoint: str, id_arg: str, **values) -> None:
+        url = url_for(endpoint, **values, **{id_arg: self._MARK})
+        if url.count(str(self._MARK)) != 1:  # never seen; rather slow than wrong
+            self._build = lambda id_value: url_for(endpoint, **values, **{id_arg: id_value})
+            return
+        head, _, tail = url.partition(str(self._MARK))
+        self._build = lambda id_value: f"{head}{int(id_value)}{tail}"
+
+    def __call__(self, id_value: int) -> str:
+        return self._build(id_value)

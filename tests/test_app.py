@@ -74,3 +74,19 @@ def test_error_pages_are_chinese(client, code):
     response = client.get("/no-such-page")
     assert response.status_code == code
     assert "未找到" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("base_url", ["http://localhost/", "http://intranet.example/pipeline/"])
+def test_id_urls_are_what_url_for_builds(app, base_url):
+    from flask import url_for
+
+    from pipeline.web import IdUrl
+
+    with app.test_request_context(base_url=base_url):
+        detail, move = IdUrl("firms.detail", "firm_id"), IdUrl("funnel.move", "firm_id", track_code="hnte")
+        for firm_id in (1, 42, 2**31 - 1):
+            assert detail(firm_id) == url_for("firms.detail", firm_id=firm_id)
+            assert move(firm_id) == url_for("funnel.move", firm_id=firm_id, track_code="hnte")
+        # A fixed value that contains the marker id: every URL is built by url_for, still right.
+        clash = IdUrl("funnel.move", "firm_id", track_code="t987654321")
+        assert clash(7) == url_for("funnel.move", firm_id=7, track_code="t987654321")

@@ -334,3 +334,17 @@ def test_template_gettext_escapes_variables_in_html_only_and_formats_as_jinja_ne
         assert render_template_string("{% autoescape false %}{{ _('已保存赛道“%(name)s”。', name='<b>&') }}"
                                       "{% endautoescape %}") == "已保存赛道“<b>&”。"
         assert render_template_string("{{ _('100%% 完成') }}|{{ gettext('停滞') }}") == "100% 完成|停滞"
+
+
+def test_stage_badges_follow_the_language_within_one_request(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = "{{ stage_badge(stage) }}"
+    with app.test_request_context():
+        assert render_template_string(page, stage=Stage.POOL) == '<span class="badge stage-badge stage-pool">入库</span>'
+        with force_locale("en"):
+            assert render_template_string(page, stage=Stage.POOL) == \
+                '<span class="badge stage-badge stage-pool">In pool</span>'
+        assert render_template_string(page, stage=Stage.PAUSED) == \
+            '<span class="badge stage-badge stage-paused">暂缓</span>'

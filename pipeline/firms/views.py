@@ -20,7 +20,7 @@ from pipeline.funnel.presenters import present
 from pipeline.funnel.queries import firm_records, firm_timeline, list_tracks, stale_thresholds, track_from_arg
 from pipeline.funnel.services import record_service
 from pipeline.i18n import local_today
-from pipeline.web import int_arg
+from pipeline.web import IdUrl, int_arg
 
 
 def require_editor() -> None:
@@ -61,7 +61,8 @@ def index():
     return render_template("firms/index.html", page=result, rows=rows, filters=filters, towns=list_towns(current_user),
                            industries=list_industries(), tracks=list_tracks(), officers=list_officers(),
                            stages=BOARD_ORDER, stage_labels=STAGE_LABELS, page_sizes=PAGE_SIZES,
-                           can_edit=can_edit(current_user), history_args=HISTORY_ARGS)
+                           can_edit=can_edit(current_user), history_args=HISTORY_ARGS,
+                           detail_url=IdUrl("firms.detail", "firm_id"))
 
 
 @bp.route("/<int:firm_id>")

@@ -6,3 +6,6 @@ bp = Blueprint("funnel", __name__, url_prefix="/funnel")
 bp.before_request(staff_gate)
 
 from pipeline.funnel import views  # noqa: E402,F401
+from pipeline.funnel.presenters import stage_badge  # noqa: E402
+
+bp.add_app_template_global(stage_badge)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
+
+from markupsafe import Markup, escape
 
 from pipeline.domain.stages import (
+    STAGE_LABELS,
     Deadline,
     PublicStatus,
     Stage,
@@ -16,39 +20,63 @@ from pipeline.domain.stages import (
 )
 from pipeline.funnel.models import FirmTrack
 from pipeline.funnel.services import acts_as_admin, record_state, track_rule
-from pipeline.i18n import to_local
+from pipeline.i18n import catalog_text, to_local
 
 
 @dataclass(frozen=True)
 class RecordView:
+    """What a page shows about one record. The next deadline and the friendly status are worked out on first use:
+    a list page of 50 firms presents ~90 records and shows neither."""
+
     record: FirmTrack
+    today: date  # in the bureau's zone
+    stale_days: int | None  # the record's stage threshold
+    for_firm: bool
     days_in_stage: int
     stale: bool
-    deadline: Deadline | None
-    status: PublicStatus
     resume_due: bool  # paused and the planned resume date has come
     targets: tuple[Stage, ...]  # where the viewer may move it (empty for read-only viewers)
+
+    @property
+    def flagged(self) -> bool:
+        """The flags macro (templates/funnel/_macros.html) has something to show: pages skip the call otherwise."""
+        return self.stale or self.resume_due or (self.record.stage is Stage.PAUSED and bool(self.record.paused_until))
+
+    @cached_property
+    def deadline(self) -> Deadline | None:
+        record = self.record
+        return next_deadline(track_rule(record.track), record.stage, today=self.today, expires_on=record.expires_on,
+                             certified_on=record.certified_on, paused_until=record.paused_until,
+                             last_activity_on=to_local(record.last_activity_at).date(), stale_days=self.stale_days,
+                             for_firm=self.for_firm)
+
+    @cached_property
+    def status(self) -> PublicStatus:
+        record = self.record
+        return public_status(record.stage, pool_number=record.pool_number, expires_on=record.expires_on,
+                             paused_until=record.paused_until)
 
 
 def present(record: FirmTrack, *, now: datetime, thresholds: dict[Stage, int], viewer=None,
             can_move: bool = False, for_firm: bool = False) -> RecordView:
     """Build what a page shows about one record."""
     today = to_local(now).date()
-    deadline = next_deadline(track_rule(record.track), record.stage, today=today, expires_on=record.expires_on,
-                             certified_on=record.certified_on, paused_until=record.paused_until,
-                             last_activity_on=to_local(record.last_activity_at).date(),
-                             stale_days=thresholds.get(record.stage), for_firm=for_firm)
+    stage, stale_days = record.stage, thresholds.get(record.stage)
     targets = tuple(allowed_targets(record_state(record), is_admin=acts_as_admin(viewer))) if can_move else ()
     return RecordView(
-        record=record,
+        record=record, today=today, stale_days=stale_days, for_firm=for_firm,
         days_in_stage=days_between(to_local(record.stage_entered_at).date(), today),
-        stale=is_stale(record.stage, to_local(record.last_activity_at).date(), thresholds.get(record.stage), today),
-        deadline=deadline,
-        status=public_status(record.stage, pool_number=record.pool_number, expires_on=record.expires_on,
-                             paused_until=record.paused_until),
-        resume_due=record.stage is Stage.PAUSED and record.paused_until is not None and record.paused_until <= today,
+        stale=is_stale(stage, to_local(record.last_activity_at).date(), stale_days, today),
+        resume_due=stage is Stage.PAUSED and record.paused_until is not None and record.paused_until <= today,
         targets=targets,
     )
+
+
+def stage_badge(stage: Stage) -> Markup:
+    """A stage's badge in the UI language, for templates. A function rather than a Jinja macro: a list page or a
+    board draws a hundred or more, and a macro call costs several times as much."""
+    return Markup(f'<span class="badge stage-badge stage-{stage.value}">'  # noqa: S704 -- the label is escaped
+                  f'{escape(catalog_text(STAGE_LABELS[stage]))}</span>')
 
 
 def days_between(start: date, end: date) -> int:

@@ -34,7 +34,7 @@ from pipeline.funnel.services import (
     record_state,
 )
 from pipeline.i18n import track_name
-from pipeline.web import MAX_ID, int_arg, safe_next_url
+from pipeline.web import MAX_ID, IdUrl, int_arg, safe_next_url
 
 BULK_LIMIT = 1000  # one column of a county at a time; 1,000 moves take a few seconds (bench/bench_moves.py)
 BOARD_CARDS = 20  # cards shown per column; the column header counts them all and links to the rest (the firm list)
@@ -62,7 +62,8 @@ def board():
                            counts=count_by_stage(track, current_user, board_filter), linked=linked,
                            board_filter=board_filter, towns=list_towns(current_user), officers=list_officers(),
                            stage_labels=STAGE_LABELS, stage_names={s: _(label) for s, label in STAGE_LABELS.items()},
-                           can_move=movable)
+                           can_move=movable, detail_url=IdUrl("firms.detail", "firm_id"),
+                           move_url=IdUrl("funnel.move", "firm_id", track_code=track.code))
 
 
 def _move_form(record: FirmTrack | None, form: MoveForm | None = None) -> MoveForm:
