@@ -83,6 +83,18 @@ def template_gettext(eval_context, message: str, **variables) -> str:
     return text % variables if variables or "%" in text else text
 
 
+@pass_eval_context
+def template_ngettext(eval_context, singular: str, plural: str, num: int, **variables) -> str:
+    """The templates' ngettext(): Jinja's newstyle ngettext (`num` is a variable too: "%(num)s days"), with the
+    catalog of _language_state()."""
+    state = _language_state()
+    text = state[1].ungettext(singular, plural, num) if state else (singular if num == 1 else plural)
+    if eval_context.autoescape:
+        text = Markup(text)  # noqa: S704 -- as in template_gettext
+    variables.setdefault("num", num)
+    return text % variables
+
+
 def select_timezone() -> str:
     return current_app.config["PIPELINE_TIMEZONE"]
 
@@ -159,5 +171,5 @@ def register_i18n(app: Flask) -> None:
     app.jinja_env.filters["track_text"] = track_text
     app.jinja_env.filters["period_label"] = period_label
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)
-    # After babel.init_app, which installs Jinja's i18n callables: _() and gettext() are the hot ones.
-    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
+    # After babel.init_app, which installs Jinja's i18n callables: _(), gettext() and ngettext() are the hot ones.
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext)

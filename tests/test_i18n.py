@@ -197,6 +197,8 @@ def test_board_cards_and_firm_page_show_english_labels_and_track_names(client, d
     assert "Tech SME" in firms and "科小" not in firms
     page = client.get(next(url for url in urls if re.fullmatch(r"/firms/\d+", url))).get_data(as_text=True)
     assert "Pool number: " in page and "In pool" in page and "Tech-based SME" in page
+    # The firm entered both stages today: day counts in their English plural form.
+    assert "· 0 days<" in board and "0 days<" in firms and "0 days in this stage" in page
 
 
 def test_service_messages_follow_the_language(client, login_as):
@@ -348,3 +350,17 @@ def test_stage_badges_follow_the_language_within_one_request(app):
                 '<span class="badge stage-badge stage-pool">In pool</span>'
         assert render_template_string(page, stage=Stage.PAUSED) == \
             '<span class="badge stage-badge stage-paused">暂缓</span>'
+
+
+def test_day_counts_take_the_plural_form_of_the_language(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = ("{{ ngettext('%(num)s 天', '%(num)s 天', n) }}|{{ ngettext('在此阶段 %(num)s 天', '在此阶段 %(num)s 天', n) }}|"
+            "{{ ngettext('已保存赛道“%(name)s”。', '已保存赛道“%(name)s”。', n, name='<b>') }}")
+    with app.test_request_context():
+        assert render_template_string(page, n=1) == "1 天|在此阶段 1 天|已保存赛道“&lt;b&gt;”。"
+        with force_locale("en"):
+            assert render_template_string(page, n=1).startswith("1 day|1 day in this stage|")
+            assert render_template_string(page, n=2).startswith("2 days|2 days in this stage|")
+            assert render_template_string(page, n=0).startswith("0 days|0 days in this stage|")
