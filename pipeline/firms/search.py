@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ARRAY, Integer, any_, cast, exists, func, select
 
 from pipeline.auth.models import User
 from pipeline.auth.permissions import visible_town_ids
@@ -88,12 +88,24 @@ def _filtered(stmt, filters: FirmFilters, now: datetime, record: list, *, record
     if record and records == "joined":
         stmt = stmt.where(*record)
     elif record and records == "in":
-        stmt = stmt.where(Firm.id.in_(select(FirmTrack.firm_id).where(*record)))
+        stmt = stmt.where(_firm_of_records(record))
     elif record:
         stmt = stmt.where(exists(select(FirmTrack.id).where(FirmTrack.firm_id == Firm.id, *record)))
     if filters.history:
         stmt = filter_firms_by_history(stmt, dict(filters.history), zone=local_zone(), today=to_local(now).date())
     return stmt
+
+
+def _firm_of_records(record: list):
+    """Firm.id is among the firm ids of the records matching `record`, which are few (or counted): read them first.
+
+    PostgreSQL turned IN (subquery) into a semi join that walked the firms in the page's order probing each firm's
+    records, in parallel workers (779 paused records: 13,759 firms probed, 25 ms); an array of the ids, computed once,
+    makes it look the firms up by id (8 ms). SQLite reads IN (subquery) first by itself."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return Firm.id.in_(select(FirmTrack.firm_id).where(*record))
+    ids = select(func.array_agg(FirmTrack.firm_id)).where(*record).scalar_subquery()
+    return Firm.id == any_(cast(ids, ARRAY(Integer)))
 
 
 def _firm_columns(filters: FirmFilters) -> list[tuple]:
