@@ -52,8 +52,10 @@ class FirmTrack(Base):
         UniqueConstraint("firm_id", "track_id"),
         # The firm list's track and stage filters and the board's counts, from the index alone.
         Index("ix_firm_track_track_id_stage_firm_id", "track_id", "stage", "firm_id"),
-        # The board's columns: the least recently touched records of one stage first.
-        Index("ix_firm_track_track_id_stage_last_activity_at", "track_id", "stage", "last_activity_at"),
+        # The board's columns: the least recently touched records of one stage first, with the firm id, so that a
+        # town filter probes the firm without reading the record (migration 0013).
+        Index("ix_firm_track_track_id_stage_last_activity_at_id_firm_id", "track_id", "stage", "last_activity_at",
+              "id", "firm_id"),
         # The firm list's stage, paused and stale filters (active tracks only): firm ids from the index alone.
         Index("ix_firm_track_stage_last_activity_at_track_id_firm_id", "stage", "last_activity_at", "track_id",
               "firm_id"),
