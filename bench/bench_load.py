@@ -26,7 +26,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Goals, add_backend_argument, add_rebuild_argument, county_app, on_server  # noqa: E402
+from bench.common import (  # noqa: E402
+    Goals,
+    add_backend_argument,
+    add_rebuild_argument,
+    county_app,
+    on_server,
+    python_loop_ms,
+)
 from bench.live_server import Client, GunicornServer, cpu_seconds  # noqa: E402
 
 GOAL_P95_MS = 500
@@ -233,7 +240,7 @@ def main() -> int:
     targets = Targets(app, app.config["SQLALCHEMY_DATABASE_URI"])
     print(f"load: {args.workers} gunicorn workers × {args.threads} thread(s), {args.clients} clients, "
           f"{args.requests} requests, {args.firms:,} firms, {args.backend}; load average before "
-          f"{os.getloadavg()[0]:.1f}", flush=True)
+          f"{os.getloadavg()[0]:.1f}; a fixed Python loop takes {python_loop_ms():.0f} ms", flush=True)
     if args.backend != "postgresql":
         print("  (the issue sets this goal for PostgreSQL: this run is for comparison)")
     if not targets.codes:

@@ -38,6 +38,19 @@ class Goals:
         return 1 if self.missed else 0
 
 
+def python_loop_ms(iterations: int = 5_000_000) -> float:
+    """Milliseconds of a fixed pure-Python loop (best of three): the machine's speed at the moment. Printed beside
+    figures with an absolute goal (moves per second, load p95), since a shared machine's speed moves by 1.5× within
+    an hour and such figures move with it."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.perf_counter(), 0
+        for i in range(iterations):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return best * 1000
+
+
 def scratch_url(name: str, backend: str) -> str:
     """A scratch database of a bench: /tmp/pipeline-bench-<name>.db or PostgreSQL pipeline_bench_<name>."""
     if backend == "postgresql":

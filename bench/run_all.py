@@ -15,6 +15,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.common import python_loop_ms  # noqa: E402
 
 
 def uses_database(script: Path) -> bool:
@@ -34,12 +37,12 @@ def main() -> int:
         backends = args.backends.split(",") if uses_database(script) else [""]
         for backend in backends:
             extra = ["--backend", backend] if backend else []
-            print(f"=== {script.name} {backend}".rstrip(), flush=True)
+            label = f"{script.name} {backend}".rstrip()
+            print(f"=== {label} (machine speed: a fixed Python loop takes {python_loop_ms():.0f} ms)", flush=True)
             started = time.perf_counter()
             result = subprocess.run([sys.executable, str(script), *extra], cwd=HERE.parent,  # noqa: S603
                                     env={**os.environ, "PYTHONUNBUFFERED": "1"})
-            print(f"--- {script.name} {backend}: exit {result.returncode} in {time.perf_counter() - started:.1f} s",
-                  flush=True)
+            print(f"--- {label}: exit {result.returncode} in {time.perf_counter() - started:.1f} s", flush=True)
             failures += result.returncode != 0
     print(f"load average (1, 5, 15 min): {os.getloadavg()} on {os.cpu_count()} CPUs")
     return 1 if failures else 0
