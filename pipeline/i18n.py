@@ -73,10 +73,10 @@ def catalog_text(message: str) -> str:
 
 
 @pass_eval_context
-def template_gettext(eval_context, message: str, **variables) -> str:
+def template_gettext(eval_context, message: str, /, **variables) -> str:
     """The templates' _() and gettext(): what Jinja's newstyle gettext does (a translation is markup in an HTML
     template, so its variables are escaped; % applies even without variables, turning %% into %), with the catalog
-    from _language_state()."""
+    from _language_state(). Positional-only, as Jinja's own: a variable may be called `message`."""
     text = catalog_text(message)
     if eval_context.autoescape:
         text = Markup(text)  # noqa: S704 -- the catalog is ours and trusted, as in Jinja's own newstyle gettext
@@ -84,7 +84,7 @@ def template_gettext(eval_context, message: str, **variables) -> str:
 
 
 @pass_eval_context
-def template_ngettext(eval_context, singular: str, plural: str, num: int, **variables) -> str:
+def template_ngettext(eval_context, singular: str, plural: str, num: int, /, **variables) -> str:
     """The templates' ngettext(): Jinja's newstyle ngettext (`num` is a variable too: "%(num)s days"), with the
     catalog of _language_state()."""
     state = _language_state()

@@ -42,7 +42,7 @@ class IdUrl:
 
     def __init__(self, endpoint: str, id_arg: str, **values) -> None:
         url = url_for(endpoint, **values, **{id_arg: self._MARK})
-        if url.count(str(self._MARK)) != 1:  # never seen; rather slow than wrong
+        if url.count(str(self._MARK)) != 1:  # a fixed value holds the marker too: rather slow than wrong
             self._build = lambda id_value: url_for(endpoint, **values, **{id_arg: id_value})
             return
         head, _, tail = url.partition(str(self._MARK))

@@ -76,7 +76,7 @@ def detail(firm_id: int):
     return render_template("firms/detail.html", firm=firm, records=records, can_move=movable,
                            missing_tracks=[t for t in list_tracks() if t.id not in on_tracks],
                            timeline=firm_timeline(firm), edits=list_edits(firm), field_labels=FIELD_LABELS, exit_labels=EXIT_REASON_LABELS,
-                           stage_labels=STAGE_LABELS, service_labels=SERVICE_KIND_LABELS)
+                           service_labels=SERVICE_KIND_LABELS)
 
 
 def _firm_form(firm=None) -> FirmForm:

@@ -61,7 +61,7 @@ def board():
     return render_template("funnel/board.html", tracks=tracks, track=track, columns=BOARD_ORDER, cards=views,
                            counts=count_by_stage(track, current_user, board_filter), linked=linked,
                            board_filter=board_filter, towns=list_towns(current_user), officers=list_officers(),
-                           stage_labels=STAGE_LABELS, stage_names={s: _(label) for s, label in STAGE_LABELS.items()},
+                           stage_names={s: _(label) for s, label in STAGE_LABELS.items()},
                            can_move=movable, detail_url=IdUrl("firms.detail", "firm_id"),
                            move_url=IdUrl("funnel.move", "firm_id", track_code=track.code))
 
@@ -80,7 +80,7 @@ def _render_move(firm, track, record, form, status=200, error=None):
     view = present(record, now=utcnow(), thresholds=stale_thresholds()) if record else None
     back_url = safe_next_url(form.next.data, url_for("firms.detail", firm_id=firm.id))
     return render_template("funnel/move.html", firm=firm, track=track, record=record, view=view, form=form,
-                           error=error, stage_labels=STAGE_LABELS, back_url=back_url), status
+                           error=error, back_url=back_url), status
 
 
 @bp.route("/firms/<int:firm_id>/<track_code>/move", methods=["GET", "POST"])

@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from pipeline.db import utcnow
-from pipeline.domain.stages import STAGE_LABELS
 from pipeline.extensions import db
 from pipeline.firms.forms import ContactForm
 from pipeline.firms.models import SERVICE_KIND_LABELS, Firm
@@ -30,7 +29,7 @@ def _records(firm: Firm):
 def index():
     firm = own_firm()
     return render_template("portal/index.html", firm=firm, records=_records(firm), timeline=firm_timeline(firm),
-                           stage_labels=STAGE_LABELS, service_labels=SERVICE_KIND_LABELS)
+                           service_labels=SERVICE_KIND_LABELS)
 
 
 @bp.route("/status.json")
