@@ -140,6 +140,8 @@ def _empty_database(snapshot) -> None:
     with _db.engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(delete(table))
+        # Deleting records and firms appended -1 rows to the stage tally (its triggers): empty it last.
+        conn.execute(delete(Base.metadata.tables["stage_tally"]))
         for name, rows in snapshot.items():
             if rows:
                 conn.execute(insert(Base.metadata.tables[name]), rows)

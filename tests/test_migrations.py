@@ -106,3 +106,33 @@ def test_search_grams_migration_indexes_the_firms_already_there(scratch_url):
         db.session.rollback()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_stage_tally_migration_counts_the_records_already_there(scratch_url):
+    """0014_stage_tally counts the records of an existing database, and its triggers follow; down removes them."""
+    from flask_migrate import downgrade, upgrade
+
+    from pipeline.bulk_county import build_county
+    from pipeline.extensions import db
+
+    app = make_test_app(scratch_url)
+    exact = sa.text("select track_id, stage, count(*) from firm_track group by track_id, stage order by 1, 2")
+    tallied = sa.text("select track_id, stage, sum(records) from stage_tally group by track_id, stage "
+                      "having sum(records) <> 0 order by 1, 2")
+    with app.app_context():
+        upgrade()
+        build_county(40, now=datetime(2026, 3, 2, tzinfo=UTC))
+        db.session.commit()
+        downgrade(revision="0013_board_covering_index")
+        db.session.execute(sa.text("update firm_track set stage = 'removed' where id = 1"))  # no triggers here
+        db.session.commit()
+        upgrade()
+        records = db.session.execute(exact).all()
+        assert sum(n for _track, _stage, n in records) > 40 and db.session.execute(tallied).all() == records
+        db.session.execute(sa.text("update firm_track set stage = 'paused' where id = 2"))
+        assert db.session.execute(tallied).all() == db.session.execute(exact).all()
+        db.session.rollback()
+        downgrade(revision="0013_board_covering_index")
+        assert "stage_tally" not in sa.inspect(db.engine).get_table_names()
+        db.session.remove()
+        db.engine.dispose()

@@ -88,6 +88,23 @@ class FirmTrack(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
+class StageTally(Base):
+    """Changes to how many records a track has in each town and stage: +1 into, -1 out of, appended by database
+    triggers on firm_track and firm (migration 0014), never by the application. The board sums them instead of
+    counting a track's records; pipeline/funnel/tally.py folds them into one row per track, town and stage."""
+
+    __tablename__ = "stage_tally"
+    __table_args__ = (Index("ix_stage_tally_track_id_town_id_stage_records", "track_id", "town_id", "stage",
+                            "records"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No foreign keys: only the triggers write these rows, and a recount replaces them.
+    track_id: Mapped[int] = mapped_column(Integer)
+    town_id: Mapped[int | None] = mapped_column(Integer)
+    stage: Mapped[Stage] = mapped_column(StageType)
+    records: Mapped[int] = mapped_column(Integer)
+
+
 class StageMove(Base):
     """One move of one firm on one track. Append-only: the application never updates or deletes a row."""
 

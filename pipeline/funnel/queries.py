@@ -15,6 +15,7 @@ from pipeline.domain.stages import Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, ServiceRecord
 from pipeline.funnel.models import FirmTrack, StageMove, StageSetting, Track
+from pipeline.funnel.tally import tallied_by_stage
 from pipeline.i18n import local_zone, to_local
 
 
@@ -110,7 +111,13 @@ def _board_where(stmt, track: Track, user: User, board_filter: BoardFilter):
 
 
 def count_by_stage(track: Track, user: User, board_filter: BoardFilter = BoardFilter()) -> dict[Stage, int]:
-    """Count the records in each stage of one track, in SQL."""
+    """Count the records in each stage of one track: from the stage tally (by town), or, with an officer filter,
+    by counting the officer's records."""
+    if board_filter.officer_id is None:
+        towns = visible_town_ids(user)
+        if board_filter.town_id:
+            towns = [board_filter.town_id] if towns is None or board_filter.town_id in towns else []
+        return tallied_by_stage(track.id, towns)
     stmt = select(FirmTrack.stage, func.count()).group_by(FirmTrack.stage)
     return dict(db.session.execute(_board_where(stmt, track, user, board_filter)).all())
 
