@@ -93,9 +93,7 @@ class StageTally(Base):
     triggers on firm_track and firm (migration 0014), never by the application. The board sums them instead of
     counting a track's records; pipeline/funnel/tally.py folds them into one row per track, town and stage."""
 
-    __tablename__ = "stage_tally"
-    __table_args__ = (Index("ix_stage_tally_track_id_town_id_stage_records", "track_id", "town_id", "stage",
-                            "records"),)
+    __tablename__ = "stage_tally"  # no index: a few hundred rows between recounts, read whole (migration 0014)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # No foreign keys: only the triggers write these rows, and a recount replaces them.
