@@ -16,6 +16,7 @@ from pipeline.firms.models import Firm
 from pipeline.firms.text_search import text_condition
 from pipeline.funnel.models import FirmTrack, Track
 from pipeline.funnel.queries import firms_with_records, scope_to_user, stale_clause, stale_thresholds
+from pipeline.funnel.tally import tallied_by_stage
 from pipeline.i18n import local_zone, to_local
 
 # Sort keys of the firm list: every one is served by an index, and ends with the id so that pages are stable.
@@ -125,6 +126,26 @@ def _needs_firm(filters: FirmFilters, user: User) -> bool:
     return bool(filters.q.strip() or _firm_columns(filters) or filters.history or visible_town_ids(user) is not None)
 
 
+def _tallied_firms(filters: FirmFilters, towns: set[int] | None) -> int | None:
+    """The firms on one track (in one stage) in these towns (None: all), exactly, from the board's stage tally (a
+    firm has one record per track); None when a filter the tally does not know is set. Counting the records
+    themselves reads up to COUNT_LIMIT of them and then only says "more than"."""
+    if (not filters.track_id or filters.q.strip() or filters.industry_id or filters.officer_id or filters.stale
+            or filters.history or (filters.paused and filters.stage not in (None, Stage.PAUSED))):
+        return None
+    by_stage = tallied_by_stage(filters.track_id, towns)
+    stage = Stage.PAUSED if filters.paused else filters.stage
+    return by_stage.get(stage, 0) if stage else sum(by_stage.values())
+
+
+def _shown_towns(for_user: User, filters: FirmFilters) -> set[int] | None:
+    """The towns the list shows: the user's, narrowed by the town filter (None: all)."""
+    towns = visible_town_ids(for_user)
+    if filters.town_id:
+        return {filters.town_id} if towns is None or filters.town_id in towns else set()
+    return towns
+
+
 def count_firms(for_user: User, filters: FirmFilters, record: list, *, now: datetime, limit: int,
                 text=None, records: tuple[int, int] | None = None) -> tuple[int, bool]:
     """How many firms the list shows, reading at most `limit` rows: (the count, whether it stopped at the limit).
@@ -169,7 +190,8 @@ def firm_ids(for_user: User, filters: FirmFilters, *, now: datetime):
 
 def list_firms_page(for_user: User, filters: FirmFilters = FirmFilters(), *, now: datetime, page: int = 1,
                     per_page: int = 50) -> Page:
-    """One page of the firm list: a capped count and the page's firms (plus one query for their records).
+    """One page of the firm list: a capped count (exact from the stage tally where the filters are one track's
+    stage and towns) and the page's firms (plus one query for their records).
 
     The page's ids are picked in a subquery that the narrowest index serving the sort answers, so that a deep page
     skips index entries rather than whole rows with their joins; only the page's firms are then read. A first page
@@ -180,8 +202,10 @@ def list_firms_page(for_user: User, filters: FirmFilters = FirmFilters(), *, now
     # Few matching records: start from them. Many: walk the firms in page order, each probing its records, which
     # finds a page's worth soon (SQLite does not choose between the two by itself). Without firm filters the same
     # count of records serves the total below.
-    records = None
-    if record and not _needs_firm(filters, for_user):
+    records, tallied = None, _tallied_firms(filters, None)
+    if tallied is not None:  # one track's records: the tally has their number
+        few = tallied < COUNT_LIMIT
+    elif record and not _needs_firm(filters, for_user):
         records = _count_records(record, filters, limit)
         few = records[0] < COUNT_LIMIT
     else:
@@ -193,7 +217,11 @@ def list_firms_page(for_user: User, filters: FirmFilters = FirmFilters(), *, now
     first_ids = list(db.session.scalars(where.order_by(*order).limit(per_page + 1))) if page <= 1 else None
     if first_ids is not None and len(first_ids) <= per_page:  # a first page that is not full is its own count
         return Page(items=_firms(first_ids, order), total=len(first_ids), page=1, per_page=per_page)
-    total, more = count_firms(for_user, filters, record, now=now, limit=limit, text=text, records=records)
+    if tallied is not None:
+        towns = _shown_towns(for_user, filters)
+        total, more = (tallied if towns is None else _tallied_firms(filters, towns)), False
+    else:
+        total, more = count_firms(for_user, filters, record, now=now, limit=limit, text=text, records=records)
     page = max(1, min(page, max(1, -(-total // per_page))))
     ids = first_ids[:per_page] if first_ids else where.order_by(*order).limit(per_page).offset((page - 1) * per_page)
     return Page(items=_firms(ids, order), total=total, page=page, per_page=per_page, more=more)

@@ -121,3 +121,21 @@ def test_moving_a_record_appends_two_rows_and_a_move_to_the_same_stage_none(db, 
 
 def test_track_count_of_an_unused_track_is_empty(db, track_by_code):
     assert tallied_by_stage(db.session.scalar(select(func.max(Track.id))) + 1) == {}
+
+
+def test_the_firm_list_counts_one_tracks_firms_by_town_from_the_tally(client, db, login_as, make_firm, make_town,
+                                                                      place_firm, track_by_code):
+    hill = make_town("回山镇")
+    for i in range(36):  # 30 in 回山镇: more than a first page of 20, so the list needs a total
+        place_firm(make_firm(town=hill if i % 6 else None), "tech_sme", Stage.POOL)
+    login_as(Role.OFFICER)
+    db.session.commit()
+    tech = track_by_code("tech_sme")
+    page = client.get(f"/firms/?track={tech.id}&town={hill.id}&per_page=20").get_data(as_text=True)
+    assert "共 30 家" in page and "超过" not in page
+    assert "共 30 家" in client.get(f"/firms/?track={tech.id}&stage=pool&town={hill.id}&per_page=20").get_data(
+        as_text=True)
+    db.session.execute(insert(StageTally).values(track_id=tech.id, town_id=hill.id, stage=Stage.POOL.value,
+                                                 records=5))
+    db.session.commit()  # a tally that drifted would show: the total is the tally's
+    assert "共 35 家" in client.get(f"/firms/?track={tech.id}&town={hill.id}&per_page=20").get_data(as_text=True)
