@@ -198,6 +198,6 @@ def jobs_command():
         run = runs.get(job.id)
         following = trigger_for(job, zone).get_next_fire_time(None, now)
         last = run.last_success_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if run and run.last_success_at else "—"
-        click.echo(f"{job.id:<18} 下次 {following:%Y-%m-%d %H:%M}  上次成功 {last}  {job.description}")
+        click.echo(f"{job.id:<20} 下次 {following:%Y-%m-%d %H:%M}  上次成功 {last}  {job.description}")
         if run and run.last_error:
-            click.echo(f"{'':<18} 上次错误：{run.last_error}")
+            click.echo(f"{'':<20} 上次错误：{run.last_error}")
