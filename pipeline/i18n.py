@@ -77,10 +77,7 @@ def template_gettext(eval_context, message: str, /, **variables) -> str:
     """The templates' _() and gettext(): what Jinja's newstyle gettext does (a translation is markup in an HTML
     template, so its variables are escaped; % applies even without variables, turning %% into %), with the catalog
     from _language_state(). Positional-only, as Jinja's own: a variable may be called `message`."""
-    text = catalog_text(message)
-    if eval_context.autoescape:
-        text = Markup(text)  # noqa: S704 -- the catalog is ours and trusted, as in Jinja's own newstyle gettext
-    return text % variables if variables or "%" in text else text
+    return _formatted(eval_context, catalog_text(message), variables)
 
 
 @pass_eval_context
@@ -89,10 +86,16 @@ def template_ngettext(eval_context, singular: str, plural: str, num: int, /, **v
     catalog of _language_state()."""
     state = _language_state()
     text = state[1].ungettext(singular, plural, num) if state else (singular if num == 1 else plural)
-    if eval_context.autoescape:
-        text = Markup(text)  # noqa: S704 -- as in template_gettext
     variables.setdefault("num", num)
-    return text % variables
+    return _formatted(eval_context, text, variables)
+
+
+def _formatted(eval_context, text: str, variables: dict) -> str:
+    """A translation is markup in an HTML template, so its variables are escaped; % applies even without variables
+    (%% becomes %), as in Jinja's newstyle gettext."""
+    if eval_context.autoescape:
+        text = Markup(text)  # noqa: S704 -- the catalog is ours and trusted, as in Jinja's own newstyle gettext
+    return text % variables if variables or "%" in text else text
 
 
 def select_timezone() -> str:

@@ -59,6 +59,14 @@ def visible_town_ids(user: User) -> set[int] | None:
     return None
 
 
+def shown_town_ids(user: User, town_id: int | None) -> set[int] | None:
+    """The towns a page shows: the user's, narrowed by the page's town filter (None: every town; empty: none)."""
+    towns = visible_town_ids(user)
+    if town_id:
+        return {town_id} if towns is None or town_id in towns else set()
+    return towns
+
+
 def sees_whole_county(user: User) -> bool:
     """Staff not limited to some towns: they may read county-wide lists of firms (e.g. the monthly report)."""
     return user.is_authenticated and user.is_staff and visible_town_ids(user) is None

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ARRAY, Integer, any_, cast, exists, func, select
 
 from pipeline.auth.models import User
-from pipeline.auth.permissions import visible_town_ids
+from pipeline.auth.permissions import shown_town_ids, visible_town_ids
 from pipeline.dashboard.links import filter_firms_by_history
 from pipeline.domain.stages import Stage
 from pipeline.extensions import db
@@ -138,14 +138,6 @@ def _tallied_firms(filters: FirmFilters, towns: set[int] | None) -> int | None:
     return by_stage.get(stage, 0) if stage else sum(by_stage.values())
 
 
-def _shown_towns(for_user: User, filters: FirmFilters) -> set[int] | None:
-    """The towns the list shows: the user's, narrowed by the town filter (None: all)."""
-    towns = visible_town_ids(for_user)
-    if filters.town_id:
-        return {filters.town_id} if towns is None or filters.town_id in towns else set()
-    return towns
-
-
 def count_firms(for_user: User, filters: FirmFilters, record: list, *, now: datetime, limit: int,
                 text=None, records: tuple[int, int] | None = None) -> tuple[int, bool]:
     """How many firms the list shows, reading at most `limit` rows: (the count, whether it stopped at the limit).
@@ -218,7 +210,7 @@ def list_firms_page(for_user: User, filters: FirmFilters = FirmFilters(), *, now
     if first_ids is not None and len(first_ids) <= per_page:  # a first page that is not full is its own count
         return Page(items=_firms(first_ids, order), total=len(first_ids), page=1, per_page=per_page)
     if tallied is not None:
-        towns = _shown_towns(for_user, filters)
+        towns = shown_town_ids(for_user, filters.town_id)
         total, more = (tallied if towns is None else _tallied_firms(filters, towns)), False
     else:
         total, more = count_firms(for_user, filters, record, now=now, limit=limit, text=text, records=records)

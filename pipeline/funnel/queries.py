@@ -10,7 +10,7 @@ from sqlalchemy import and_, false, func, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from pipeline.auth.models import User
-from pipeline.auth.permissions import visible_town_ids
+from pipeline.auth.permissions import shown_town_ids, visible_town_ids
 from pipeline.domain.stages import Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, ServiceRecord
@@ -114,10 +114,7 @@ def count_by_stage(track: Track, user: User, board_filter: BoardFilter = BoardFi
     """Count the records in each stage of one track: from the stage tally (by town), or, with an officer filter,
     by counting the officer's records."""
     if board_filter.officer_id is None:
-        towns = visible_town_ids(user)
-        if board_filter.town_id:
-            towns = [board_filter.town_id] if towns is None or board_filter.town_id in towns else []
-        return tallied_by_stage(track.id, towns)
+        return tallied_by_stage(track.id, shown_town_ids(user, board_filter.town_id))
     stmt = select(FirmTrack.stage, func.count()).group_by(FirmTrack.stage)
     return dict(db.session.execute(_board_where(stmt, track, user, board_filter)).all())
 
