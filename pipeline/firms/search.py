@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import ARRAY, Integer, any_, cast, exists, func, select
@@ -13,7 +13,7 @@ from pipeline.dashboard.links import filter_firms_by_history
 from pipeline.domain.stages import Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
-from pipeline.firms.text_search import text_condition
+from pipeline.firms.text_search import exact_name_matches, text_condition
 from pipeline.funnel.models import FirmTrack, Track
 from pipeline.funnel.queries import firms_with_records, scope_to_user, stale_clause, stale_thresholds
 from pipeline.funnel.tally import tallied_by_stage
@@ -147,7 +147,10 @@ def count_firms(for_user: User, filters: FirmFilters, record: list, *, now: date
     count does not. `records` is what _count_records gave for this limit, when the caller has it.
     """
     if not record:
-        rows = _filtered(scope_to_user(select(Firm.id.label("firm_id")), for_user), filters, now, record, text=text)
+        rows = _text_matches(for_user, filters, now)
+        if rows is None:
+            rows = _filtered(scope_to_user(select(Firm.id.label("firm_id")), for_user), filters, now, record,
+                             text=text)
     elif _needs_firm(filters, for_user):
         rows = select(FirmTrack.firm_id).join(Firm, Firm.id == FirmTrack.firm_id)
         rows = _filtered(scope_to_user(rows, for_user), filters, now, record, records="joined", text=text)
@@ -160,6 +163,21 @@ def count_firms(for_user: User, filters: FirmFilters, record: list, *, now: date
         rows = select(Firm.id).where(_firm_in_records(record))
     counted = _count_rows(rows, limit + 1)  # one more firm tells "more" from "exactly"
     return min(counted, limit), counted > limit
+
+
+def _text_matches(for_user: User, filters: FirmFilters, now: datetime):
+    """SELECT of the firms a text search with firm filters matches, counted from the gram index's list of the term
+    (None when the index cannot list it exactly): a common term's count then reads index entries, not every name
+    until the cap (轴承: ~60,000 names at 100,000 firms)."""
+    matches = exact_name_matches(filters.q) if filters.q.strip() else None
+    if matches is None:
+        return None
+    others = replace(filters, q="")
+    if not _needs_firm(others, for_user):
+        return matches
+    matches = matches.subquery()
+    stmt = select(Firm.id.label("firm_id")).join(matches, matches.c.firm_id == Firm.id)
+    return _filtered(scope_to_user(stmt, for_user), others, now, [])
 
 
 def _count_records(record: list, filters: FirmFilters, limit: int) -> tuple[int, int]:

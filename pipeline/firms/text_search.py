@@ -51,6 +51,18 @@ def text_condition(term: str):
     return and_(Firm.id.in_(candidates[0] if len(candidates) == 1 else union(*candidates)), matches)
 
 
+def exact_name_matches(term: str):
+    """SELECT firm_id of exactly the firms whose name contains `term`, from the index alone; None when it cannot say.
+
+    A term one name piece long is its own piece, so the firms listed under it are the matches — and a common
+    two-character term (轴承, 科技) is the usual search. Not for a term that could be part of a credit code (codes
+    are searched too) or holds ASCII letters (LIKE ignores their case on SQLite only)."""
+    term = term.strip()
+    if len(term) != NAME_GRAM or could_be_code_part(term) or any(ch in string.ascii_letters for ch in term):
+        return None
+    return select(FirmSearchGram.firm_id.label("firm_id")).where(FirmSearchGram.gram == term)
+
+
 def _candidates(term: str, code_part: bool) -> list | None:
     """SELECTs of candidate firm ids (one per side: name, code), [] when some side's piece is in no firm at all, or
     None when the index cannot narrow the term (too short, or every piece of a side is common)."""

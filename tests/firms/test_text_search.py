@@ -1,6 +1,7 @@
 """The firm list's text search: the gram index follows every way a firm is written, and a search through it finds
 exactly the firms whose name or credit code contains the term."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -112,3 +113,27 @@ def test_emptying_the_firm_table_empties_the_index(app, db, make_firm):
                             "id, '', '', '', '', '', '', :now, :now FROM town LIMIT 1"),
                        {"id": firm_id, "code": code, "now": NOW.replace(tzinfo=None)})
     assert indexed(db, firm_id) == expected("再次登记企业", code)
+
+
+def test_a_common_two_character_term_is_counted_from_the_index(client, db, login_as, make_firm, make_town):
+    """A full first page needs a count: a two-character term (no ASCII letter, not a code part) is its own gram, so
+    its index list is the count, with the firm filters and the officer's towns applied through the firm."""
+    hill, south = make_town("回山镇"), make_town("南明街道")
+    firms = [make_firm(name=f"新昌轴承{i:02d}厂", town=hill if i % 2 else south) for i in range(60)]
+    for i in range(5):
+        make_firm(name=f"新昌轴{i}承厂", town=hill)  # 轴 and 承 apart: no match
+    db.session.commit()
+
+    def total(query: str) -> str:
+        return re.search(r"共 (\d+) 家", client.get("/firms/?per_page=20&q=轴承" + query).get_data(as_text=True))[1]
+
+    login_as(Role.OFFICER)
+    assert (total(""), total(f"&town={hill.id}")) == ("60", "30")
+    # The count reads the index: a firm missing from it is not counted (the page's rows still match by name).
+    db.session.execute(delete(FirmSearchGram).where(FirmSearchGram.firm_id == firms[1].id))
+    db.session.commit()
+    assert (total(""), total(f"&town={hill.id}")) == ("59", "29")
+    login_as(Role.OFFICER, towns=[hill])
+    assert total("") == "29"
+    assert text_search.exact_name_matches("AB") is None and text_search.exact_name_matches("12") is None
+    assert text_search.exact_name_matches("轴") is None and text_search.exact_name_matches("轴承厂") is None
