@@ -152,6 +152,23 @@ def test_firms_on_both_tracks_are_counted_once(client, login_as, make_firm, plac
     assert "共 40 家" in client.get(f"/firms/?track={tech}&stage=pool&per_page=20").get_data(as_text=True)
 
 
+def test_a_count_of_few_records_stops_at_its_cap_by_firms(client, login_as, make_firm, place_firm, monkeypatch):
+    """Fewer records than two tracks' worth of the cap: all are read and their firms counted, and more firms than
+    the cap say 超过 (20 firms on both tracks and 20 on one: 60 records, 40 firms, a cap of 30)."""
+    login_as(Role.OFFICER)
+    for i in range(40):
+        firm = make_firm(name=f"计数上限企业{i:02d}有限公司")
+        place_firm(firm, "tech_sme", Stage.POOL)
+        if i % 2:
+            place_firm(firm, "hnte", Stage.POOL)
+    monkeypatch.setattr(search, "PAGER_AHEAD", -1)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 30)
+    assert "超过 30 家" in client.get("/firms/?stage=pool&per_page=20").get_data(as_text=True)
+    monkeypatch.setattr(search, "COUNT_LIMIT", 40)
+    html = client.get("/firms/?stage=pool&per_page=20").get_data(as_text=True)
+    assert "共 40 家" in html and "超过" not in html
+
+
 def test_a_record_filter_reads_its_records_count_once(client, db, login_as, make_firm, place_firm, count_queries,
                                                       track_by_code):
     """Without firm filters one count decides how to walk the firms and is the total too: a full first page (which

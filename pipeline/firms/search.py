@@ -159,8 +159,11 @@ def count_firms(for_user: User, filters: FirmFilters, record: list, *, now: date
         counted, per_firm = records or _count_records(record, filters, limit)
         if per_firm == 1 or counted >= per_firm * (limit + 1):
             return min(counted // per_firm, limit), counted >= per_firm * (limit + 1)
-        # Otherwise each firm once through IN: SQLite answers DISTINCT here by walking every record in firm order.
-        rows = select(Firm.id).where(_firm_in_records(record))
+        # Otherwise the few records are all read (the LIMIT lets both databases take them from the record index
+        # before counting their firms; IN (subquery) made PostgreSQL probe a firm per record: 1.7–9 ms for paused).
+        matching = select(FirmTrack.firm_id).where(*record).limit(per_firm * (limit + 1)).subquery()
+        firms = db.session.scalar(select(func.count(func.distinct(matching.c.firm_id))))
+        return min(firms, limit), firms > limit
     counted = _count_rows(rows, limit + 1)  # one more firm tells "more" from "exactly"
     return min(counted, limit), counted > limit
 
