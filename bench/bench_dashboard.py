@@ -100,7 +100,8 @@ def raw_numbers(connection, window: dict, limit: int) -> dict:
                                                    ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS later_rank
               FROM stage_move WHERE moved_at >= {s} AND moved_at < {e}) m
         WHERE to_stage IN {LADDER[:-1]} GROUP BY track_id, to_stage""")
-    durations = _rows(connection, _durations_sql(s, e, dialect))
+    durations = (_rows(connection, _durations_sql(s, e, dialect)) if dialect == "postgresql"
+                 else _sorted_durations(_rows(connection, _durations_sql(s, e, dialect))))
     targets = _rows(connection, f"SELECT track_id, town_id, target FROM annual_target WHERE year = {window['through'].year}")
     by_place_now = _rows(connection, """
         SELECT ft.track_id, f.town_id, f.industry_id, ft.stage, count(*)
@@ -165,14 +166,23 @@ def _durations_sql(s: str, e: str, dialect: str) -> str:
             SELECT track_id, stage, count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY {days}),
                    percentile_disc(0.9) WITHIN GROUP (ORDER BY {days})
             FROM ({stays}) stays WHERE stage IN {LADDER} GROUP BY track_id, stage"""
-    return f"""
-        SELECT track_id, stage, max(n), avg(CASE WHEN 2 * rn >= n AND 2 * rn <= n + 2 THEN days END),
-               min(CASE WHEN 10 * rn >= 9 * n THEN days END)
-        FROM (SELECT track_id, stage, {days} AS days,
-                     row_number() OVER (PARTITION BY track_id, stage ORDER BY {days}) AS rn,
-                     count(*) OVER (PARTITION BY track_id, stage) AS n
-              FROM ({stays}) stays WHERE stage IN {LADDER}) ranked
-        GROUP BY track_id, stage"""
+    # SQLite: every stay's days, sorted per stage by _sorted_durations (its window functions took twice as long).
+    return f"SELECT track_id, stage, {days} FROM ({stays}) stays"
+
+
+def _sorted_durations(rows: list[tuple]) -> list[tuple]:
+    """(track_id, stage, count, median, 90th percentile by nearest rank) of the ladder stages' (track, stage, days)."""
+    by_stage = {}
+    for track_id, stage, days in rows:
+        if stage in LADDER:
+            by_stage.setdefault((track_id, stage), []).append(days)
+    out = []
+    for (track_id, stage), days in by_stage.items():
+        days.sort()
+        n = len(days)
+        median = days[n // 2] if n % 2 else (days[n // 2 - 1] + days[n // 2]) / 2
+        out.append((track_id, stage, n, median, days[(9 * n + 9) // 10 - 1]))
+    return out
 
 
 def _assemble(tracks, current, moves, exits, conversions, durations, targets, by_place_now, flows, towns,

@@ -6,12 +6,14 @@ records (FirmTrack), so a firm that enters a stage twice in a period counts once
 
 from __future__ import annotations
 
+import statistics
+from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, distinct, false, func, or_, select, text, union_all
+from sqlalchemy import String, and_, case, distinct, false, func, or_, select, text, type_coerce, union_all
 
 from pipeline.dashboard.models import AnnualTarget
 from pipeline.dashboard.sql import EXIT_STAGES, at, days_between, ladder_rank
@@ -149,30 +151,34 @@ def stage_durations(start: datetime, end: datetime,
         return {}
     stays = union_all(*_stays_overlapping(start, end)).subquery("stays")
     days = days_between(stays.c.entered_at, stays.c.left_at)
-    if db.session.get_bind().dialect.name == "postgresql":  # the same two figures, from one sort per group
-        stmt = (select(stays.c.track_id, stays.c.stage, func.count(), func.percentile_cont(0.5).within_group(days),
-                       func.percentile_disc(0.9).within_group(days))
-                .where(stays.c.stage.in_(list(stages)))
-                .group_by(stays.c.track_id, stays.c.stage))
-    else:
-        stmt = _ranked_median_and_p90(stays, days, stages)
+    if db.session.get_bind().dialect.name != "postgresql":
+        return _median_and_p90_of_stays(stays, days, stages)
+    stmt = (select(stays.c.track_id, stays.c.stage, func.count(), func.percentile_cont(0.5).within_group(days),
+                   func.percentile_disc(0.9).within_group(days))  # the same two figures, from one sort per group
+            .where(stays.c.stage.in_(list(stages)))
+            .group_by(stays.c.track_id, stays.c.stage))
     return {(track_id, stage): (count, float(median), float(p90))
             for track_id, stage, count, median, p90 in db.session.execute(stmt)}
 
 
-def _ranked_median_and_p90(stays, days, stages):
-    """SQLite has no percentile functions: rank the stays of each group and pick the middle and the 90% ones."""
-    window = {"partition_by": (stays.c.track_id, stays.c.stage)}
-    ranked = (select(stays.c.track_id, stays.c.stage, days.label("days"),
-                     func.row_number().over(order_by=days, **window).label("rn"),
-                     func.count().over(**window).label("n"))
-              .where(stays.c.stage.in_(list(stages)))
-              .subquery("ranked"))
-    middle = and_(2 * ranked.c.rn >= ranked.c.n, 2 * ranked.c.rn <= ranked.c.n + 2)
-    return (select(ranked.c.track_id, ranked.c.stage, func.max(ranked.c.n),
-                   func.avg(_when(middle, ranked.c.days)),
-                   func.min(_when(10 * ranked.c.rn >= 9 * ranked.c.n, ranked.c.days)))
-            .group_by(ranked.c.track_id, ranked.c.stage))
+def _median_and_p90_of_stays(stays, days, stages) -> dict[tuple[int, Stage], tuple[int, float, float]]:
+    """SQLite has no percentile functions, and its window functions (rank each group's stays, pick the middle and the
+    90% ones) took 1.1 s at 100,000 firms: the durations are read as plain numbers and sorted here. The stages are
+    picked here too: a stage condition in SQL made SQLite read the current records through the stage index, one
+    table lookup each, instead of in one pass (0.8 s → 0.4 s)."""
+    stmt = select(stays.c.track_id, type_coerce(stays.c.stage, String), days)
+    wanted = {Stage(stage).value for stage in stages}
+    groups: dict[tuple[int, str], list[float]] = defaultdict(list)
+    for track_id, stage, duration in db.session.connection().execute(stmt):  # Core rows: no ORM result per row
+        if stage in wanted:
+            groups[track_id, stage].append(duration)
+    result = {}
+    for (track_id, stage), durations in groups.items():
+        durations.sort()
+        count = len(durations)
+        nearest_90 = durations[-(-9 * count // 10) - 1]  # the smallest that at least 90% of stays do not exceed
+        result[track_id, Stage(stage)] = (count, float(statistics.median(durations)), float(nearest_90))
+    return result
 
 
 def _stays_overlapping(start: datetime, end: datetime) -> list:
