@@ -60,6 +60,8 @@ class Config:
         self.PIPELINE_VERIFY_RATE_LIMIT = int(env.get("PIPELINE_VERIFY_RATE_LIMIT") or 30)
         self.PIPELINE_VERIFY_RATE_WINDOW = int(env.get("PIPELINE_VERIFY_RATE_WINDOW") or 60)
         self.CERTIFICATE_BATCH_DIR = env.get("CERTIFICATE_BATCH_DIR") or str(instance / "certificate-batches")
+        # A batch's ZIP is deleted this many days after the batch ended (its certificates stay downloadable).
+        self.CERTIFICATE_BATCH_KEEP_DAYS = int(env.get("CERTIFICATE_BATCH_KEEP_DAYS") or 30)
         # A worker reuses the dashboard's statistics for this many seconds (0: compute on every view).
         self.PIPELINE_DASHBOARD_CACHE_SECONDS = int(env.get("PIPELINE_DASHBOARD_CACHE_SECONDS") or 60)
         self.PIPELINE_REPORT_ANNEX_LIMIT = int(env.get("PIPELINE_REPORT_ANNEX_LIMIT") or 150)  # rows per annex list

@@ -51,6 +51,8 @@ JOBS: tuple[Job, ...] = (
     # The board's counts sum the stage tally's rows: folding them hourly keeps the sums a few hundred rows long.
     Job("recount_stage_tally", "pipeline.funnel.tally:recount_stage_tally_job", {"minute": 17},
         misfire_grace_time=3600, description="每小时重算培育看板各阶段的企业数（计数表）"),
+    Job("remove_old_batch_files", "pipeline.certificates.batches:remove_old_batch_files_job", {"hour": 3, "minute": 40},
+        misfire_grace_time=24 * 3600, description="每天 03:40 删除超过保留天数的批量换发 ZIP"),
 )
 
 
@@ -194,10 +196,11 @@ def jobs_command():
         click.echo(f"运行中的调度进程：{lease.holder}（租约至 {lease.expires_at.astimezone(zone):%Y-%m-%d %H:%M:%S}）")
     else:
         click.echo("没有正在运行的调度进程。")
+    width = max(len(job.id) for job in JOBS)
     for job in JOBS:
         run = runs.get(job.id)
         following = trigger_for(job, zone).get_next_fire_time(None, now)
         last = run.last_success_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if run and run.last_success_at else "—"
-        click.echo(f"{job.id:<20} 下次 {following:%Y-%m-%d %H:%M}  上次成功 {last}  {job.description}")
+        click.echo(f"{job.id:<{width}} 下次 {following:%Y-%m-%d %H:%M}  上次成功 {last}  {job.description}")
         if run and run.last_error:
-            click.echo(f"{'':<20} 上次错误：{run.last_error}")
+            click.echo(f"{'':<{width}} 上次错误：{run.last_error}")

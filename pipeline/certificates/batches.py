@@ -77,7 +77,7 @@ def run_batch(batch_id: int, *, out_dir: Path, progress=None) -> CertificateBatc
     batch.status, batch.heartbeat_at = BatchStatus.RUNNING, utcnow()
     db.session.commit()
     out_dir.mkdir(parents=True, exist_ok=True)
-    final = out_dir / f"certificates-{batch.year}-batch-{batch.id}.zip"
+    final = zip_path(batch, out_dir)
     partial = final.with_suffix(".part")
     manifest = io.StringIO()
     writer = csv.writer(manifest)
@@ -101,6 +101,37 @@ def run_batch(batch_id: int, *, out_dir: Path, progress=None) -> CertificateBatc
         db.session.commit()
         partial.unlink(missing_ok=True)
     return batch
+
+
+def zip_path(batch: CertificateBatch, out_dir: Path) -> Path:
+    return out_dir / f"certificates-{batch.year}-batch-{batch.id}.zip"
+
+
+def remove_old_batch_files(now: datetime, *, keep: timedelta, out_dir: Path) -> int:
+    """Delete the ZIPs of batches that ended more than `keep` ago, and what an interrupted or failed run left
+    there: a year's ZIP holds every certificate's PDF, and each copy stays downloadable on its own from the
+    database. The batch page then says the ZIP was removed. Returns how many files were deleted."""
+    removed = 0
+    for batch in db.session.scalars(select(CertificateBatch)):
+        ended = batch.finished_at or batch.heartbeat_at or batch.created_at
+        if ended >= now - keep or (batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING)
+                                   and not is_stale(batch, now)):
+            continue
+        paths = {zip_path(batch, out_dir).with_suffix(".part")} | ({Path(batch.zip_path)} if batch.zip_path else set())
+        for path in paths:
+            if path.is_file():
+                path.unlink()
+                removed += 1
+        batch.zip_path = ""
+    db.session.commit()
+    return removed
+
+
+def remove_old_batch_files_job(now: datetime) -> str:
+    """Scheduler job (pipeline/scheduler.py: JOBS)."""
+    days = current_app.config["CERTIFICATE_BATCH_KEEP_DAYS"]
+    removed = remove_old_batch_files(now, keep=timedelta(days=days), out_dir=batch_dir())
+    return f"删除 {removed} 个超过 {days} 天的批量换发文件"
 
 
 def _reissue_one(batch: CertificateBatch, certificate_id: int, archive, writer) -> None:
@@ -152,5 +183,10 @@ def batch_progress(batch: CertificateBatch, now: datetime) -> dict:
     return {
         "id": batch.id, "status": "interrupted" if stale else batch.status.value, "done": batch.done,
         "total": batch.total, "percent": int(100 * batch.done / batch.total) if batch.total else 100,
-        "error": batch.error, "ready": batch.status is BatchStatus.DONE and Path(batch.zip_path).is_file(),
+        "error": batch.error, "ready": _zip_ready(batch),
+        "removed": batch.status is BatchStatus.DONE and not _zip_ready(batch),
     }
+
+
+def _zip_ready(batch: CertificateBatch) -> bool:
+    return batch.status is BatchStatus.DONE and bool(batch.zip_path) and Path(batch.zip_path).is_file()

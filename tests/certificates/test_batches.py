@@ -4,6 +4,7 @@ import csv
 import io
 import zipfile
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -38,7 +39,7 @@ def test_web_batch_runs_in_the_background_and_offers_a_zip(client, login_as, iss
     batch = db.session.scalar(select(CertificateBatch))
     progress = client.get(f"/certificates/batches/{batch.id}/progress").get_json()
     assert progress == {"id": batch.id, "status": "done", "done": 2, "total": 2, "percent": 100, "error": "",
-                        "ready": True}
+                        "ready": True, "removed": False}
     assert "下载 ZIP" in client.get(f"/certificates/batches/{batch.id}").get_data(as_text=True)
     with client.get(f"/certificates/batches/{batch.id}/download") as download:
         assert download.status_code == 200 and download.mimetype == "application/zip"
@@ -105,3 +106,35 @@ def test_a_failing_batch_ends_failed_and_keeps_what_was_done(db, issue, batch_di
     result = batches.run_batch(batch.id, out_dir=batch_dir)
     assert result.status is BatchStatus.FAILED and "disk full" in result.error and result.done == 1
     assert not list(batch_dir.glob("*.zip")) and not list(batch_dir.glob("*.part"))
+
+
+def test_old_batch_zips_are_removed_and_the_page_says_so(client, login_as, issue, db, batch_dir, app):
+    """The daily job deletes a ZIP 30 days (CERTIFICATE_BATCH_KEEP_DAYS) after its batch ended, and what a dead run
+    left behind; a younger ZIP and a running batch's file stay. The certificates themselves are untouched."""
+    from pipeline.certificates.batches import remove_old_batch_files_job, run_batch, zip_path
+
+    issue(), issue()
+    now = datetime.now(UTC)
+    old = run_batch(create_batch(2026, actor=None, now=datetime.now(UTC), reason="x").id, out_dir=batch_dir)
+    young = run_batch(create_batch(2026, actor=None, now=datetime.now(UTC), reason="y").id, out_dir=batch_dir)
+    dead = create_batch(2026, actor=None, now=datetime.now(UTC), reason="z")
+    dead.status, dead.heartbeat_at = BatchStatus.RUNNING, now - timedelta(days=40)  # its worker died long ago
+    db.session.commit()
+    dead_part = zip_path(dead, batch_dir).with_suffix(".part")
+    dead_part.write_bytes(b"partial")
+    old.finished_at = now - timedelta(days=31)
+    young.finished_at = now - timedelta(days=29)
+    db.session.commit()
+    old_zip, young_zip = Path(old.zip_path), Path(young.zip_path)
+    valid = db.session.scalar(select(func.count(Certificate.id)).where(Certificate.status == CertificateStatus.VALID))
+    assert "删除 2 个" in remove_old_batch_files_job(now)
+    assert not old_zip.exists() and not dead_part.exists() and young_zip.is_file()
+    assert db.session.scalar(select(func.count(Certificate.id)).where(
+        Certificate.status == CertificateStatus.VALID)) == valid
+    login_as(Role.ADMIN)
+    page = client.get(f"/certificates/batches/{old.id}").get_data(as_text=True)
+    assert "ZIP 文件已删除" in page and "30 天" in page and "下载 ZIP" not in page and "后台运行" not in page
+    assert client.get(f"/certificates/batches/{old.id}/download").status_code == 404
+    assert "ZIP 已清理" in client.get("/certificates/batches/").get_data(as_text=True)
+    assert "下载 ZIP" in client.get(f"/certificates/batches/{young.id}").get_data(as_text=True)
+    assert "删除 0 个" in remove_old_batch_files_job(now)  # nothing left to do: the next run is a no-op
