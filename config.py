@@ -59,6 +59,8 @@ class Config:
         # The public verify page: requests per client address and window, counted in the database.
         self.PIPELINE_VERIFY_RATE_LIMIT = int(env.get("PIPELINE_VERIFY_RATE_LIMIT") or 30)
         self.PIPELINE_VERIFY_RATE_WINDOW = int(env.get("PIPELINE_VERIFY_RATE_WINDOW") or 60)
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none, use the peer address).
+        self.PIPELINE_PROXY_HOPS = int(env.get("PIPELINE_PROXY_HOPS") or 0)
         self.CERTIFICATE_BATCH_DIR = env.get("CERTIFICATE_BATCH_DIR") or str(instance / "certificate-batches")
         # A batch's ZIP is deleted this many days after the batch ended (its certificates stay downloadable).
         self.CERTIFICATE_BATCH_KEEP_DAYS = int(env.get("CERTIFICATE_BATCH_KEEP_DAYS") or 30)

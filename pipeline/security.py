@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from flask_babel import gettext
 from sqlalchemy import select
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from pipeline.auth.models import User
 from pipeline.domain.text import N_
@@ -40,3 +41,14 @@ def register_security(app: Flask) -> None:
     login_manager.localize_callback = gettext
     login_manager.session_protection = "basic"
     app.after_request(set_security_headers)
+    trust_reverse_proxies(app)
+
+
+def trust_reverse_proxies(app: Flask) -> None:
+    """Behind PIPELINE_PROXY_HOPS reverse proxies, take the client's address, scheme and host from their
+    X-Forwarded-* headers: else every visitor has the proxy's address, and the verify page's rate limit and the
+    login lockout (both by address) would count them all as one. Without proxies the headers are ignored (anyone
+    can send them)."""
+    hops = app.config["PIPELINE_PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)

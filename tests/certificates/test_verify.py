@@ -80,6 +80,21 @@ def test_rate_limit_per_client_address(client, app, monkeypatch, db):
     assert page(client, "ABCDEFGHJKLMNPQRSTUV", environ_base=other)[0] == 404  # another address is not affected
 
 
+def test_behind_a_reverse_proxy_each_client_is_counted_by_its_forwarded_address(make_app):
+    """With PIPELINE_PROXY_HOPS=1 every visitor arrives from the proxy's address: the limit counts the address the
+    proxy forwards. Without it the header is ignored: a client cannot dodge the limit by sending one."""
+    proxied = make_app(PIPELINE_VERIFY_RATE_LIMIT=2, PIPELINE_PROXY_HOPS=1).test_client()
+
+    def status(client, forwarded_for):
+        return client.get("/verify/ABCDEFGHJKLMNPQRSTUV", headers={"X-Forwarded-For": forwarded_for},
+                          environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code
+
+    assert [status(proxied, "192.0.2.1") for _ in range(3)] == [404, 404, 429]
+    assert status(proxied, "192.0.2.2") == 404  # another visitor behind the same proxy
+    direct = make_app(PIPELINE_VERIFY_RATE_LIMIT=2).test_client()
+    assert [status(direct, f"192.0.2.{n}") for n in (3, 4, 5)] == [404, 404, 429]
+
+
 def test_rate_limit_is_counted_in_the_database_for_every_worker(app, make_app, monkeypatch):
     """Two app instances (two workers) on one database share the count."""
     worker_a, worker_b = make_app(PIPELINE_VERIFY_RATE_LIMIT=2), make_app(PIPELINE_VERIFY_RATE_LIMIT=2)
