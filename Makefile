@@ -52,7 +52,7 @@ lint: setup
 	$(VENV)/bin/ruff check pipeline tests bench config.py wsgi.py
 
 bench: setup
-	$(PY) bench/run_all.py
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -2,7 +2,8 @@
 
 Scripts that use the database run once per backend (default: SQLite, then PostgreSQL on 127.0.0.1:5432);
 `--backends sqlite` limits the run. The 100,000-firm counties are built by the first script that needs them and
-reused afterwards (bench/common.py).
+reused afterwards (bench/common.py); `--rebuild` builds them again in this run (the first script of each backend
+that builds one is given --rebuild), so that the build time is among the run's figures.
 """
 
 from __future__ import annotations
@@ -24,19 +25,28 @@ def uses_database(script: Path) -> bool:
     return "add_backend_argument" in script.read_text(encoding="utf-8")
 
 
+def builds_counties(script: Path) -> bool:
+    return "add_rebuild_argument" in script.read_text(encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--only", default="", help="comma-separated script names, e.g. bench_pages,bench_moves")
+    parser.add_argument("--rebuild", action="store_true", help="build the counties again (once per backend)")
     args = parser.parse_args()
     only = {name.strip().removesuffix(".py") for name in args.only.split(",") if name.strip()}
     failures = 0
+    to_rebuild = set(args.backends.split(",")) if args.rebuild else set()
     for script in sorted(HERE.glob("bench_*.py")):
         if only and script.stem not in only:
             continue
         backends = args.backends.split(",") if uses_database(script) else [""]
         for backend in backends:
             extra = ["--backend", backend] if backend else []
+            if backend in to_rebuild and builds_counties(script):
+                extra.append("--rebuild")
+                to_rebuild.discard(backend)
             label = f"{script.name} {backend}".rstrip()
             print(f"=== {label} (machine speed: a fixed Python loop takes {python_loop_ms():.0f} ms)", flush=True)
             started = time.perf_counter()
