@@ -45,10 +45,13 @@ def register_security(app: Flask) -> None:
 
 
 def trust_reverse_proxies(app: Flask) -> None:
-    """Behind PIPELINE_PROXY_HOPS reverse proxies, take the client's address, scheme and host from their
-    X-Forwarded-* headers: else every visitor has the proxy's address, and the verify page's rate limit and the
-    login lockout (both by address) would count them all as one. Without proxies the headers are ignored (anyone
-    can send them)."""
+    """Behind PIPELINE_PROXY_HOPS reverse proxies, take the client's address and scheme from the X-Forwarded-For and
+    X-Forwarded-Proto that they append: else every visitor has the proxy's address, and the verify page's rate limit
+    and the login lockout (both by address) would count them all as one. Only the last `hops` entries, the ones the
+    proxies wrote, are believed; the host and prefix are not taken from headers (links in mails come from
+    PIPELINE_EXTERNAL_URL). Without proxies the headers are ignored: anyone can send them."""
     hops = app.config["PIPELINE_PROXY_HOPS"]
+    if hops < 0:
+        raise RuntimeError("PIPELINE_PROXY_HOPS: the number of reverse proxies in front, 0 or more")
     if hops:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0, x_prefix=0)

@@ -21,7 +21,9 @@ def safe_next_url(target: str | None, default: str) -> str:
 
 
 def client_ip() -> str:
-    return request.remote_addr or "unknown"
+    """The client's address (from a trusted proxy's X-Forwarded-For when PIPELINE_PROXY_HOPS is set), cut to the
+    45 characters an address column holds: a misconfigured proxy may forward any text."""
+    return (request.remote_addr or "unknown")[:45]
 
 
 MAX_ID = 2**31 - 1  # PostgreSQL integer: a larger id from a URL or a form would be a database error, not a 404

@@ -136,3 +136,20 @@ def test_stage_tally_migration_counts_the_records_already_there(scratch_url):
         assert "stage_tally" not in sa.inspect(db.engine).get_table_names()
         db.session.remove()
         db.engine.dispose()
+
+
+TRIGGERS = {"firm_search_gram_insert", "firm_search_gram_update", "firm_search_gram_delete", "stage_tally_record_insert",
+            "stage_tally_record_update", "stage_tally_record_delete", "stage_tally_firm_town", "stage_tally_firm_delete"}
+
+
+def test_the_head_keeps_the_triggers_that_the_search_index_and_the_stage_tally_need(db):
+    """A later migration that rebuilds firm or firm_track (SQLite's batch_alter_table copies the table) drops their
+    triggers silently: the firm list's counts and the board's would then drift. The migrated test database is at
+    head."""
+    if db.engine.dialect.name == "sqlite":
+        found = set(db.session.scalars(sa.text("select name from sqlite_master where type = 'trigger'")))
+        expected = TRIGGERS
+    else:
+        found = set(db.session.scalars(sa.text("select tgname from pg_trigger where not tgisinternal")))
+        expected = TRIGGERS | {"firm_search_gram_truncate", "stage_tally_record_truncate"}
+    assert expected <= found, expected - found

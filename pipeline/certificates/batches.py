@@ -117,7 +117,8 @@ def remove_old_batch_files(now: datetime, *, keep: timedelta, out_dir: Path) -> 
         if ended >= now - keep or (batch.status in (BatchStatus.QUEUED, BatchStatus.RUNNING)
                                    and not is_stale(batch, now)):
             continue
-        paths = {zip_path(batch, out_dir).with_suffix(".part")} | ({Path(batch.zip_path)} if batch.zip_path else set())
+        final = zip_path(batch, out_dir)  # also when a run died between writing it and recording it
+        paths = {final, final.with_suffix(".part")} | ({Path(batch.zip_path)} if batch.zip_path else set())
         for path in paths:
             if path.is_file():
                 path.unlink()

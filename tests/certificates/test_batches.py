@@ -122,18 +122,25 @@ def test_old_batch_zips_are_removed_and_the_page_says_so(client, login_as, issue
     db.session.commit()
     dead_part = zip_path(dead, batch_dir).with_suffix(".part")
     dead_part.write_bytes(b"partial")
+    # A run that died after finishing its ZIP but before recording it: the file is found by its name.
+    unrecorded = create_batch(2026, actor=None, now=datetime.now(UTC), reason="w")
+    unrecorded.status, unrecorded.error = BatchStatus.FAILED, "数据库连接中断"
+    unrecorded.finished_at = now - timedelta(days=45)
+    db.session.commit()
+    unrecorded_zip = zip_path(unrecorded, batch_dir)
+    unrecorded_zip.write_bytes(b"PK")
     old.finished_at = now - timedelta(days=31)
     young.finished_at = now - timedelta(days=29)
     db.session.commit()
     old_zip, young_zip = Path(old.zip_path), Path(young.zip_path)
     valid = db.session.scalar(select(func.count(Certificate.id)).where(Certificate.status == CertificateStatus.VALID))
-    assert "删除 2 个" in remove_old_batch_files_job(now)
-    assert not old_zip.exists() and not dead_part.exists() and young_zip.is_file()
+    assert "删除 3 个" in remove_old_batch_files_job(now)
+    assert not old_zip.exists() and not dead_part.exists() and not unrecorded_zip.exists() and young_zip.is_file()
     assert db.session.scalar(select(func.count(Certificate.id)).where(
         Certificate.status == CertificateStatus.VALID)) == valid
     login_as(Role.ADMIN)
     page = client.get(f"/certificates/batches/{old.id}").get_data(as_text=True)
-    assert "ZIP 文件已删除" in page and "30 天" in page and "下载 ZIP" not in page and "后台运行" not in page
+    assert "ZIP 文件已不在服务器上" in page and "30 天" in page and "下载 ZIP" not in page and "后台运行" not in page
     assert client.get(f"/certificates/batches/{old.id}/download").status_code == 404
     assert "ZIP 已清理" in client.get("/certificates/batches/").get_data(as_text=True)
     assert "下载 ZIP" in client.get(f"/certificates/batches/{young.id}").get_data(as_text=True)

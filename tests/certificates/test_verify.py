@@ -91,8 +91,13 @@ def test_behind_a_reverse_proxy_each_client_is_counted_by_its_forwarded_address(
 
     assert [status(proxied, "192.0.2.1") for _ in range(3)] == [404, 404, 429]
     assert status(proxied, "192.0.2.2") == 404  # another visitor behind the same proxy
+    # Only the entry the proxy appended counts: a client's own X-Forwarded-For in front of it changes nothing.
+    assert status(proxied, "203.0.113.7, 192.0.2.2") == 404 and status(proxied, "198.51.100.1, 192.0.2.2") == 429
+    assert status(proxied, "x" * 300) == 404  # a broken proxy's value is cut to the address column, not a 500
     direct = make_app(PIPELINE_VERIFY_RATE_LIMIT=2).test_client()
     assert [status(direct, f"192.0.2.{n}") for n in (3, 4, 5)] == [404, 404, 429]
+    with pytest.raises(RuntimeError, match="PIPELINE_PROXY_HOPS"):
+        make_app(PIPELINE_PROXY_HOPS=-1)
 
 
 def test_rate_limit_is_counted_in_the_database_for_every_worker(app, make_app, monkeypatch):
