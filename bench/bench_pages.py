@@ -13,8 +13,8 @@ hits both alike. The firm rows or board cards the page shows are printed too: a 
 render more at the large one. Such a page is not the same page at both sizes: for the three filters whose page
 at the small county is far from full (paused; town + track + stage; the board with a town filter), the verdict
 compares the large page with the small county's page of the same kind that fills as many rows (the firm list's first
-page, the track's board without filters), printed after it with its rows; the ratio against the same URL stays in
-the ratio column.
+page, the track's board without filters; at least 90% as many, else the same-URL ratio decides), printed after it with
+its rows; the ratio against the same URL stays in the ratio column.
 """
 
 from __future__ import annotations
@@ -203,9 +203,10 @@ def main() -> int:
         if full_page and fewer_rows(at_small[2], at_large[2]):
             full_label, full_url = full_page
             full, large_again = measure([(small, full_url), (large, large_url)], whose, args.rounds)
-            judged = large_again[0] / full[0]
+            fills = full[2].isdigit() and 10 * int(full[2]) >= 9 * int(at_large[2])  # at least 90% as many rows
+            judged = large_again[0] / full[0] if fills else ratio
             note = (f"  rows differ: vs the {args.small:,}-firm {full_label} ({full[2]} rows, {full[0]:.1f} ms) "
-                    f"{judged:.2f}×")
+                    f"{large_again[0] / full[0]:.2f}×" + ("" if fills else ", too few rows to judge by"))
         print(f"{label:44} {at_small[0]:9.1f} {at_large[0]:9.1f} {ratio:6.2f}  "
               f"{goals.check(judged <= GOAL and same_statements):7} {at_small[1]:>3}{mark}"
               f"{at_large[1]:<4} {at_small[2]:>5}/{at_large[2]:<5}{note}", flush=True)
