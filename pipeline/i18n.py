@@ -74,9 +74,8 @@ def catalog_text(message: str) -> str:
 
 @pass_eval_context
 def template_gettext(eval_context, message: str, /, **variables) -> str:
-    """The templates' _() and gettext(): what Jinja's newstyle gettext does (a translation is markup in an HTML
-    template, so its variables are escaped; % applies even without variables, turning %% into %), with the catalog
-    from _language_state(). Positional-only, as Jinja's own: a variable may be called `message`."""
+    """The templates' _() and gettext(): Jinja's newstyle gettext (see _formatted) with the catalog from
+    _language_state(). Positional-only, as Jinja's own: a variable may be called `message`."""
     return _formatted(eval_context, catalog_text(message), variables)
 
 

@@ -9,8 +9,8 @@ tally.py, hourly and after bulk loads) replaces them by one row per track, town 
 which also mends any drift. No index: the table stays a few hundred rows long between recounts, and an index
 entry for each row (a random place in the tree) made a move 8% slower on SQLite. A firm's records are counted under
 the firm's town: a firm that changes town moves its records' counts, and a firm deleted with its records takes them
-out (before the cascade, which no longer finds the firm). On SQLite a later migration that rebuilds firm_track or firm (batch_alter_table) drops these triggers and must
-create them again.
+out (before the cascade, which no longer finds the firm). On SQLite a later migration that rebuilds firm_track or
+firm (batch_alter_table) drops these triggers and must create them again (tests/test_migrations.py checks the head).
 
 Revision ID: 0014_stage_tally
 Revises: 0013_board_covering_index

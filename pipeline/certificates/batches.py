@@ -180,14 +180,10 @@ def wait_for_batches(timeout: float = 120) -> None:
 
 
 def batch_progress(batch: CertificateBatch, now: datetime) -> dict:
-    stale = is_stale(batch, now)
+    stale, done = is_stale(batch, now), batch.status is BatchStatus.DONE
+    ready = done and bool(batch.zip_path) and Path(batch.zip_path).is_file()
     return {
         "id": batch.id, "status": "interrupted" if stale else batch.status.value, "done": batch.done,
         "total": batch.total, "percent": int(100 * batch.done / batch.total) if batch.total else 100,
-        "error": batch.error, "ready": _zip_ready(batch),
-        "removed": batch.status is BatchStatus.DONE and not _zip_ready(batch),
+        "error": batch.error, "ready": ready, "removed": done and not ready,
     }
-
-
-def _zip_ready(batch: CertificateBatch) -> bool:
-    return batch.status is BatchStatus.DONE and bool(batch.zip_path) and Path(batch.zip_path).is_file()

@@ -105,13 +105,9 @@ def _firm_of_records(record: list):
     ids, computed once, makes it look the firms up by id (5 ms). The CAST makes ANY take the array as one value (ANY
     of a bare subquery is the IN form again). SQLite reads IN (subquery) first by itself."""
     if db.session.get_bind().dialect.name != "postgresql":
-        return _firm_in_records(record)
+        return Firm.id.in_(select(FirmTrack.firm_id).where(*record))
     ids = select(func.array_agg(FirmTrack.firm_id)).where(*record).scalar_subquery()
     return Firm.id == any_(cast(ids, ARRAY(Integer)))
-
-
-def _firm_in_records(record: list):
-    return Firm.id.in_(select(FirmTrack.firm_id).where(*record))
 
 
 def _firm_columns(filters: FirmFilters) -> list[tuple]:
@@ -215,6 +211,7 @@ def list_firms_page(for_user: User, filters: FirmFilters = FirmFilters(), *, now
     # Few matching records: start from them. Many: walk the firms in page order, each probing its records, which
     # finds a page's worth soon (SQLite does not choose between the two by itself). Without firm filters the same
     # count of records serves the total below.
+    # Over all towns: a walk from the records reads every matching record, whatever the town filter.
     records, tallied = None, _tallied_firms(filters, None)
     if tallied is not None:  # one track's records: the tally has their number
         few = tallied < COUNT_LIMIT
@@ -230,7 +227,7 @@ def list_firms_page(for_user: User, filters: FirmFilters = FirmFilters(), *, now
     first_ids = list(db.session.scalars(where.order_by(*order).limit(per_page + 1))) if page <= 1 else None
     if first_ids is not None and len(first_ids) <= per_page:  # a first page that is not full is its own count
         return Page(items=_firms(first_ids, order), total=len(first_ids), page=1, per_page=per_page)
-    if tallied is not None:
+    if tallied is not None:  # the total counts the shown towns only: a second sum when they are narrowed
         towns = shown_town_ids(for_user, filters.town_id)
         total, more = (tallied if towns is None else _tallied_firms(filters, towns)), False
     else:

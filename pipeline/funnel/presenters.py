@@ -38,9 +38,14 @@ class RecordView:
     targets: tuple[Stage, ...]  # where the viewer may move it (empty for read-only viewers)
 
     @property
+    def shows_resume_date(self) -> bool:
+        """Paused with a planned resume date (the flags macro shows it)."""
+        return self.record.stage is Stage.PAUSED and self.record.paused_until is not None
+
+    @property
     def flagged(self) -> bool:
         """The flags macro (templates/funnel/_macros.html) has something to show: pages skip the call otherwise."""
-        return self.stale or self.resume_due or (self.record.stage is Stage.PAUSED and bool(self.record.paused_until))
+        return self.stale or self.resume_due or self.shows_resume_date
 
     @cached_property
     def deadline(self) -> Deadline | None:
