@@ -31,6 +31,7 @@ from pipeline.certificates.models import (
 from pipeline.certificates.services import CertificateError, certificate_pdf, reissue_certificate
 from pipeline.db import utcnow
 from pipeline.extensions import db
+from pipeline.sheet_cells import neutralise_row
 
 log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=10)
@@ -81,7 +82,7 @@ def run_batch(batch_id: int, *, out_dir: Path, progress=None) -> CertificateBatc
     partial = final.with_suffix(".part")
     manifest = io.StringIO()
     writer = csv.writer(manifest)
-    writer.writerow(["证书编号", "企业名称", "统一社会信用代码", "验证码", "SHA-256"])
+    writer.writerow(neutralise_row(["证书编号", "企业名称", "统一社会信用代码", "验证码", "SHA-256"]))
     try:
         ids = list(db.session.scalars(_targets(batch.year, batch.created_at).order_by(Certificate.number)))
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -143,8 +144,8 @@ def _reissue_one(batch: CertificateBatch, certificate_id: int, archive, writer) 
         new = reissue_certificate(certificate, actor=actor, now=utcnow(), reason=batch.reason)
         name = f"{safe_filename(new.number)}-{safe_filename(new.firm_name)}.pdf"
         archive.writestr(name, certificate_pdf(new))
-        writer.writerow([new.number, new.firm_name, new.snapshot.get("credit_code", ""), new.verification_code,
-                         new.pdf_sha256])
+        writer.writerow(neutralise_row([new.number, new.firm_name, new.snapshot.get("credit_code", ""),
+                                        new.verification_code, new.pdf_sha256]))
     batch.done += 1
     batch.heartbeat_at = utcnow()
     db.session.commit()

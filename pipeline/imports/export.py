@@ -34,6 +34,7 @@ from pipeline.indicators.models import FirmFacts, FirmYear, Source
 from pipeline.indicators.presenters import hnte_verdict, tech_sme_verdict
 from pipeline.indicators.tiers import KEY, tier_for
 from pipeline.indicators.values import DOMAIN_CHOICES, YEAR_FIELDS
+from pipeline.sheet_cells import neutralise, neutralise_row, sheet_title
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_CHUNK = 2000  # firms per round of figure and evaluation queries: bounds a worker's memory at any county size
@@ -56,7 +57,7 @@ EXAMPLE_ROW = {
 def _header_cells(sheet, headers: list[str]) -> list:
     cells = []
     for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = WriteOnlyCell(sheet, value=neutralise(text))
         cell.font, cell.fill = _BOLD, _HEAD_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         cells.append(cell)
@@ -76,11 +77,11 @@ def template_workbook(towns: list[str], industries: list[str]):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = DATA_SHEET
-    sheet.append([c.header for c in IMPORT_COLUMNS])
+    sheet.append(neutralise_row(c.header for c in IMPORT_COLUMNS))
     for cell in sheet[1]:
         cell.font, cell.fill, cell.alignment = _BOLD, _HEAD_FILL, Alignment(wrap_text=True, vertical="center")
     example = [_cell_value(c.key, EXAMPLE_ROW.get(c.key)) for c in IMPORT_COLUMNS]
-    sheet.append(example)
+    sheet.append(neutralise_row(example))
     sheet.freeze_panes = "B2"
     for index, column in enumerate(IMPORT_COLUMNS, start=1):
         letter = get_column_letter(index)
@@ -100,8 +101,8 @@ def _validations(sheet, towns: list[str], industries: list[str]) -> None:
     lists.update((key, ["是", "否"]) for key in _BOOL_FACTS)
     for key, values in lists.items():
         formula = '"' + ",".join(values) + '"'
-        if not values or len(formula) > 255:
-            continue  # Excel limits an in-cell list to 255 characters: the import still checks the value
+        if not values or len(formula) > 255 or any('"' in value for value in values):
+            continue  # Excel limits an in-cell list to 255 characters (and a quote would end it): the import checks
         rule = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True)
         rule.error = _("请从下拉列表中选择。")
         rule.add(f"{letters[key]}2:{letters[key]}50000")
@@ -121,7 +122,7 @@ def _notes(sheet) -> None:
         _("8. 上传后先预览：有任何错误时不能确认导入；确认后全部写入，否则一行也不写入。"),
     ]
     for line in notes:
-        sheet.append([line])
+        sheet.append(neutralise_row([line]))
     sheet.column_dimensions["A"].width = 120
 
 
@@ -148,7 +149,7 @@ def export_firms(firm_ids: Select, today: date, tracks: list[Track]):
             values.append(row[-1] or "")
             values.extend(_(STAGE_LABELS[stages[firm_id][t.id]]) if t.id in stages[firm_id] else "" for t in tracks)
             values.extend(_verdict_values(assessments.get(firm_id)))
-            sheet.append(values)
+            sheet.append(neutralise_row(values))
     return _spool(workbook)
 
 
@@ -223,13 +224,14 @@ def export_pool(firm_scope: Select, tracks: list[Track], today: date, authority:
     headers = [_("序号"), _("企业名称"), _("统一社会信用代码"), _("乡镇/街道"), _("行业"), _("培育库编号"), _("入库时间"),
                _("当前阶段"), _("培育层级"), _("今年能否申报"), _("评价情况"), _("主要差距"), _("负责专员")]
     for track in tracks:
-        sheet = workbook.create_sheet(track.short_name or track.name)
-        sheet.append([_("%(authority)s %(track)s培育库名单（%(year)s 年）", authority=authority, track=track_name(track),
-                        year=today.year)])
-        sheet.append([_("制表日期：%(date)s", date=today.isoformat())])
+        sheet = workbook.create_sheet(sheet_title(track.short_name or track.name))
+        title = _("%(authority)s %(track)s培育库名单（%(year)s 年）", authority=authority, track=track_name(track),
+                  year=today.year)
+        sheet.append(neutralise_row([title]))
+        sheet.append(neutralise_row([_("制表日期：%(date)s", date=today.isoformat())]))
         sheet.append(_header_cells(sheet, headers))
         for index, values in enumerate(_pool_rows(firm_scope, track, today), start=1):
-            sheet.append([index, *values])
+            sheet.append(neutralise_row([index, *values]))
     return _spool(workbook)
 
 

@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from pipeline.imports.columns import Column, header_index, normalize_header
+from pipeline.sheet_cells import restore
 
 HEADER_SCAN_ROWS = 10
 DATA_SHEET = "企业与指标"
@@ -66,7 +67,7 @@ class Sheet:
                 if index < len(values):
                     value = values[index]
                     if isinstance(value, str):
-                        value = value.strip()
+                        value = restore(value).strip()  # an apostrophe our export put before a formula
                     if value is not None and value != "":
                         record[column.key] = value
             if record:
