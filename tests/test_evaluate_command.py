@@ -33,8 +33,21 @@ def test_flask_evaluate_prints_the_contract_json(tmp_path):
     # 26/120 = 21.7% → 12; 410/8200 = 5% → 40; one Class I → 30
     assert out["tech_sme"]["points"] == {"tech_staff": 12, "rd": 40, "ip": 30}
     assert out["tech_sme"]["score"] == 82 and out["tech_sme"]["eligible"] is True and out["tech_sme"]["route"] == "score"
-    assert out["hnte"]["verdict"] in {"pass", "possible", "fail"}
+    # Registered in 2019 with only 2025's figures: the period 2023–2025 lacks two years (revision 2).
+    assert out["hnte"]["verdict"] == "undetermined" and out["hnte"]["missing_years"] == [2023, 2024]
+    assert out["hnte"]["conditions"]["rd_ratio"]["pass"] is None
+    assert out["hnte"]["innovation"]["parts"]["conversion"] == [0, 30]
     assert set(out["hnte"]["innovation"]["parts"]) == {"ip", "conversion", "rd_management", "growth"}
+
+
+def test_flask_evaluate_takes_a_loss_making_firm(tmp_path):
+    loss = json.loads(json.dumps(PROFILE))
+    loss["years"]["2025"]["net_assets"] = "-350.5"
+    path = tmp_path / "loss.json"
+    path.write_text(json.dumps(loss, ensure_ascii=False), encoding="utf-8")
+    result = run([str(path)], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["tech_sme"]["eligible"] is True
 
 
 def test_flask_evaluate_refuses_an_invalid_profile_with_exit_2(tmp_path):

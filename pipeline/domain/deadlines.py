@@ -16,14 +16,6 @@ def add_years(d: date, years: int) -> date:
     return d.replace(year=year)
 
 
-def one_year_before(d: date) -> date:
-    """Return the latest date whose one-year anniversary (per add_years) falls on or before d."""
-    earlier = add_years(d, -1)
-    if d.month == 2 and d.day == 28 and calendar.isleap(earlier.year):
-        return date(earlier.year, 2, 29)
-    return earlier
-
-
 def hnte_expiry(issue_date: date) -> date:
     """Return the 有效期至 date of a 高企 certificate: the issue date plus three years."""
     return add_years(issue_date, HNTE_VALID_YEARS)

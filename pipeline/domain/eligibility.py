@@ -4,10 +4,10 @@ The rules live in tech_sme.py, hnte.py, innovation.py and gaps.py; this module i
 RULES.md where it leaves room:
 - Ratios are printed with four decimals, truncated, so a miss never prints as a hit; thresholds as written ("0.10").
 - innovation_score: pass is true when min ≥ 71, false when max < 71, null (undecided) otherwise; value "min-max".
-- registered_1y compares the registration date with the latest date that is one year old on as_of (op "<=");
-  an anniversary of 29 February falls on 28 February in a common year.
-- The 高企 period is the unbroken run of years present that ends at Y−1, within Y−3..Y−1 and not before the
-  registration year; years the firm should have but lacks are listed in missing_years.
+- registered_1y compares the registration date with the latest date that is 365 calendar days before as_of
+  (op "<="; revision 2: a leap year's extra day is not "a year").
+- The 高企 period is fixed by the firm's age (Y−3..Y−1, not before the registration year); years of it that the
+  profile lacks are listed in missing_years and leave the verdict undetermined (revision 2).
 - R&D ÷ sales with no sales, or a share with a zero denominator, scores nothing and fails.
 - route is "direct" whenever a direct qualification holds, even if the score would also do.
 - Gap amounts count what must be added: where the part is inside the whole (tech staff in employees, R&D in cost
@@ -82,4 +82,4 @@ def gap_dict(gap: Gap) -> dict[str, Any]:
     """Return the JSON shape of a gap (shortfall as a decimal string)."""
     shortfall = None if gap.shortfall is None else str(gap.shortfall)
     return {"track": gap.track, "condition": gap.condition, "message": gap.message,
-            "shortfall": shortfall, "unit": gap.unit}
+            "shortfall": shortfall, "unit": gap.unit, "near": gap.near}

@@ -6,7 +6,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from pipeline.domain.exact import band, ratio
-from pipeline.domain.profile import Profile
+from pipeline.domain.profile import IpCounts, Profile
 
 Range = tuple[int, int]
 PASS_SCORE = 71
@@ -18,6 +18,10 @@ GROWTH_BANDS = tuple((Fraction(pct, 100), pts) for pct, pts in ((35, (9, 10)), (
                                                               (5, (3, 4))))
 POSITIVE_GROWTH = (1, 2)
 ZERO: Range = (0, 0)
+CONVERSION_UNKNOWN: Range = (0, 30)
+GROWTH_UNKNOWN: Range = (0, 20)
+ACQUISITION_BAND: Range = (1, 6)
+ACQUIRED_ONLY_BAND: Range = (1, 3)  # every item obtained by transfer, gift or merger
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +45,19 @@ class Innovation:
 
 
 def expert_range(score: int | None, top: int, bottom: int = 0) -> Range:
-    """Return the exact expert score, or the full range bottom..top when none was given."""
-    return (score, score) if score is not None else (bottom, top)
+    """Return the expert score clamped into bottom..top, or that whole range when none was given."""
+    if score is None:
+        return (bottom, top)
+    clamped = min(max(score, bottom), top)
+    return (clamped, clamped)
+
+
+def acquisition_range(ip: IpCounts, score: int | None) -> Range:
+    """Return the acquisition part: 1–6 with any IP, 1–3 when all of it was acquired, 0 without IP."""
+    if not ip.total:
+        return ZERO
+    bottom, top = ACQUIRED_ONLY_BAND if ip.acquired_only else ACQUISITION_BAND
+    return expert_range(score, top, bottom)
 
 
 def quantity_range(class_i: int, class_ii: int) -> Range:
@@ -62,26 +77,33 @@ def ip_range(profile: Profile) -> Range:
         expert_range(expert.advancement, 8),
         expert_range(expert.core_support, 8),
         quantity_range(ip.class_i, ip.class_ii),
-        expert_range(expert.acquisition, 6, bottom=1) if ip.total else ZERO,
+        acquisition_range(ip, expert.acquisition),
         expert_range(expert.standards, 2),
     )
     return (min(sum(p[0] for p in parts), IP_CAP), min(sum(p[1] for p in parts), IP_CAP))
 
 
-def conversion_range(conversions: int, fiscal_years: int) -> Range:
-    """Return the conversion part from the yearly average of conversions over the period."""
+def conversion_range(conversions: int | None, fiscal_years: int) -> Range:
+    """Return the conversion part from the yearly average over the period; unknown conversions give [0, 30]."""
+    if conversions is None:
+        return CONVERSION_UNKNOWN
     return band(Fraction(conversions, fiscal_years), CONVERSION_BANDS, ZERO)
 
 
 def growth_rate(values: Sequence[Decimal]) -> Fraction | None:
-    """Return the growth rate over one to three yearly values, or None where the rules give 0 points."""
+    """Return the growth rate over one to three yearly values, or None where the rules give 0 points.
+
+    Net assets may be negative: a non-positive latest or middle year scores 0; a non-positive first year of
+    three leaves the last two years' rate.
+    """
     if len(values) == 3:
         y1, y2, y3 = values
-        if y2 == 0:
+        if y2 <= 0 or y3 <= 0:
             return None
-        return ratio(y3, y2) - 1 if y1 == 0 else (ratio(y2, y1) + ratio(y3, y2)) / 2 - 1
-    if len(values) == 2 and values[0] != 0:
-        return ratio(values[1], values[0]) - 1
+        return ratio(y3, y2) - 1 if y1 <= 0 else (ratio(y2, y1) + ratio(y3, y2)) / 2 - 1
+    if len(values) == 2:
+        y1, y2 = values
+        return None if y1 <= 0 or y2 <= 0 else ratio(y2, y1) - 1
     return None
 
 
@@ -92,16 +114,17 @@ def growth_band(rate: Fraction | None) -> Range:
     return band(rate, GROWTH_BANDS, POSITIVE_GROWTH)
 
 
-def innovation(profile: Profile, period: Sequence[int]) -> Innovation:
-    """Return the innovation score ranges over the fiscal years of the period."""
+def innovation(profile: Profile, period: Sequence[int], complete: bool = True) -> Innovation:
+    """Return the innovation score ranges over the period; with a year missing, conversion and growth are open."""
+    ip, rd_management = ip_range(profile), expert_range(profile.expert.rd_management, 20)
+    if not complete:
+        return Innovation(ip, CONVERSION_UNKNOWN, rd_management, GROWTH_UNKNOWN, None, None)
     figures = [profile.years[y] for y in period]
     net = growth_rate([f.net_assets for f in figures])
     sales = growth_rate([f.sales for f in figures])
     net_range, sales_range = growth_band(net), growth_band(sales)
     return Innovation(
-        ip=ip_range(profile),
-        conversion=conversion_range(profile.conversions_3y, len(period)),
-        rd_management=expert_range(profile.expert.rd_management, 20),
+        ip=ip, conversion=conversion_range(profile.conversions_3y, len(period)), rd_management=rd_management,
         growth=(net_range[0] + sales_range[0], net_range[1] + sales_range[1]),
         net_assets_growth=net, sales_growth=sales,
     )

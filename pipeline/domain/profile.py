@@ -45,6 +45,7 @@ class IpCounts:
 
     class_i: int = 0
     class_ii: int = 0
+    acquired_only: bool = False  # every item obtained by transfer, gift or merger (受让、受赠、并购)
 
     @property
     def total(self) -> int:
@@ -58,6 +59,8 @@ class Flags:
     restricted_industry: bool = False
     major_incident: bool = False
     dishonest_list: bool = False
+    deemed_taxation: bool = False  # 核定征收 (the 2022 guide admits only 查账征收)
+    excluded_industry: bool = False  # 财税〔2015〕119号: no R&D super-deduction for the industry
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +102,7 @@ class Profile:
     credit_code: str | None = None
     ip: IpCounts = field(default_factory=IpCounts)
     hnte_domain: str | None = None
-    conversions_3y: int = 0
+    conversions_3y: int | None = None  # None = unknown, not zero
     flags: Flags = field(default_factory=Flags)
     direct: Direct = field(default_factory=Direct)
     expert: Expert = field(default_factory=Expert)
@@ -118,6 +121,7 @@ class Profile:
 
 
 _INT_FIELDS = ("employees", "tech_staff")
+SIGNED_AMOUNTS = ("net_assets",)  # a loss-making firm's net assets are negative and it is still evaluated
 _AMOUNT_FIELDS = tuple(f.name for f in fields(YearFigures) if f.name not in _INT_FIELDS)
 _TOP_FIELDS = {"name", "credit_code", "registered_on", "as_of", "years", "ip", "hnte_domain",
                "conversions_3y", "flags", "direct", "expert"}
@@ -145,9 +149,9 @@ def parse_profile(obj: Any) -> Profile:
         registered_on=registered_on, as_of=as_of, years=years,
         name=_text(data.get("name"), "name") or "",
         credit_code=_credit_code(data.get("credit_code")),
-        ip=IpCounts(**_counts(data.get("ip"), "ip", ("class_i", "class_ii"))),
+        ip=_ip(data.get("ip")),
         hnte_domain=_text(data.get("hnte_domain"), "hnte_domain"),
-        conversions_3y=_count(data.get("conversions_3y", 0), "conversions_3y"),
+        conversions_3y=_optional_count(data.get("conversions_3y"), "conversions_3y"),
         flags=Flags(**_bools(data.get("flags"), "flags", Flags)),
         direct=Direct(**_bools(data.get("direct"), "direct", Direct)),
         expert=Expert(**_expert(data.get("expert"))),
@@ -181,7 +185,8 @@ def _year_figures(value: Any, path: str) -> YearFigures:
     raw = dict(_mapping(value, path, set(_INT_FIELDS + _AMOUNT_FIELDS)))
     raw.setdefault("rd_domestic", raw.get("rd"))
     values: dict[str, Any] = {name: _count(raw.get(name), f"{path}.{name}") for name in _INT_FIELDS}
-    values.update((name, _amount(raw.get(name), f"{path}.{name}")) for name in _AMOUNT_FIELDS)
+    values.update((name, _amount(raw.get(name), f"{path}.{name}", negative=name in SIGNED_AMOUNTS))
+                  for name in _AMOUNT_FIELDS)
     figures = YearFigures(**values)
     _check_year(figures, path)
     return figures
@@ -201,8 +206,8 @@ def _check_year(y: YearFigures, path: str) -> None:
                            "high-tech revenue cannot exceed total revenue")
 
 
-def _amount(value: Any, path: str) -> Decimal:
-    """Return a non-negative finite Decimal from an int, Decimal or decimal string."""
+def _amount(value: Any, path: str, negative: bool = False) -> Decimal:
+    """Return a finite Decimal (non-negative unless `negative`) from an int, Decimal or decimal string."""
     kind = type(value)  # exact types: bool is not an int here, and floats are refused
     if kind is Decimal or kind is int:
         amount = Decimal(value)
@@ -218,7 +223,7 @@ def _amount(value: Any, path: str) -> Decimal:
     if amount and (amount.adjusted() > MAX_MAGNITUDE or amount.as_tuple().exponent < -MAX_PLACES):
         # Exact arithmetic on 1E+999999 would build enormous integers: refuse such values up front.
         raise ProfileError(path, f"数值超出范围：{value}", "number out of range")
-    if amount < 0:
+    if amount < 0 and not negative:
         raise ProfileError(path, f"不能为负数：{value}", "cannot be negative")
     return amount
 
@@ -239,20 +244,27 @@ def _count(value: Any, path: str) -> int:
     return int(amount)
 
 
-def _counts(value: Any, path: str, names: tuple[str, ...]) -> dict[str, int]:
-    raw = _mapping(value if value is not None else {}, path, set(names))
-    return {name: _count(raw[name], f"{path}.{name}") for name in names if raw.get(name) is not None}
+def _optional_count(value: Any, path: str) -> int | None:
+    return None if value is None else _count(value, path)
+
+
+def _ip(value: Any) -> IpCounts:
+    raw = _mapping(value if value is not None else {}, "ip", {"class_i", "class_ii", "acquired_only"})
+    counts = {name: _count(raw[name], f"ip.{name}") for name in ("class_i", "class_ii") if raw.get(name) is not None}
+    acquired_only = _bool(raw.get("acquired_only"), "ip.acquired_only")
+    return IpCounts(**counts, acquired_only=acquired_only)
+
+
+def _bool(flag: Any, path: str) -> bool:
+    if flag is not None and not isinstance(flag, bool):
+        raise ProfileError(path, "应为 true 或 false", f"must be true or false, got {_kind(flag)}")
+    return bool(flag)
 
 
 def _bools(value: Any, path: str, cls: type) -> dict[str, bool]:
     names = {f.name for f in fields(cls)}
     raw = _mapping(value if value is not None else {}, path, names)
-    result = {}
-    for name, flag in raw.items():
-        if flag is not None and not isinstance(flag, bool):
-            raise ProfileError(f"{path}.{name}", "应为 true 或 false", f"must be true or false, got {_kind(flag)}")
-        result[name] = bool(flag)
-    return result
+    return {name: _bool(flag, f"{path}.{name}") for name, flag in raw.items()}
 
 
 def _expert(value: Any) -> dict[str, int]:

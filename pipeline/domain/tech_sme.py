@@ -17,7 +17,10 @@ RD_COST_BANDS = tuple((Fraction(pct, 100), pts) for pct, pts in ((30, 50), (25, 
 CLASS_II_BANDS = ((4, 24), (3, 18), (2, 12), (1, 6))
 CLASS_I_POINTS = 30
 
-BASIC_IDS = ("employees", "sales", "total_assets", "restricted_industry", "major_incident", "dishonest_list")
+BASIC_IDS = ("employees", "sales", "total_assets", "restricted_industry", "major_incident", "dishonest_list",
+             "deemed_taxation", "excluded_industry")
+# Facts that rule a firm out whatever its figures (一票否决): never a "near miss".
+VETO_IDS = ("restricted_industry", "major_incident", "dishonest_list", "deemed_taxation", "excluded_industry")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,8 @@ def failed_basics(profile: Profile) -> tuple[str, ...]:
         "restricted_industry": not flags.restricted_industry,
         "major_incident": not flags.major_incident,
         "dishonest_list": not flags.dishonest_list,
+        "deemed_taxation": not flags.deemed_taxation,
+        "excluded_industry": not flags.excluded_industry,
     }
     return tuple(cid for cid in BASIC_IDS if not checks[cid])
 

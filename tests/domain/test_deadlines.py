@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 
@@ -6,7 +6,6 @@ from pipeline.domain.deadlines import (
     add_years,
     annual_report_due,
     hnte_expiry,
-    one_year_before,
     tech_sme_expiry,
 )
 
@@ -35,12 +34,3 @@ def test_tech_sme_number_expires_at_the_end_of_its_year():
 
 def test_annual_report_is_due_on_31_may():
     assert annual_report_due(2026) == date(2026, 5, 31)
-
-
-def test_one_year_before_is_the_latest_date_one_year_old_on_that_day():
-    day = date(2023, 1, 1)
-    while day < date(2029, 1, 1):
-        latest = one_year_before(day)
-        assert add_years(latest, 1) <= day
-        assert add_years(latest + timedelta(days=1), 1) > day
-        day += timedelta(days=1)

@@ -81,7 +81,7 @@ def test_example_hnte_fails_on_the_score_alone_with_its_gap():
     assert (result["hnte"]["verdict"], result["hnte"]["failed"]) == ("fail", ["innovation_score"])
     assert result["gaps"] == [{"track": "hnte", "condition": "innovation_score",
                                "message": "创新能力评价 61–69 分，最高也不足 71 分，差 2 分",
-                               "shortfall": "2", "unit": "分"}]
+                               "shortfall": "2", "unit": "分", "near": True}]
 
 
 def test_result_is_plain_json():

@@ -12,6 +12,10 @@ from pipeline.domain.score_options import Step, minimal_plans
 from pipeline.domain.tech_sme import PASS_SCORE, evaluate_tech_sme
 
 
+def gaps_of(profile, track):
+    return [g for g in gaps(profile, assess(profile)) if g.track == track]
+
+
 def _hnte_gap(profile, cid):
     found = [g for g in hnte_gaps(profile, evaluate_hnte(profile)) if g.condition == cid]
     assert len(found) == 1, found
@@ -58,7 +62,7 @@ def test_high_tech_revenue_gap(make_profile):
 def test_registration_gap_in_days(make_data):
     data = make_data(registered_on="2025-07-01")
     gap = _hnte_gap(parse_profile(data), "registered_1y")
-    assert gap.message == "注册未满一年，2026-07-01 起满一年，差 1 天"
+    assert gap.message == "注册成立未满 365 天（已 364 天），差 1 天"
     assert (gap.shortfall, gap.unit) == (1, "天")
 
 
@@ -133,15 +137,23 @@ def test_minimal_plans_are_exactly_the_undominated_qualifying_plans(current):
     assert changed == sorted(changed)
 
 
-def test_near_miss_is_exactly_one_failed_condition(make_profile):
-    one = assess(make_profile(flags={"dishonest_list": True}))
-    two = assess(make_profile(flags={"dishonest_list": True, "restricted_industry": True}))
-    none = assess(make_profile(direct={"valid_hnte": True}))
-    assert near_miss(one.tech_sme) is True
-    assert near_miss(two.tech_sme) is False
-    assert near_miss(none.tech_sme) is False
-    assert near_miss({"failed": ["rd_ratio"]}) is True
-    assert near_miss({"failed": []}) is False
+def test_near_miss_is_exactly_one_condition_missed_by_a_small_margin(make_profile):
+    strong = {"ip": {"class_i": 1}, "conversions_3y": 15}  # innovation up to 80: only the R&D share fails
+    near_rd = make_profile(every_year={"rd": "300", "rd_domestic": "300"}, **strong)  # 3.75% where 4% is needed
+    far_rd = make_profile(every_year={"rd": "100", "rd_domestic": "100"}, **strong)  # 1.25%
+    two = make_profile(every_year={"rd": "300", "rd_domestic": "300"}, last={"high_tech_revenue": "4000"}, **strong)
+    assert [g.condition for g in gaps_of(far_rd, "hnte")] == ["rd_ratio"]
+    assert near_miss(gaps_of(near_rd, "hnte")) is True
+    assert near_miss(gaps_of(far_rd, "hnte")) is False
+    assert near_miss(gaps_of(two, "hnte")) is False
+    assert near_miss([]) is False
+
+
+@pytest.mark.parametrize("flag", ["dishonest_list", "restricted_industry", "major_incident", "deemed_taxation",
+                                  "excluded_industry"])
+def test_a_one_vote_veto_is_never_a_near_miss(make_profile, flag):
+    found = gaps_of(make_profile(flags={flag: True}), "tech_sme")
+    assert [g.condition for g in found] == [flag] and near_miss(found) is False
 
 
 def test_gaps_cover_both_tracks(make_profile):

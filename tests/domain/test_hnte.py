@@ -80,13 +80,15 @@ def test_high_tech_revenue_share_uses_only_the_last_year(make_profile):
 
 
 @pytest.mark.parametrize("registered_on, as_of, passed", [
-    ("2025-06-30", "2026-06-30", True),    # same date next year counts
-    ("2025-07-01", "2026-06-30", False),   # one day short
-    ("2024-02-29", "2025-02-28", True),    # 29 Feb: the anniversary is 28 Feb
+    ("2025-06-30", "2026-06-30", True),    # 365 days
+    ("2025-07-01", "2026-06-30", False),   # 364 days: one day short
+    ("2024-02-29", "2025-02-28", True),    # 365 days
     ("2024-02-29", "2025-02-27", False),
-    ("2024-03-01", "2025-02-28", False),
-    ("2027-02-28", "2028-02-29", True),    # as_of on 29 Feb
-    ("2027-03-01", "2028-02-29", False),
+    ("2024-03-01", "2025-02-28", False),   # 364 days
+    ("2027-02-28", "2028-02-29", True),    # 366 days
+    ("2027-03-01", "2028-02-29", True),    # 365 days across 29 Feb, a day before "the same date next year"
+    ("2027-03-02", "2028-02-29", False),   # 364 days
+    ("2023-03-01", "2024-02-29", True),    # the leap-year case the old anniversary rule refused
 ])
 def test_registered_one_year_edges(make_data, registered_on, as_of, passed):
     year = int(as_of[:4]) - 1
@@ -210,11 +212,12 @@ def test_firm_registered_in_the_data_year_has_one_year_and_no_growth(make_profil
     assert result.conditions["registered_1y"].passed is True
 
 
-def test_a_gap_in_the_years_shortens_the_period_and_is_reported(make_data):
+def test_a_gap_in_the_years_keeps_the_period_and_leaves_the_verdict_undetermined(make_data):
     data = make_data()
     del data["years"]["2024"]
     result = evaluate_hnte(parse_profile(data))
-    assert result.period == (2025,) and result.missing_years == (2023, 2024)
+    assert result.period == (2023, 2024, 2025) and result.missing_years == (2024,)
+    assert result.verdict == "undetermined"
 
 
 # --- verdict ----------------------------------------------------------------------------------------------

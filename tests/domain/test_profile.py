@@ -27,7 +27,7 @@ def test_optional_sections_default_to_zero_false_and_unknown(make_data):
         del data[key]
     profile = parse_profile(data)
     assert profile.ip == IpCounts(0, 0)
-    assert profile.conversions_3y == 0
+    assert profile.conversions_3y is None  # unknown, not zero (revision 2)
     assert profile.flags == Flags() and not profile.direct.any
     assert profile.expert == Expert(None, None, None, None, None)
     assert profile.hnte_domain is None
@@ -63,7 +63,7 @@ def _delete(*path):
 INVALID = [
     ("missing year Y-1", _drop_year, "years.2025"),
     ("negative amount", _set(("years", "2025", "rd"), "-0.01"), "years.2025.rd"),
-    ("negative net assets", _set(("years", "2024", "net_assets"), -5), "years.2024.net_assets"),
+    ("negative total assets", _set(("years", "2024", "total_assets"), -5), "years.2024.total_assets"),
     ("zero employees", _set(("years", "2025", "employees"), 0), "years.2025.employees"),
     ("zero employees in an older year", _set(("years", "2023", "employees"), "0"), "years.2023.employees"),
     ("tech staff above employees", _set(("years", "2025", "tech_staff"), 101), "years.2025.tech_staff"),
