@@ -63,6 +63,7 @@ class _Move:
     issued_on: date | None = None
     expires_on: date | None = None
     resume_on: date | None = None
+    entry_class: str | None = None
 
 
 @dataclass
@@ -85,7 +86,8 @@ class _Record:
 
     def state(self) -> RecordState:
         return RecordState(stage=self.stage, paused_from=self.paused_from, certified_on=self.certified_on,
-                           expires_on=self.expires_on, revoked_year=self.revoked_year)
+                           expires_on=self.expires_on, revoked_year=self.revoked_year,
+                           certificate_number=self.certificate_number)
 
 
 class _Numbers:
@@ -162,7 +164,8 @@ def _move(record: _Record, at: datetime, request: MoveRequest, track: TrackRule,
     record.moves.append(_Move(at, record.stage, outcome.to_stage, reason_code=outcome.exit_reason, note=request.note,
                               pool_number=pool_number, certificate_number=outcome.certificate_number,
                               issued_on=outcome.certified_on, expires_on=outcome.expires_on,
-                              resume_on=outcome.paused_until))
+                              resume_on=outcome.paused_until,
+                              entry_class=outcome.entry_class.value if outcome.entry_class else None))
     apply_outcome(record, outcome, at, pool_number)
 
 
@@ -268,7 +271,8 @@ class _Batch:
                 "from_stage": move.from_stage.value if move.from_stage else None, "to_stage": move.to_stage.value,
                 "moved_at": move.at, "reason_code": move.reason_code, "note": move.note, "skipped": False,
                 "pool_number": move.pool_number, "certificate_number": move.certificate_number,
-                "issued_on": move.issued_on, "expires_on": move.expires_on, "resume_on": move.resume_on})
+                "issued_on": move.issued_on, "expires_on": move.expires_on, "resume_on": move.resume_on,
+                "entry_class": move.entry_class})
 
     def add_figures(self, firm_id: int, rng: random.Random, stages: set[Stage]) -> None:
         from pipeline.indicators.demo import demo_firm_figures, demo_kind

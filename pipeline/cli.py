@@ -134,3 +134,4 @@ def register_cli(app: Flask) -> None:
         app.cli.add_command(command)
     app.cli.add_command(pdf_cli)
     app.cli.add_command(certificates_cli)
+    app.cli.add_command(import_module("pipeline.dashboard.cli").targets_cli)

@@ -6,7 +6,8 @@ inclusive; `track` is the track code):
 
 - entered=<stage>&period_from=D1&period_to=D2 — the firm's record on `track` has a move INTO the stage between the
   start of D1 and the end of D2; with reason=<code> that move carries the reason code (reason=none: no code);
-  with reached=1 that move is followed, before the end of D2, by a move into a higher ladder stage.
+  with reached=1 that move is followed, before the end of D2, by a move into a higher ladder stage; with
+  entry_class=first_time|repeat|restored that move into 认定 counted that way (新增, 重新认定, 恢复).
 - left=<stage>&period_from=D1&period_to=D2 — a move OUT OF the stage in that window.
 - stage_at=<stage>&at=D — the record's stage at the end of day D was `stage` (its last move before then went there).
 - expires_by=D — the record is certified and its certificate expires between today and D.
@@ -24,11 +25,12 @@ from sqlalchemy.orm import aliased
 
 from pipeline.dashboard.sql import at, ladder_rank
 from pipeline.domain.periods import local_midnight
-from pipeline.domain.stages import Stage
+from pipeline.domain.stages import EntryClass, Stage
 from pipeline.firms.models import Firm
 from pipeline.funnel.models import FirmTrack, StageMove, Track
 
-HISTORY_ARGS = ("entered", "left", "reason", "reached", "period_from", "period_to", "stage_at", "at", "expires_by")
+HISTORY_ARGS = ("entered", "left", "reason", "reached", "entry_class", "period_from", "period_to", "stage_at", "at",
+                "expires_by")
 
 
 class FilterError(ValueError):
@@ -107,6 +109,10 @@ def _moved(args: Mapping[str, str], track_id, zone: ZoneInfo):
 
 def _reason_and_reached(args: Mapping[str, str], move, end) -> list:
     conditions = []
+    if args.get("entry_class"):
+        if args["entry_class"] not in EntryClass._value2member_map_:
+            raise FilterError(_("未知的认定类别：%(value)s", value=args["entry_class"]))
+        conditions.append(move.c.entry_class == args["entry_class"])
     reason = args.get("reason")
     if reason:
         conditions.append(move.c.reason_code.is_(None) if reason == "none" else move.c.reason_code == reason)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
@@ -47,3 +47,21 @@ class AnnualTarget(Base):
 
     track = relationship("Track")
     town = relationship("Town")
+
+
+class AnnualBaseline(Base):
+    """A track's figure of a year before the system's data (e.g. 2021: 新增省科小 96 家), entered by the admin, so that
+    the targets page shows progress against it ("双倍增"). `note` says what the figure counts (申报, 新增, …)."""
+
+    __tablename__ = "annual_baseline"
+    __table_args__ = (UniqueConstraint("track_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    value: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    track = relationship("Track")

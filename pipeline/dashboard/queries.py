@@ -17,7 +17,7 @@ from sqlalchemy import String, and_, case, distinct, false, func, or_, select, t
 
 from pipeline.dashboard.models import AnnualTarget
 from pipeline.dashboard.sql import EXIT_STAGES, at, days_between, ladder_rank
-from pipeline.domain.stages import LADDER, Stage
+from pipeline.domain.stages import LADDER, EntryClass, Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, Town
 from pipeline.funnel.models import FirmTrack, StageMove, StageSetting, Track
@@ -215,13 +215,14 @@ def _stays_overlapping(start: datetime, end: datetime) -> list:
     return [ended_in_period, ended_after, still_open]
 
 
-def count_current_by_place() -> tuple[dict, dict]:
-    """Records now in cultivation (入库, 培育) and certified, per (track_id, town id) and per (track_id, industry id).
+def count_current_by_place(today: date) -> tuple[dict, dict]:
+    """Records now in cultivation (入库, 培育) and validly certified (expires_on not passed), per (track_id, town id)
+    and per (track_id, industry id).
 
     One scan for both: a record belongs to one firm, so a town's counts are the sums over its industries.
     """
-    stmt = (select(FT.track_id, Firm.town_id, Firm.industry_id, _flag(FT.stage.in_(PIPELINE_STAGES)),
-                   _flag(FT.stage == Stage.CERTIFIED))
+    valid = and_(FT.stage == Stage.CERTIFIED, or_(FT.expires_on.is_(None), FT.expires_on >= today))
+    stmt = (select(FT.track_id, Firm.town_id, Firm.industry_id, _flag(FT.stage.in_(PIPELINE_STAGES)), _flag(valid))
             .join(Firm, Firm.id == FT.firm_id)
             .where(FT.stage.in_((*PIPELINE_STAGES, Stage.CERTIFIED)))
             .group_by(FT.track_id, Firm.town_id, Firm.industry_id))
@@ -229,10 +230,11 @@ def count_current_by_place() -> tuple[dict, dict]:
 
 
 def count_flows_by_place(start: datetime, end: datetime, year_start: datetime) -> tuple[dict, dict]:
-    """(entered the pool in the period, certified in the period, certified since year_start) per (track_id, town id)
-    and per (track_id, industry id), from one scan: distinct records add up, each belongs to one town and industry."""
+    """(entered the pool in the period, certified in the period, certified for the first time since year_start: the
+    新增 a target is measured by) per (track_id, town id) and per (track_id, industry id), from one scan: distinct
+    records add up, each belongs to one town and industry."""
     in_period = SM.moved_at >= at(start)
-    in_year = SM.moved_at >= at(year_start)
+    in_year = and_(SM.moved_at >= at(year_start), SM.entry_class == EntryClass.FIRST_TIME.value)
     pool = SM.to_stage == Stage.POOL
     certified = SM.to_stage == Stage.CERTIFIED
     stmt = (select(SM.track_id, Firm.town_id, Firm.industry_id,

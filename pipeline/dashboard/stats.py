@@ -9,6 +9,7 @@ from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from pipeline.dashboard import queries as q
+from pipeline.dashboard.figures import TrackFigures, build_track_figures
 from pipeline.domain.periods import Period, add_months, local_midnight, project_year_end, share, year_progress
 from pipeline.domain.stages import EXIT_REASON_LABELS, LADDER, STAGE_LABELS, ExitReason, Stage
 from pipeline.domain.text import N_
@@ -79,9 +80,10 @@ class ExitRow:
 class TargetProgress:
     year: int
     through: date  # last local day counted
-    actual: int  # records newly certified from 1 January to `through`
+    actual: int  # records certified for the first time (新增) from 1 January to `through`
     target: int | None
     progress: Fraction  # share of the year gone
+    figures: TrackFigures | None = None  # 重新认定, 净增, valid now and the baseline of the same year
 
     @property
     def share_reached(self) -> Fraction | None:
@@ -203,17 +205,20 @@ def build_funnel_stats(period: Period, *, now: datetime, zone: ZoneInfo, list_li
     today = now.astimezone(zone).date()
     year_start = local_midnight(date(through.year, 1, 1), zone)
     q.tune_session_for_statistics()
-    stale_days = q.load_stale_days()
+    stale_days, tracks = q.load_stale_days(), list_tracks()
     data = _Raw(current=q.count_current_stages(now, today, stale_days), entries=q.count_entries(start, end),
                 departures=q.count_departures(start, end), exits=q.count_exits(start, end),
                 progress=year_progress(through), through=through)
     if detail:
         data.conversions, data.durations = q.count_conversions(start, end), q.stage_durations(start, end)
         data.targets = q.load_targets(through.year)
-        data.town_now, data.industry_now = q.count_current_by_place()
+        data.town_now, data.industry_now = q.count_current_by_place(today)
+        county = {track_id: target for (track_id, town_id), target in data.targets.items() if town_id is None}
+        data.figures = build_track_figures(through.year, today=today, zone=zone, through=through, tracks=tracks,
+                                           county_targets=county)
         data.town_flows, data.industry_flows = q.count_flows_by_place(start, end, year_start)
         data.towns, data.industries = q.load_names(Town), q.load_names(Industry) + [(None, N_("未分类"))]
-    tracks = tuple(_track_stats(track, data) for track in list_tracks())
+    tracks = tuple(_track_stats(track, data) for track in tracks)
     expiry_until = add_months(today, EXPIRY_MONTHS)
     risks = _risks(now, today, expiry_until, stale_days, list_limit, town_ids, zone) if detail else ()
     return FunnelStats(period.key, period.label, period.first, period.last, start, end, now, through, today,
@@ -233,6 +238,7 @@ class _Raw:
     conversions: dict = field(default_factory=dict)
     durations: dict = field(default_factory=dict)
     targets: dict = field(default_factory=dict)
+    figures: dict = field(default_factory=dict)
     town_now: dict = field(default_factory=dict)
     town_flows: dict = field(default_factory=dict)
     industry_now: dict = field(default_factory=dict)
@@ -245,7 +251,8 @@ def _track_stats(track, data: _Raw) -> TrackStats:
     stages = tuple(_stage_row(track.id, stage, data) for stage in STAGE_ORDER)
     towns = _breakdown(track.id, data.towns, data.town_now, data.town_flows, data.targets)
     actual = sum(row.certified_year for row in towns)
-    target = TargetProgress(data.through.year, data.through, actual, data.targets.get((track.id, None)), data.progress)
+    target = TargetProgress(data.through.year, data.through, actual, data.targets.get((track.id, None)), data.progress,
+                            data.figures.get(track.code))
     industries = _breakdown(track.id, data.industries, data.industry_now, data.industry_flows, None)
     industries = tuple(row for row in industries if row.key is not None or row.in_pipeline or row.certified_year)
     return TrackStats(track.id, track.code, track.name, track.short_name, stages,

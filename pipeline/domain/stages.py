@@ -62,6 +62,30 @@ EXIT_REASON_LABELS = {
 }
 
 
+class EntryClass(StrEnum):
+    """How an entry into 认定 counts in the bureau's figures; kept on the history row, never changed afterwards."""
+
+    FIRST_TIME = "first_time"  # 新增: the firm never held this status before
+    REPEAT = "repeat"  # 重新认定 of a 高企, a 科小's yearly re-registration: a new certificate after an earlier one
+    RESTORED = "restored"  # the same certificate given back (a mistaken 出库 undone, a revocation overturned)
+
+
+ENTRY_CLASS_LABELS = {
+    EntryClass.FIRST_TIME: N_("首次认定"),
+    EntryClass.REPEAT: N_("重新认定"),
+    EntryClass.RESTORED: N_("恢复认定"),
+}
+
+
+def classify_entry(previous_number: str | None, held_before: bool, new_number: str | None) -> EntryClass:
+    """Say how an entry into 认定 counts: first time, repeat (a new certificate) or restored (the same one again)."""
+    if not held_before:
+        return EntryClass.FIRST_TIME
+    if previous_number and new_number and previous_number.strip().upper() == new_number.strip().upper():
+        return EntryClass.RESTORED
+    return EntryClass.REPEAT
+
+
 class Rule(StrEnum):
     """How a move is guarded."""
 
@@ -91,6 +115,8 @@ TRANSITIONS: dict[Stage | None, dict[Stage, Rule]] = {
     Stage.REMOVED: {Stage.SCREENING: Rule.STEP, Stage.POOL: Rule.SKIP, Stage.CULTIVATING: Rule.SKIP,
                     Stage.CERTIFIED: Rule.SKIP},
 }
+# Stages in which a record holds the track's status (its certificate), as long as expires_on has not passed.
+HOLDING = frozenset({Stage.CERTIFIED})
 # Stages in which a record holds a pool number; entering one of them from outside gives a new number.
 IN_POOL = frozenset({Stage.POOL, Stage.CULTIVATING, Stage.CERTIFIED, Stage.FAILED, Stage.EXPIRED})
 NESTED_PARAMS = frozenset({"hint"})  # params that are msgids with params of their own
@@ -145,6 +171,12 @@ class RecordState:
     certified_on: date | None = None
     expires_on: date | None = None
     revoked_year: int | None = None
+    certificate_number: str | None = None  # the last certificate the record held (kept after it left 认定)
+
+    @property
+    def held_before(self) -> bool:
+        """The record has held the track's status at some time (a certificate was recorded)."""
+        return self.certified_on is not None or bool(self.certificate_number)
 
 
 @dataclass(frozen=True)
@@ -173,6 +205,7 @@ class Outcome:
     paused_from: Stage | None = None
     exit_reason: str | None = None
     revoked_year: int | None = None
+    entry_class: EntryClass | None = None  # set on every entry into 认定
 
 
 def effective_from(state: RecordState) -> Stage | None:
@@ -273,7 +306,8 @@ def _certify(track: TrackRule, state: RecordState, move: MoveRequest, today: dat
     if expires is not None and expires < today:
         raise TransitionRefused(N_("该证书已于 %(date)s 到期，不能登记为认定。"), needs=frozenset({"certificate"}),
                                 date=expires.isoformat())
-    return {"certificate_number": number, "certified_on": move.issued_on, "expires_on": expires}
+    return {"certificate_number": number, "certified_on": move.issued_on, "expires_on": expires,
+            "entry_class": classify_entry(state.certificate_number, state.held_before, number)}
 
 
 def check_number(track: TrackRule, number: str, issued_on: date) -> None:
@@ -326,6 +360,11 @@ def _check_expired(state: RecordState, today: date) -> None:
                                 date=state.expires_on.isoformat())
 
 
+def is_valid(stage: Stage | None, expires_on: date | None, today: date) -> bool:
+    """The record holds a valid status today: it is in 认定 and its expiry date has not passed (RULES.md §1, §2)."""
+    return stage in HOLDING and (expires_on is None or expires_on >= today)
+
+
 def format_pool_number(short_name: str, year: int, value: int) -> str:
     """Pool numbers read like 科小-2026-0001."""
     return f"{short_name}-{year}-{value:04d}"
@@ -347,8 +386,13 @@ class PublicStatus:
 
 
 def public_status(stage: Stage | None, *, pool_number: str | None = None, expires_on: date | None = None,
-                  paused_until: date | None = None) -> PublicStatus:
-    """Say where a firm stands on a track in words a firm understands (e.g. 已入库，培育中)."""
+                  paused_until: date | None = None, today: date | None = None) -> PublicStatus:
+    """Say where a firm stands on a track in words a firm understands (e.g. 已入库，培育中).
+
+    Given `today`, a certificate whose date has passed reads as expired even before the expiry job has moved it.
+    """
+    if today is not None and stage in HOLDING and not is_valid(stage, expires_on, today):
+        stage = Stage.EXPIRED
     if stage is Stage.POOL:
         if pool_number:
             return PublicStatus(N_("已入库（编号 %(number)s），待开展培育"), "info", {"number": pool_number})

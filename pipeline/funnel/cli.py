@@ -20,7 +20,8 @@ funnel_cli = AppGroup("funnel", help="培育漏斗 / the funnel")
 STAGE_BY_NAME = {**{s.value: s for s in Stage}, **{label: s for s, label in STAGE_LABELS.items()}}
 
 
-def _date(ctx, param, value):
+def date_argument(ctx, param, value):
+    """A click callback: an optional YYYY-MM-DD option as a date, a clear message otherwise."""
     if value is None:
         return None
     try:
@@ -36,8 +37,8 @@ def _date(ctx, param, value):
 @click.option("--reason", "reason_code", help="出库原因代码：no_longer_eligible/withdrawn/moved_away/deregistered/revoked/other")
 @click.option("--note", default="", help="理由或说明（暂缓、跳过阶段、其他原因时必填）")
 @click.option("--certificate-number", help="证书（登记）编号，认定时必填")
-@click.option("--issued-on", callback=_date, help="发证日期 YYYY-MM-DD，认定时必填")
-@click.option("--resume-on", callback=_date, help="预计恢复日期 YYYY-MM-DD，暂缓时必填")
+@click.option("--issued-on", callback=date_argument, help="发证日期 YYYY-MM-DD，认定时必填")
+@click.option("--resume-on", callback=date_argument, help="预计恢复日期 YYYY-MM-DD，暂缓时必填")
 @click.option("--as", "username", help="记录为该用户的操作（默认：系统）")
 def move_command(firm_code, track_code, to_stage, reason_code, note, certificate_number, issued_on, resume_on,
                  username):

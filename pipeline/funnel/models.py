@@ -127,6 +127,9 @@ class StageMove(Base):
     issued_on: Mapped[date | None] = mapped_column(Date)
     expires_on: Mapped[date | None] = mapped_column(Date)
     resume_on: Mapped[date | None] = mapped_column(Date)
+    # How an entry into 认定 counts (pipeline.domain.stages.EntryClass): first_time, repeat or restored; NULL for the
+    # other moves. Decided by the move and never changed (migration 0017 classified the older rows).
+    entry_class: Mapped[str | None] = mapped_column(String(16))
 
     actor = relationship("User")
     track = relationship("Track")

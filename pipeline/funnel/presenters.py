@@ -59,7 +59,7 @@ class RecordView:
     def status(self) -> PublicStatus:
         record = self.record
         return public_status(record.stage, pool_number=record.pool_number, expires_on=record.expires_on,
-                             paused_until=record.paused_until)
+                             paused_until=record.paused_until, today=self.today)
 
 
 def present(record: FirmTrack, *, now: datetime, thresholds: dict[Stage, int], viewer=None,

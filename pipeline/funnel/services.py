@@ -56,7 +56,8 @@ def record_state(record: FirmTrack | None) -> RecordState:
     if record is None:
         return RecordState()
     return RecordState(stage=record.stage, paused_from=record.paused_from, certified_on=record.certified_on,
-                       expires_on=record.expires_on, revoked_year=record.revoked_year)
+                       expires_on=record.expires_on, revoked_year=record.revoked_year,
+                       certificate_number=record.certificate_number)
 
 
 def acts_as_admin(actor: User | None) -> bool:
@@ -102,7 +103,7 @@ def move_firm(target: FirmTrack | tuple[Firm, Track], to_stage: Stage | str, *, 
                      to_stage=outcome.to_stage, moved_at=now, actor=actor, reason_code=outcome.exit_reason,
                      note=request.note, skipped=outcome.skipped, certificate_number=outcome.certificate_number,
                      pool_number=pool_number, issued_on=outcome.certified_on, expires_on=outcome.expires_on,
-                     resume_on=outcome.paused_until)
+                     resume_on=outcome.paused_until, entry_class=outcome.entry_class)
     db.session.add(move)
     try:
         db.session.flush()

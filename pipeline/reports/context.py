@@ -36,6 +36,9 @@ class Headline:
     progress: Fraction
     projection: int | None
     on_track: bool | None
+    year_repeat: int = 0  # 重新认定 this year: not counted against the target
+    net_increase: int = 0  # valid at the month's end − valid on 1 January
+    valid_now: int = 0  # in 认定 with the certificate not expired, when the report is made
 
 
 @dataclass(frozen=True)
@@ -100,10 +103,11 @@ def _in_pipeline(track: TrackStats) -> int:
 
 
 def _headline(track: TrackStats, before: TrackStats) -> Headline:
-    target = track.target
+    target, figures = track.target, track.target.figures
     return Headline(track.code, track.name, (track.entered_pool, before.entered_pool), (track.certified, before.certified),
                     (track.exited, before.exited), (_in_pipeline(track), _in_pipeline(before)), target.actual,
-                    target.target, target.share_reached, target.progress, target.projection, target.on_track)
+                    target.target, target.share_reached, target.progress, target.projection, target.on_track,
+                    figures.repeat, figures.net_increase, figures.valid_now)
 
 
 def _movements(stats: FunnelStats, zone: ZoneInfo, limit: int) -> tuple[FirmList, ...]:
@@ -149,6 +153,8 @@ def _highlights(headlines: tuple[Headline, ...], stats: FunnelStats) -> list[str
                       share=pct(h.share_reached), progress=pct(h.progress), projection=h.projection, verdict=verdict)
         else:
             line += _("本年累计新增认定 %(actual)s 家（未设年度目标）。", actual=h.year_actual)
+        line += _("本年重新认定 %(repeat)s 家（不计入新增）；当前有效 %(valid)s 家，较年初净增 %(net)s 家。",
+                  repeat=h.year_repeat, valid=h.valid_now, net=f"{h.net_increase:+d}")
         lines.append(line)
     expiring, stale = stats.risk("expiring").total, stats.risk("stale").total
     line = _("风险提示：6 个月内到期的高企证书 %(expiring)s 家，长期未跟进的培育记录 %(stale)s 家",

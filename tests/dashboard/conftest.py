@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, select
 
-from pipeline.domain.stages import Stage
+from pipeline.domain.stages import Stage, classify_entry
 from pipeline.funnel.models import FirmTrack, StageMove, Track
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -34,14 +34,16 @@ def add_history(db):
         firm_track = FirmTrack(firm_id=firm.id, track_id=track.id, **values)
         db.session.add(firm_track)
         db.session.flush()
-        previous = None
+        previous, number = None, None
         for step in path:
             moved_at, stage = local(step[0]), Stage(step[1])
             reason = step[2] if len(step) > 2 else None
+            certificate = f"GR{moved_at.year}33{firm.id:06d}" if stage is Stage.CERTIFIED else None
+            kind = classify_entry(number, number is not None, certificate).value if certificate else None
             db.session.add(StageMove(firm_track_id=firm_track.id, firm_id=firm.id, track_id=track.id,
                                      from_stage=previous, to_stage=stage, moved_at=moved_at, reason_code=reason,
-                                     certificate_number=f"GR{moved_at.year}33{firm.id:06d}" if stage is Stage.CERTIFIED else None))
-            previous = stage
+                                     certificate_number=certificate, entry_class=kind))
+            previous, number = stage, certificate or number
         db.session.flush()
         return firm_track
 

@@ -57,3 +57,22 @@ def test_stale_means_quiet_for_more_days_than_the_threshold():
     assert not is_stale(Stage.CULTIVATING, TODAY - timedelta(days=180), 180, TODAY)
     assert not is_stale(Stage.PAUSED, TODAY - timedelta(days=999), 10, TODAY)
     assert not is_stale(Stage.CERTIFIED, TODAY - timedelta(days=999), None, TODAY)
+
+
+def test_a_certificate_past_its_date_reads_as_expired_before_the_expiry_job_moved_it():
+    from pipeline.domain.stages import is_valid
+
+    status = public_status(Stage.CERTIFIED, expires_on=date(2025, 12, 31), today=date(2026, 1, 1))
+    assert (status.text, status.params) == ("资格已于 %(date)s 到期，可重新申报", {"date": "2025-12-31"})
+    assert public_status(Stage.CERTIFIED, expires_on=date(2025, 12, 31), today=date(2025, 12, 31)).tone == "success"
+    assert is_valid(Stage.CERTIFIED, date(2025, 12, 31), date(2025, 12, 31))
+    assert not is_valid(Stage.CERTIFIED, date(2025, 12, 31), date(2026, 1, 1))
+    assert not is_valid(Stage.EXPIRED, None, date(2026, 1, 1))
+
+
+def test_entry_class_first_time_repeat_restored():
+    from pipeline.domain.stages import EntryClass, classify_entry
+
+    assert classify_entry(None, False, "GR202633000001") is EntryClass.FIRST_TIME
+    assert classify_entry("GR202333000001", True, "GR202633000001") is EntryClass.REPEAT
+    assert classify_entry("GR202633000001", True, "gr202633000001") is EntryClass.RESTORED
