@@ -6,10 +6,12 @@ from flask import Flask, Response, request
 from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from pipeline.auth.models import User
 from pipeline.domain.text import N_
 from pipeline.extensions import db, login_manager
+from pipeline.hygiene import MAX_INT, refuse_hostile_request
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -21,6 +23,15 @@ def load_user(session_token: str) -> User | None:
     """Find the user by the server-side token in the cookie: a rotated token logs every old cookie out."""
     user = db.session.scalar(select(User).where(User.session_token == session_token))
     return user if user is not None and user.active else None
+
+
+class BoundedIntConverter(IntegerConverter):
+    """<int:…> in every route: a number past the database's integer columns matches no route (404), instead of
+    reaching a query as a value the driver cannot send."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_INT)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def set_security_headers(response: Response) -> Response:
@@ -40,6 +51,8 @@ def register_security(app: Flask) -> None:
     login_manager.login_message_category = "warning"
     login_manager.localize_callback = gettext
     login_manager.session_protection = "basic"
+    app.url_map.converters["int"] = BoundedIntConverter  # before any blueprint adds its routes
+    app.before_request(refuse_hostile_request)
     app.after_request(set_security_headers)
     trust_reverse_proxies(app)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import request, url_for
+from flask import request, send_file, url_for
+
+from pipeline.hygiene import MAX_INT, bounded_int, download_name
 
 
 def safe_next_url(target: str | None, default: str) -> str:
@@ -20,19 +22,33 @@ def safe_next_url(target: str | None, default: str) -> str:
     return target
 
 
+def send_attachment(source, *, mimetype: str, filename: str, inline: bool = False, **options):
+    """Send a file the user downloads (PDF, Excel, ZIP): its name, made from any text, through download_name()
+    (werkzeug writes it as RFC 6266 filename*); the response's Cache-Control is no-store (pipeline/security.py)."""
+    return send_file(source, mimetype=mimetype, as_attachment=not inline, download_name=download_name(filename),
+                     **options)
+
+
 def client_ip() -> str:
     """The client's address (from a trusted proxy's X-Forwarded-For when PIPELINE_PROXY_HOPS is set), cut to the
     45 characters an address column holds: a misconfigured proxy may forward any text."""
     return (request.remote_addr or "unknown")[:45]
 
 
-MAX_ID = 2**31 - 1  # PostgreSQL integer: a larger id from a URL or a form would be a database error, not a 404
+MAX_ID = MAX_INT  # PostgreSQL integer: a larger id from a URL or a form would be a database error, not a 404
+MAX_PAGE = 10_000
 
 
-def int_arg(name: str) -> int | None:
-    """A positive id-like integer from the query string, or None for anything else (never an error)."""
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and 0 < int(value) <= MAX_ID else None
+def int_arg(name: str, default: int | None = None, *, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
+    """An integer from the query string within [minimum, maximum] (an id unless told otherwise), or default for
+    anything else (never an error): the one parser of integer query arguments."""
+    value = bounded_int(request.args.get(name), minimum=minimum, maximum=maximum)
+    return default if value is None else value
+
+
+def page_arg() -> int:
+    """The page number of a list (?page=), 1 for anything that is not one."""
+    return int_arg("page", 1, maximum=MAX_PAGE)
 
 
 class IdUrl:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,6 +16,7 @@ from pipeline.certificates.queries import certificate_years, get_batch_or_404, l
 from pipeline.certificates.services import CertificateError
 from pipeline.db import utcnow
 from pipeline.extensions import db
+from pipeline.web import send_attachment
 
 bp = Blueprint("certificate_batches", __name__, url_prefix="/certificates/batches")
 bp.before_request(admin_gate)
@@ -56,5 +57,5 @@ def download(batch_id: int):
     path = Path(batch.zip_path) if batch.zip_path else None
     if batch.status is not BatchStatus.DONE or path is None or not path.is_file():
         abort(404)
-    return send_file(path, mimetype="application/zip", as_attachment=True,
-                     download_name=_("入库证书-%(year)s年度-批次%(id)s.zip", year=batch.year, id=batch.id))
+    return send_attachment(path, mimetype="application/zip",
+                           filename=_("入库证书-%(year)s年度-批次%(id)s.zip", year=batch.year, id=batch.id))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import re
 import threading
 import zipfile
 from datetime import datetime, timedelta
@@ -31,6 +30,7 @@ from pipeline.certificates.models import (
 from pipeline.certificates.services import CertificateError, certificate_pdf, reissue_certificate
 from pipeline.db import utcnow
 from pipeline.extensions import db
+from pipeline.hygiene import download_name
 from pipeline.sheet_cells import neutralise_row
 
 log = logging.getLogger(__name__)
@@ -66,10 +66,6 @@ def create_batch(year: int, *, actor, now: datetime, reason: str) -> Certificate
     db.session.add(batch)
     db.session.flush()
     return batch
-
-
-def safe_filename(text: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", text).strip("_")[:120] or "certificate"
 
 
 def run_batch(batch_id: int, *, out_dir: Path, progress=None) -> CertificateBatch:
@@ -142,7 +138,7 @@ def _reissue_one(batch: CertificateBatch, certificate_id: int, archive, writer) 
     if certificate.status is CertificateStatus.VALID:  # revoked or re-issued meanwhile: leave it
         actor = db.session.get(User, batch.created_by_id) if batch.created_by_id else None
         new = reissue_certificate(certificate, actor=actor, now=utcnow(), reason=batch.reason)
-        name = f"{safe_filename(new.number)}-{safe_filename(new.firm_name)}.pdf"
+        name = download_name(f"{new.number}-{new.firm_name}.pdf")
         archive.writestr(name, certificate_pdf(new))
         writer.writerow(neutralise_row([new.number, new.firm_name, new.snapshot.get("credit_code", ""),
                                         new.verification_code, new.pdf_sha256]))

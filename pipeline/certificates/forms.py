@@ -1,20 +1,21 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from pipeline.forms import Form
 
-class ReasonForm(FlaskForm):
+
+class ReasonForm(Form):
     """Re-issue or revoke: the reason is kept with the certificate."""
 
     reason = TextAreaField(_l("原因"), validators=[DataRequired(_l("请填写原因。")), Length(max=500)])
 
 
-class IssueForm(FlaskForm):
+class IssueForm(Form):
     """Issue the certificate a pool record lacks (a CSRF-protected button)."""
 
 
-class BatchForm(FlaskForm):
+class BatchForm(Form):
     year = SelectField(_l("证书年度"), coerce=int, validate_choice=True)
     reason = StringField(_l("换发原因"), default="年度批量换发",
                          validators=[DataRequired(_l("请填写换发原因。")), Length(max=200)])
@@ -23,7 +24,7 @@ class BatchForm(FlaskForm):
         self.year.choices = [SelectChoice(year, str(year)) for year in years]
 
 
-class CertificateFilterForm(FlaskForm):
+class CertificateFilterForm(Form):
     """The list's filters (GET, so no CSRF token)."""
 
     class Meta:
@@ -35,7 +36,7 @@ class CertificateFilterForm(FlaskForm):
     track = SelectField(_l("培育类别"), coerce=str, validate_choice=False)
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(Form):
     class Meta:
         csrf = False
 

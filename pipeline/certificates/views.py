@@ -30,12 +30,13 @@ from pipeline.extensions import db
 from pipeline.firms.queries import get_firm_or_404
 from pipeline.funnel.queries import list_tracks
 from pipeline.pdf import PdfError
+from pipeline.web import page_arg
 
 
 @bp.route("/")
 def index():
     form = CertificateFilterForm(formdata=request.args)
-    filters, page = read_filters(form, certificate_years(), list_tracks(active_only=False), request.args.get("page"))
+    filters, page = read_filters(form, certificate_years(), list_tracks(active_only=False), page_arg())
     certificates, total = list_certificates(current_user, filters, page=page)
     return render_template("certificates/index.html", form=form, certificates=certificates, total=total, page=page,
                            filters=filters, status_labels=CERTIFICATE_STATUS_LABELS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 
-from flask import flash, redirect, send_file
+from flask import flash, redirect
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
@@ -13,15 +13,17 @@ from pipeline.certificates.models import CERTIFICATE_STATUS_LABELS, Certificate,
 from pipeline.certificates.queries import CertificateFilter
 from pipeline.certificates.services import certificate_pdf
 from pipeline.extensions import db
+from pipeline.hygiene import bounded_int
 from pipeline.i18n import track_name
 from pipeline.pdf import PdfError
+from pipeline.web import send_attachment
 
 log = logging.getLogger(__name__)
 
 
 def send_pdf(data: bytes, filename: str, *, etag: str | bool = False):
-    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=filename,
-                     etag=etag, conditional=False)
+    return send_attachment(io.BytesIO(data), mimetype="application/pdf", filename=filename, etag=etag,
+                           conditional=False)
 
 
 def certificate_download(certificate: Certificate, *, failed_url: str):
@@ -40,14 +42,7 @@ def certificate_download(certificate: Certificate, *, failed_url: str):
     return send_pdf(data, filename, etag=etag)
 
 
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
-def read_filters(form, years: list[int], tracks, page: str | None) -> tuple[CertificateFilter, int]:
+def read_filters(form, years: list[int], tracks, page: int) -> tuple[CertificateFilter, int]:
     """Fill the filter form's choices and turn its (untrusted) values into a filter; bad values are ignored."""
     form.year.choices = [SelectChoice("", _("全部年度"))] + [SelectChoice(str(y), str(y)) for y in years]
     form.status.choices = [SelectChoice("", _("全部状态"))] + [
@@ -55,5 +50,5 @@ def read_filters(form, years: list[int], tracks, page: str | None) -> tuple[Cert
     form.track.choices = [SelectChoice("", _("全部类别"))] + [SelectChoice(str(t.id), track_name(t)) for t in tracks]
     status = form.status.data if form.status.data in {s.value for s in CertificateStatus} else None
     return CertificateFilter(
-        year=_int(form.year.data), status=CertificateStatus(status) if status else None,
-        track_id=_int(form.track.data), q=(form.q.data or "").strip()[:100]), min(max(_int(page) or 1, 1), 10_000)
+        year=bounded_int(form.year.data), status=CertificateStatus(status) if status else None,
+        track_id=bounded_int(form.track.data), q=(form.q.data or "").strip()[:100]), page

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from pipeline.firms.models import SERVICE_KIND_LABELS
+from pipeline.forms import Form
 
 
 def int_or_none(value):
@@ -23,7 +23,7 @@ def choices(rows, *, blank=None) -> list[SelectChoice]:
     return made + [SelectChoice(str(row.id), getattr(row, "label", None) or row.name) for row in rows]
 
 
-class FirmForm(FlaskForm):
+class FirmForm(Form):
     credit_code = StringField(_l("统一社会信用代码"), validators=[DataRequired(_l("请填写统一社会信用代码。")),
                                                            Length(max=30)],
                               description=_l("18 位，字母不区分大小写，系统会校验第 18 位校验码。"))
@@ -47,14 +47,14 @@ class FirmForm(FlaskForm):
         return {name: getattr(self, name).data for name in self.FIELDS}
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(Form):
     served_on = DateField(_l("服务日期"), validators=[DataRequired(_l("请填写服务日期。"))])
     kind = SelectField(_l("服务类型"), choices=[SelectChoice(k.value, _l(label)) for k, label in
                                               SERVICE_KIND_LABELS.items()])
     note = TextAreaField(_l("服务内容"), validators=[DataRequired(_l("请简要记录服务内容。")), Length(max=5000)])
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     contact_name = StringField(_l("联系人"), validators=[DataRequired(_l("请填写联系人。")), Length(max=50)])
     contact_phone = StringField(_l("联系电话"), validators=[DataRequired(_l("请填写联系电话。")), Length(max=30)])
     contact_email = StringField(_l("联系邮箱"), validators=[DataRequired(_l("请填写联系邮箱。")),

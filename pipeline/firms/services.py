@@ -13,6 +13,7 @@ from pipeline.domain.credit_code import CreditCodeError, validate_credit_code
 from pipeline.domain.text import N_
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, FirmEdit, Industry, Town
+from pipeline.hygiene import text_problem
 
 # Fields a firm record has, with the label the edit log shows.
 FIELD_LABELS = {
@@ -52,11 +53,22 @@ def _check_credit_code(code: str, firm: Firm | None) -> str:
     return code
 
 
-def _clean(values: dict, firm: Firm | None) -> dict:
+def _stripped(values: dict) -> dict:
+    """Text values stripped; control characters refused, and line breaks in every field but the notes: names and
+    contact details are one line wherever they come from (form, import, command, code)."""
     unknown = set(values) - set(FIELD_LABELS) - {"created"}
     if unknown:
         raise ValueError(f"unknown firm fields: {sorted(unknown)}")
     values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+    for key, value in values.items():
+        problem = text_problem(value, single_line=key != "notes") if isinstance(value, str) else None
+        if problem:
+            raise FirmError(f"{_(FIELD_LABELS[key])}：{problem}", key)
+    return values
+
+
+def _clean(values: dict, firm: Firm | None) -> dict:
+    values = _stripped(values)
     if "credit_code" in values:
         values["credit_code"] = _check_credit_code(values["credit_code"], firm)
     if "name" in values and not values["name"]:
@@ -88,10 +100,7 @@ def create_firms(rows: list[dict], *, actor: User | None, now: datetime) -> dict
     log entry, with the codes checked new in one query per chunk. Returns credit code → firm id."""
     clean = []
     for values in rows:
-        values = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
-        unknown = set(values) - set(FIELD_LABELS)
-        if unknown:
-            raise ValueError(f"unknown firm fields: {sorted(unknown)}")
+        values = _stripped(values)
         try:
             values["credit_code"] = validate_credit_code(values.get("credit_code") or "")
         except CreditCodeError as exc:

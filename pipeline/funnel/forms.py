@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
 from pipeline.domain.stages import BOARD_ORDER, EXIT_REASON_LABELS, STAGE_LABELS, Stage
+from pipeline.forms import Form
 
 
 def stage_choices(stages=BOARD_ORDER, needs: dict | None = None) -> list[SelectChoice]:
@@ -27,7 +27,7 @@ def stage_choices(stages=BOARD_ORDER, needs: dict | None = None) -> list[SelectC
             for s in stages]
 
 
-class MoveDetails(FlaskForm):
+class MoveDetails(Form):
     """The data some moves need: reason, certificate, resume date."""
 
     reason_code = SelectField(_l("出库原因"), choices=[SelectChoice("", _l("（请选择）"))] + [
@@ -54,7 +54,7 @@ class BulkMoveForm(MoveDetails):
     to = SelectField(_l("移到阶段"), choices=stage_choices(), validators=[DataRequired(_l("请选择目标阶段。"))])
 
 
-class TrackForm(FlaskForm):
+class TrackForm(Form):
     name = StringField(_l("赛道名称"), validators=[DataRequired(_l("请填写赛道名称。")), Length(max=50)])
     name_en = StringField(_l("英文名称"), validators=[Optional(), Length(max=100)])
     code = StringField(_l("代码"), validators=[DataRequired(_l("请填写代码。")), Length(max=32)],
@@ -75,7 +75,7 @@ class TrackForm(FlaskForm):
                          default="1")
 
 
-class StaleForm(FlaskForm):
+class StaleForm(Form):
     screening = IntegerField(_l("遴选"), validators=[Optional(), NumberRange(1, 3650)])
     pool = IntegerField(_l("入库"), validators=[Optional(), NumberRange(1, 3650)])
     cultivating = IntegerField(_l("培育"), validators=[Optional(), NumberRange(1, 3650)])
@@ -85,7 +85,7 @@ class StaleForm(FlaskForm):
     STAGES = (Stage.SCREENING, Stage.POOL, Stage.CULTIVATING, Stage.FAILED, Stage.EXPIRED)
 
 
-class OfficerTownsForm(FlaskForm):
+class OfficerTownsForm(Form):
     user_id = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
     towns = SelectMultipleField(_l("负责乡镇"), coerce=int, validate_choice=True,
                                 description=_l("不选表示可以查看和操作全县所有乡镇的企业。"))

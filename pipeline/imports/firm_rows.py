@@ -69,6 +69,8 @@ def parse_firm_sheet(sheet: Sheet, *, towns: set[str], industries: set[str], tod
         def fail(key: str, message: str, number=number, errors=errors):
             errors.append(CellProblem(number, sheet.letter(key), sheet.header(key), message))
 
+        for key, message in sheet.problems(number):
+            fail(key, message)
         code = _code(raw, fail)
         if code == EXAMPLE_CODE:
             parsed.skipped_example = True

@@ -90,6 +90,8 @@ def parse_result_sheet(sheet: Sheet, *, today: date, need_number: bool) -> Parse
         def fail(key, message, number=number, errors=errors):
             errors.append(CellProblem(number, sheet.letter(key), sheet.header(key), message))
 
+        for key, message in sheet.problems(number):
+            fail(key, message)
         code = None
         try:
             code = validate_credit_code(str(raw.get("credit_code", "")))
@@ -125,13 +127,13 @@ def plan_results(rows: list[dict], track, list_kind: str, *, user: User, today: 
     for row in rows:
         match = Match(row["r"], row["code"], row["name"], "unknown", number=row["number"], date=row["date"])
         firm = firms.get(row["code"])
-        if firm is not None:
+        if firm is not None and towns is not None and firm.town_id not in towns:
+            match.status = "out_of_scope"  # and nothing of the firm: not its name, id or record
+        elif firm is not None:
             match.firm_id, match.firm_name = firm.id, firm.name
             record = records.get(firm.id)
             match.record_id = record.id if record else None
-            if towns is not None and firm.town_id not in towns:
-                match.status = "out_of_scope"
-            elif record is None:
+            if record is None:
                 match.status = "not_on_track"
             elif list_kind == "certified":
                 _plan_certify(match, record, track, today)

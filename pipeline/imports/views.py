@@ -1,11 +1,13 @@
-from flask import current_app, flash, jsonify, redirect, render_template, send_file, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
 from pipeline.auth.permissions import can_edit
+from pipeline.dashboard.links import FilterError
 from pipeline.db import utcnow
+from pipeline.errors import render_error
 from pipeline.extensions import db
 from pipeline.firms.models import Industry, Town
 from pipeline.i18n import local_today
@@ -33,6 +35,7 @@ from pipeline.imports.storage import (
     read_progress,
     valid_token,
 )
+from pipeline.web import send_attachment
 
 
 def _forms(firm_form=None, results_form=None) -> dict:
@@ -147,20 +150,21 @@ def progress(token: str):
 def template():
     towns = list(db.session.scalars(select(Town.name).order_by(Town.sort_order, Town.id)))
     industries = list(db.session.scalars(select(Industry.name).order_by(Industry.sort_order, Industry.id)))
-    return send_file(template_workbook(towns, industries), mimetype=XLSX, as_attachment=True,
-                     download_name="企业与指标导入模板.xlsx")
+    return send_attachment(template_workbook(towns, industries), mimetype=XLSX, filename="企业与指标导入模板.xlsx")
 
 
 @bp.route("/export/firms.xlsx")
 def export_firm_list():
-    scope, tracks = firm_list_scope(current_user), importable_tracks()
-    return send_file(export_firms(scope, local_today(), tracks), mimetype=XLSX, as_attachment=True,
-                     download_name=f"企业名单-{local_today().isoformat()}.xlsx")
+    try:
+        scope, tracks = firm_list_scope(current_user), importable_tracks()
+    except FilterError as exc:  # a history filter that cannot be read: say so rather than export other firms
+        return render_error(400, str(exc))
+    return send_attachment(export_firms(scope, local_today(), tracks), mimetype=XLSX,
+                           filename=f"企业名单-{local_today().isoformat()}.xlsx")
 
 
 @bp.route("/export/pool.xlsx")
 def export_pool_list():
     handle = export_pool(export_scope(current_user), importable_tracks(), local_today(),
                          current_app.config["PIPELINE_AUTHORITY_NAME"])
-    return send_file(handle, mimetype=XLSX, as_attachment=True,
-                     download_name=f"培育库名单-{local_today().isoformat()}.xlsx")
+    return send_attachment(handle, mimetype=XLSX, filename=f"培育库名单-{local_today().isoformat()}.xlsx")

@@ -4,10 +4,10 @@ checker as the Excel import, so every screen says the same thing about the same 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
+from pipeline.forms import Form
 from pipeline.indicators.values import (
     COUNT_FACTS,
     DIRECT_FACTS,
@@ -29,7 +29,7 @@ def year_choices(today, span: int = 8) -> list[SelectChoice]:
     return [SelectChoice(str(year), str(year)) for year in years]
 
 
-class _YearForm(FlaskForm):
+class _YearForm(Form):
     fiscal_year = SelectField(_l("数据年度"))
 
     def validate(self, extra_validators=None) -> bool:
@@ -44,7 +44,7 @@ class _YearForm(FlaskForm):
         return [self[name] for name in YEAR_FIELDS]
 
 
-def _year_form_class() -> type[FlaskForm]:
+def _year_form_class() -> type[Form]:
     attrs = {}
     for name in YEAR_FIELDS:
         description = _l("可不填，默认等于研发费用") if name == "rd_domestic" else ""
@@ -56,7 +56,7 @@ def _year_form_class() -> type[FlaskForm]:
 YearForm = _year_form_class()
 
 
-class _FactsForm(FlaskForm):
+class _FactsForm(Form):
     NAMES: tuple[str, ...] = ()
 
     def validate(self, extra_validators=None) -> bool:
@@ -70,7 +70,7 @@ class _FactsForm(FlaskForm):
         return [self[name] for name in names if name in self.NAMES]
 
 
-def _facts_form_class(class_name: str, names: tuple[str, ...]) -> type[FlaskForm]:
+def _facts_form_class(class_name: str, names: tuple[str, ...]) -> type[Form]:
     attrs = {"NAMES": names}
     for name in names:
         label = _l(FACT_LABELS[name])
@@ -96,9 +96,9 @@ GROUPS = {
 }
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     note = TextAreaField(_l("退回说明"), validators=[Length(max=500)])
 
 
-class EnterScreeningForm(FlaskForm):
+class EnterScreeningForm(Form):
     """Only the CSRF token: the firm ids come as a list of checkboxes named firm_id."""

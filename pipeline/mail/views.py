@@ -7,6 +7,7 @@ from pipeline.mail import bp
 from pipeline.mail.models import STATUS_LABELS, MessageStatus
 from pipeline.mail.outbox import retry_failed_messages, retry_message
 from pipeline.mail.queries import count_outbox_by_status, get_message_or_404, list_outbox
+from pipeline.web import page_arg
 
 
 def _status_arg() -> MessageStatus | None:
@@ -16,7 +17,7 @@ def _status_arg() -> MessageStatus | None:
 
 @bp.route("/")
 def outbox():
-    status, page = _status_arg(), max(request.args.get("page", 1, type=int) or 1, 1)
+    status, page = _status_arg(), page_arg()
     messages, has_next = list_outbox(status, page)
     return render_template("mail/outbox.html", messages=messages, has_next=has_next, page=page, status=status,
                            counts=count_outbox_by_status(), labels=STATUS_LABELS, statuses=list(MessageStatus))

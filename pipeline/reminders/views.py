@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,13 +10,13 @@ from pipeline.reminders import bp
 from pipeline.reminders.forms import AnnualReportForm
 from pipeline.reminders.queries import get_reminder_or_404, list_reminders
 from pipeline.reminders.services import ReminderError, mark_annual_report, mark_reminders_read
-from pipeline.web import safe_next_url
+from pipeline.web import page_arg, safe_next_url
 
 # The staff list (blueprint 'reminders') and the firm's list ('reminders_portal') share these views.
 
 
 def show_reminders(prefix: str):
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_arg()
     reminders, has_next = list_reminders(current_user, page)
     return render_template("reminders/index.html", reminders=reminders, has_next=has_next, page=page, prefix=prefix)
 

@@ -1,13 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
 from pipeline.domain.periods import recent_months
+from pipeline.forms import Form
 from pipeline.i18n import period_label
 
 
-class RenderForm(FlaskForm):
+class RenderForm(Form):
     month = SelectField(_l("月份"), validators=[DataRequired(_l("请选择月份。"))])
 
     def __init__(self, today, *args, **kwargs):

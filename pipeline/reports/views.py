@@ -1,6 +1,6 @@
 from io import BytesIO
 
-from flask import current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +14,7 @@ from pipeline.reports.background import launch_render, render_state, start_repor
 from pipeline.reports.forms import RenderForm
 from pipeline.reports.models import RENDER_STATUS_LABELS, RenderStatus
 from pipeline.reports.queries import get_render_or_404, get_report_or_404, list_recent_renders, list_reports
+from pipeline.web import send_attachment
 
 
 @bp.route("/")
@@ -51,6 +52,6 @@ def render_status(render_id: int):
 @bp.route("/<month>.pdf")
 def download(month: str):
     report = get_report_or_404(month)
-    return send_file(BytesIO(report.pdf), mimetype="application/pdf", download_name=report.filename,
-                     as_attachment=request.args.get("inline") != "1", etag=report.sha256,
-                     last_modified=report.generated_at)
+    return send_attachment(BytesIO(report.pdf), mimetype="application/pdf", filename=report.filename,
+                           inline=request.args.get("inline") == "1", etag=report.sha256,
+                           last_modified=report.generated_at)

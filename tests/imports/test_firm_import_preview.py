@@ -79,7 +79,7 @@ def test_incomplete_figure_columns_refuse_the_file(client, db, login_as, towns, 
 
 
 @pytest.mark.parametrize(("content", "words"), [
-    (b"this is not a spreadsheet", "无法读取文件"),
+    (b"this is not a spreadsheet", "文件无法读取"),
     (None, "没有找到表头"),
 ])
 def test_unreadable_files_get_a_clear_message(client, db, login_as, upload, content, words):
