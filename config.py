@@ -81,6 +81,7 @@ class Config:
         self.LOGIN_MAX_FAILURES = 5
         self.LOGIN_WINDOW_MINUTES = 15
         self.PASSWORD_MIN_LENGTH = 10
+        self.HSTS_SECONDS = 0  # Strict-Transport-Security only where HTTPS is certain (production)
 
     @staticmethod
     def engine_options(url: str) -> dict:
@@ -121,6 +122,7 @@ class ProductionConfig(Config):
         self.SESSION_COOKIE_SECURE = True
         self.SESSION_COOKIE_NAME = "__Host-session"
         self.PREFERRED_URL_SCHEME = "https"
+        self.HSTS_SECONDS = int(env.get("PIPELINE_HSTS_SECONDS") or 365 * 24 * 3600)
 
     def check(self) -> None:
         if not self.SECRET_KEY or self.SECRET_KEY == DEFAULT_SECRET or len(self.SECRET_KEY) < 32:

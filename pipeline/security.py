@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -40,7 +40,11 @@ def set_security_headers(response: Response) -> Response:
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "same-origin"
     if request.endpoint != "static":
-        response.headers.setdefault("Cache-Control", "no-store")
+        # Every page and download holds someone's data: send_file's own no-cache would let a browser or a proxy
+        # keep a firm's PDF or the county's Excel export on disk.
+        response.headers["Cache-Control"] = "no-store"
+    if current_app.config["HSTS_SECONDS"]:
+        response.headers["Strict-Transport-Security"] = f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains"
     return response
 
 
