@@ -41,6 +41,9 @@ class Job:
 
 # The catch-up at start runs missed jobs one after another in this order: jobs that queue mail before send_mail.
 JOBS: tuple[Job, ...] = (
+    # Before the reminders: the expiry notices (rule cert_expired) are found among the records this job moved.
+    Job("expire_records", "pipeline.funnel.expiry:expire_records_job", {"hour": 0, "minute": 10},
+        misfire_grace_time=24 * 3600, description="每天 00:10 将有效期已过的认定记录移至“已过期”"),
     Job("daily_reminders", "pipeline.reminders.jobs:run_reminders_job", {"hour": 7, "minute": 30},
         misfire_grace_time=12 * 3600, description="按提醒规则生成当天的提醒和邮件"),
     # Rule 7: the job itself checks "last month's report not yet sent", since catch-up also runs it at start.

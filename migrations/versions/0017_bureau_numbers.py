@@ -1,4 +1,4 @@
-"""the bureau's numbers (issue 16): how each entry into 认定 counts, yearly baselines
+"""the bureau's numbers (issue 16): how each entry into 认定 counts, yearly baselines, the expiry notice rule
 
 Revision ID: 0017_bureau_numbers
 Revises: 0016_hardening
@@ -36,6 +36,15 @@ WHERE to_stage = 'certified'
 """
 
 
+CERT_EXPIRED_RULE = {
+    'code': 'cert_expired', 'enabled': True,
+    'subject_template': '{企业名称}的{资格名称}资格已于{到期日期}到期',
+    'body_template': '{企业名称}的{资格名称}资格（编号：{证书编号}）已于 {到期日期} 到期，系统已将其记录移至“已过期”，'
+                     '此后不再计入有效的{资格名称}。\n'
+                     '高新技术企业资格不能续期，需在到期当年重新申报认定；科技型中小企业入库登记编号仅当年有效，'
+                     '需在本年度评价时间内重新评价登记。如已重新取得资格，请告知县科技局更新记录。'}
+
+
 def upgrade():
     with op.batch_alter_table('stage_move', schema=None) as batch_op:
         batch_op.add_column(sa.Column('entry_class', sa.String(length=16), nullable=True))
@@ -55,8 +64,14 @@ def upgrade():
     sa.UniqueConstraint('track_id', 'year', name=op.f('uq_annual_baseline_track_id_year'))
     )
 
+    rule = sa.table('reminder_rule', sa.column('code', sa.String), sa.column('enabled', sa.Boolean),
+                    sa.column('subject_template', sa.String), sa.column('body_template', sa.Text))
+    op.bulk_insert(rule, [CERT_EXPIRED_RULE])
+
 
 def downgrade():
+    op.execute("DELETE FROM reminder WHERE rule_code = 'cert_expired'")
+    op.execute("DELETE FROM reminder_rule WHERE code = 'cert_expired'")
     op.drop_table('annual_baseline')
     with op.batch_alter_table('stage_move', schema=None) as batch_op:
         batch_op.drop_column('entry_class')

@@ -17,6 +17,7 @@ class RuleCode(StrEnum):
     STALE_DIGEST = "stale_digest"  # 4. 超期未跟进周报
     PAUSE_ENDED = "pause_ended"  # 5. 暂缓期满
     HNTE_BATCH = "hnte_batch"  # 6. 高企申报批次
+    CERT_EXPIRED = "cert_expired"  # 7. 资格到期（已移至“已过期”）
 
 
 RULE_LABELS = {
@@ -26,6 +27,7 @@ RULE_LABELS = {
     RuleCode.STALE_DIGEST: N_("超期未跟进企业周报"),
     RuleCode.PAUSE_ENDED: N_("暂缓期满提醒"),
     RuleCode.HNTE_BATCH: N_("高企申报批次提醒"),
+    RuleCode.CERT_EXPIRED: N_("资格到期通知"),
 }
 
 RULE_SCHEDULES = {
@@ -35,6 +37,7 @@ RULE_SCHEDULES = {
     RuleCode.STALE_DIGEST: N_("每周一，发给责任专员（列出超过阶段跟进期限的企业）"),
     RuleCode.PAUSE_ENDED: N_("暂缓截止当天，发给责任专员"),
     RuleCode.HNTE_BATCH: N_("各申报批次截止前 30 天和 7 天，发给培育阶段且评估结论为“通过”或“可能通过”的高企培育企业"),
+    RuleCode.CERT_EXPIRED: N_("有效期届满次日（科小为 1 月 1 日），记录移至“已过期”后，发给企业联系人和责任专员"),
 }
 
 # The {placeholders} each rule's texts may use. Chinese names: the admins who edit the texts read Chinese.
@@ -45,6 +48,7 @@ PLACEHOLDERS = {
     RuleCode.STALE_DIGEST: ("专员姓名", "企业数"),
     RuleCode.PAUSE_ENDED: ("企业名称", "培育类型", "暂缓截止日期", "暂缓原因"),
     RuleCode.HNTE_BATCH: ("企业名称", "批次截止日期", "剩余天数", "评估结论"),
+    RuleCode.CERT_EXPIRED: ("企业名称", "资格名称", "证书编号", "到期日期"),
 }
 
 HNTE_EXPIRY_DAYS_BEFORE = (180, 90, 30)
@@ -80,6 +84,11 @@ def evaluation_window_dates(opens_on: date, closes_on: date | None) -> list[date
 def batch_dates(batch_due_on: date) -> list[date]:
     """Return the days on which a 高企 application batch is announced."""
     return [batch_due_on - timedelta(days=n) for n in HNTE_BATCH_DAYS_BEFORE]
+
+
+def expiry_notice_dates(expires_on: date) -> list[date]:
+    """Return the day an expired status is announced: the day after its expiry date (when the record expires)."""
+    return [expires_on + timedelta(days=1)]
 
 
 def digest_day(today: date) -> date:

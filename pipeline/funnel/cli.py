@@ -62,3 +62,15 @@ def move_command(firm_code, track_code, to_stage, reason_code, note, certificate
     record = done.firm_track
     extra = f"，入库编号 {record.pool_number}" if done.pool_number else ""
     click.echo(f"{firm.name}：{track.name} 已移到“{STAGE_LABELS[stage]}”{extra}。")
+
+
+@funnel_cli.command("expire")
+@click.option("--today", callback=date_argument, help="按这一天计算（YYYY-MM-DD，默认今天，北京时间）")
+def expire_command(today):
+    """Move every record whose certificate or registration has expired to 已过期; print how many moved."""
+    from pipeline.funnel.expiry import expire_all
+    from pipeline.i18n import local_today
+
+    day = today or local_today()
+    moved = expire_all(day, now=utcnow())
+    click.echo(f"{day.isoformat()}：移至“已过期” {moved} 条。")

@@ -20,6 +20,7 @@ from pipeline.domain.reminders import (
     batch_dates,
     digest_day,
     evaluation_window_dates,
+    expiry_notice_dates,
     hnte_expiry_dates,
     latest_due,
 )
@@ -31,7 +32,8 @@ from pipeline.reminders.models import AnnualReportFiling, HnteBatch
 from pipeline.reminders.queries import HNTE, TECH_SME, get_program_year, list_stale_records, track_records
 from pipeline.reminders.verdicts import hnte_verdicts
 
-VERDICT_TEXT = {"pass": "基本符合认定条件", "possible": "有望符合认定条件"}
+VERDICT_TEXT = {"pass": "基本符合认定条件", "possible": "有望符合认定条件",
+                "undetermined": "待定：近三年有年度缺少已核实指标，请尽快补报"}
 TECH_SME_SKIPPED_STAGES = (Stage.REMOVED, Stage.PAUSED)
 
 
@@ -147,7 +149,8 @@ def find_pause_ended(today: date, catch_up: int) -> Iterator[Due]:
 
 
 def find_hnte_batch(today: date, catch_up: int) -> Iterator[Due]:
-    """6. 30 and 7 days before a 高企 batch closes → firms in 培育 on the 高企 track judged pass or possible."""
+    """6. 30 and 7 days before a 高企 batch closes → firms in 培育 on the 高企 track judged pass or possible, and
+    those whose verdict waits for a missing year's figures (undetermined: they are told to file them)."""
     batches = db.session.scalars(select(HnteBatch).where(
         HnteBatch.due_on >= today - timedelta(days=catch_up) + timedelta(days=min(HNTE_BATCH_DAYS_BEFORE)),
         HnteBatch.due_on <= today + timedelta(days=max(HNTE_BATCH_DAYS_BEFORE))).order_by(HnteBatch.due_on))
@@ -164,6 +167,17 @@ def find_hnte_batch(today: date, catch_up: int) -> Iterator[Due]:
                 yield Due(RuleCode.HNTE_BATCH, due_on, values, firm=record.firm, to_firm=True)
 
 
+def find_cert_expired(today: date, catch_up: int) -> Iterator[Due]:
+    """7. The day after a status expired (the expiry job moved the record to 已过期) → the firm and its officer."""
+    window = FirmTrack.expires_on.between(today - timedelta(days=catch_up + 1), today - timedelta(days=1))
+    for record in _records(select(FirmTrack).where(FirmTrack.stage == Stage.EXPIRED, window)):
+        due_on = latest_due(expiry_notice_dates(record.expires_on), today, catch_up)
+        if due_on is not None:
+            values = {"企业名称": record.firm.name, "资格名称": record.track.name,
+                      "证书编号": record.certificate_number or "—", "到期日期": _fmt(record.expires_on)}
+            yield from _firm_and_officer(RuleCode.CERT_EXPIRED, due_on, record.firm, values)
+
+
 FINDERS: dict[RuleCode, Callable[[date, int], Iterator[Due]]] = {
     RuleCode.HNTE_EXPIRY: find_hnte_expiry,
     RuleCode.HNTE_ANNUAL_REPORT: find_hnte_annual_report,
@@ -171,4 +185,5 @@ FINDERS: dict[RuleCode, Callable[[date, int], Iterator[Due]]] = {
     RuleCode.STALE_DIGEST: find_stale_digest,
     RuleCode.PAUSE_ENDED: find_pause_ended,
     RuleCode.HNTE_BATCH: find_hnte_batch,
+    RuleCode.CERT_EXPIRED: find_cert_expired,
 }

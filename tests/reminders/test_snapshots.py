@@ -60,8 +60,14 @@ def hnte_batch(make_firm, officer, put_on_track, app):
     return date(2026, 7, 1)
 
 
+def cert_expired(make_firm, officer, put_on_track, app):
+    put_on_track(_firm(make_firm, officer), "hnte", Stage.EXPIRED, certificate_number="GR202333001234",
+                 certified_on=date(2023, 6, 30), expires_on=date(2026, 6, 30))
+    return date(2026, 7, 1)  # the day the expiry job moved it
+
+
 SCENARIOS = {RuleCode(f.__name__): f for f in (hnte_expiry, hnte_annual_report, tech_sme_evaluation, stale_digest,
-                                               pause_ended, hnte_batch)}
+                                               pause_ended, hnte_batch, cert_expired)}
 
 
 def _compare(path: Path, actual: str) -> None:
