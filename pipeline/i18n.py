@@ -14,7 +14,7 @@ from jinja2 import pass_eval_context
 from markupsafe import Markup
 
 from pipeline.domain.periods import Period
-from pipeline.domain.text import N_
+from pipeline.domain.text import N_, Msg, render
 from pipeline.extensions import babel
 
 # Catalog folder names and the selector's answers must match exactly: 'zh' and 'en', nothing else.
@@ -70,6 +70,11 @@ def catalog_text(message: str) -> str:
     """A message in the current language, from the catalog of _language_state() (outside a context: as given)."""
     state = _language_state()
     return state[1].ugettext(message) if state else message
+
+
+def translate_msg(message: Msg | str) -> str:
+    """A domain message (gap sentence, period or credit-code error) in the current language; text passes as is."""
+    return render(message, catalog_text) if isinstance(message, Msg) else message
 
 
 @pass_eval_context
@@ -172,6 +177,7 @@ def register_i18n(app: Flask) -> None:
     app.jinja_env.filters["track_short_name"] = track_short_name
     app.jinja_env.filters["track_text"] = track_text
     app.jinja_env.filters["period_label"] = period_label
+    app.jinja_env.filters["msg"] = translate_msg
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)
     # After babel.init_app, which installs Jinja's i18n callables: _(), gettext() and ngettext() are the hot ones.
     app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext)

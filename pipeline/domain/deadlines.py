@@ -2,9 +2,11 @@
 
 import calendar
 import re
-from datetime import date
+from datetime import date, timedelta
 
 HNTE_VALID_YEARS = 3
+# A 科小 registration ends on 31 December and the firm is evaluated again next year: from October it prepares.
+TECH_SME_RENEWAL_DAYS = 92
 _TECH_SME_NUMBER = re.compile(r"\s*(\d{4})")
 
 
@@ -32,3 +34,14 @@ def tech_sme_expiry(number: str) -> date:
 def annual_report_due(year: int) -> date:
     """Return the due date of the 高企 annual development report filed in `year` (31 May)."""
     return date(year, 5, 31)
+
+
+def renewal_opens(track_code: str, expires_on: date) -> date:
+    """Return the day from which a firm holding a status prepares to apply again.
+
+    A 高企 must apply again in its expiry year (no renewal: 国科发火〔2016〕32号), so from 1 January of that year; a
+    科小 registration is valid for its calendar year only, so from the last quarter.
+    """
+    if track_code == "hnte":
+        return date(expires_on.year, 1, 1)
+    return expires_on - timedelta(days=TECH_SME_RENEWAL_DAYS)

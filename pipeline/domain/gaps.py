@@ -38,7 +38,7 @@ NEAR_CEILING = Fraction(1, 10)
 NEAR_DAYS = 60
 NEAR_POINTS = 10
 
-_BASIC_LIMITS = {  # condition id → (label, unit, attribute of the year figures, ceiling)
+BASIC_LIMITS = {  # condition id → (label, unit, attribute of the year figures, ceiling)
     "employees": (M_("职工总数"), M_("人"), "employees", ts.MAX_EMPLOYEES),
     "sales": (M_("年销售收入"), M_("万元"), "sales", ts.MAX_SALES),
     "total_assets": (M_("资产总额"), M_("万元"), "total_assets", ts.MAX_TOTAL_ASSETS),
@@ -84,7 +84,7 @@ def tech_sme_gaps(profile: Profile, result: ts.TechSmeResult) -> list[Gap]:
     """Return one gap per failed 科小 condition."""
     found = []
     for cid in result.failed:
-        if cid in _BASIC_LIMITS:
+        if cid in BASIC_LIMITS:
             found.append(_ceiling_gap(profile, cid))
         elif cid == "score":
             found.append(score_gap(profile, result))
@@ -94,7 +94,7 @@ def tech_sme_gaps(profile: Profile, result: ts.TechSmeResult) -> list[Gap]:
 
 
 def _ceiling_gap(profile: Profile, cid: str) -> Gap:
-    label, unit, attr, ceiling = _BASIC_LIMITS[cid]
+    label, unit, attr, ceiling = BASIC_LIMITS[cid]
     value = getattr(profile.last, attr)
     excess = value - ceiling
     text = M_("%(label)s %(value)s %(unit)s，需 ≤%(ceiling)s %(unit)s，超 %(excess)s %(unit)s", label=label,

@@ -29,10 +29,11 @@ from pipeline.i18n import to_local, track_name
 from pipeline.imports.columns import FACT_COLUMNS, FIGURE_COLUMNS, IMPORT_COLUMNS
 from pipeline.imports.firm_rows import EXAMPLE_CODE
 from pipeline.imports.reader import DATA_SHEET
-from pipeline.indicators.assessment import assess_firms
+from pipeline.indicators.assessment import EVALUATED_TRACKS, assess_firms
 from pipeline.indicators.models import FirmFacts, FirmYear, Source
-from pipeline.indicators.presenters import hnte_verdict, tech_sme_verdict
-from pipeline.indicators.tiers import KEY, tier_for
+from pipeline.indicators.presenters import gap_texts, hnte_verdict, tech_sme_verdict
+from pipeline.indicators.services import application_dates
+from pipeline.indicators.tiers import KEY, ApplicationDates, tier_for
 from pipeline.indicators.values import DOMAIN_CHOICES, YEAR_FIELDS
 from pipeline.sheet_cells import neutralise, neutralise_row, sheet_title
 
@@ -116,7 +117,8 @@ def _notes(sheet) -> None:
         _("2. 以“统一社会信用代码”匹配企业：系统中已有的企业按表中内容更新，没有的新建（新建须填写企业名称和乡镇/街道）。"),
         _("3. 空白单元格表示“不修改”，不会清空系统中已有的内容。"),
         _("4. 同一文件中每家企业只能出现一次；一次导入一个数据年度的指标，“数据年度”不填时为上一年度。"),
-        _("5. 指标列须一起填写：职工总数、科技人员数为整数，金额单位为万元，最多两位小数，不能为负数；境内研发费用不填时等于研发费用。"),
+        _("5. 指标列须一起填写：职工总数、科技人员数为整数，金额单位为万元，最多两位小数；除净资产外不能为负数（亏损企业的净资产可填负数）；境内研发费用不填时等于研发费用。"),
+        _("5a. “近三年科技成果转化”不清楚时留空：按可能的分数范围估算，不按 0 计。“核定征收”“不适用研发费用加计扣除的行业”为“是”的企业不能参加科技型中小企业评价。"),
         _("6. 乡镇/街道、行业须与系统中的名称一致；日期格式为 YYYY-MM-DD。是/否列填“是”或“否”。"),
         _("7. 示例行（信用代码 %(code)s）不会被导入，可保留或删除。", code=EXAMPLE_CODE),
         _("8. 上传后先预览：有任何错误时不能确认导入；确认后全部写入，否则一行也不写入。"),
@@ -215,12 +217,14 @@ def _verdict_values(assessment) -> list[str]:
         return ["", "", assessment.problem if assessment else ""]
     sme, hnte = tech_sme_verdict(assessment), hnte_verdict(assessment)
     note = _("按 %(year)s 年度数据", year=assessment.data_year)
-    return [f"{sme.verdict}；{sme.detail}", f"{hnte.verdict}；{hnte.detail}", note]
+    hnte_text = "；".join(part for part in (hnte.verdict, hnte.missing, hnte.detail) if part)
+    return [f"{sme.verdict}；{sme.detail}", hnte_text, note]
 
 
 def export_pool(firm_scope: Select, tracks: list[Track], today: date, authority: str):
     """The 培育库 list per track in the tier form: 重点培育 / 中长期培育 and 今年能否申报."""
     workbook = Workbook(write_only=True)
+    dates = application_dates(today)
     headers = [_("序号"), _("企业名称"), _("统一社会信用代码"), _("乡镇/街道"), _("行业"), _("培育库编号"), _("入库时间"),
                _("当前阶段"), _("培育层级"), _("今年能否申报"), _("评价情况"), _("主要差距"), _("负责专员")]
     for track in tracks:
@@ -230,35 +234,35 @@ def export_pool(firm_scope: Select, tracks: list[Track], today: date, authority:
         sheet.append(neutralise_row([title]))
         sheet.append(neutralise_row([_("制表日期：%(date)s", date=today.isoformat())]))
         sheet.append(_header_cells(sheet, headers))
-        for index, values in enumerate(_pool_rows(firm_scope, track, today), start=1):
+        for index, values in enumerate(_pool_rows(firm_scope, track, today, dates), start=1):
             sheet.append(neutralise_row([index, *values]))
     return _spool(workbook)
 
 
-def _pool_rows(firm_scope: Select, track: Track, today: date) -> list[list]:
+def _pool_rows(firm_scope: Select, track: Track, today: date, dates: ApplicationDates) -> list[list]:
     records = (select(FirmTrack.id, FirmTrack.firm_id, FirmTrack.pool_number, FirmTrack.stage)
                .where(FirmTrack.track_id == track.id, FirmTrack.stage.in_(POOL_STAGES),
                       FirmTrack.firm_id.in_(firm_scope)))
     out = []
     for rows in _in_chunks(records):
-        out.extend(_pool_chunk(rows, track, today))
+        out.extend(_pool_chunk(rows, track, today, dates))
     out.sort(key=lambda r: (not r[-1], r[2], r[0]))
     return [r[:-1] for r in out]
 
 
-def _pool_chunk(rows: list, track: Track, today: date) -> list[list]:
+def _pool_chunk(rows: list, track: Track, today: date, dates: ApplicationDates) -> list[list]:
     """The tier rows of one chunk of records, with the key-tier flag last (for the sort)."""
     record_ids, firm_ids = [r[0] for r in rows], [r[1] for r in rows]
     firms = {r[0]: r for r in db.session.execute(_firm_rows(firm_ids))}
     entered = dict(db.session.execute(select(StageMove.firm_track_id, func.max(StageMove.moved_at)).where(
         StageMove.firm_track_id.in_(record_ids), StageMove.to_stage == Stage.POOL)
         .group_by(StageMove.firm_track_id)).all())
-    assessments = assess_firms(firm_ids, today) if track.code in ("tech_sme", "hnte") else {}
+    assessments = assess_firms(firm_ids, today) if track.code in EVALUATED_TRACKS else {}
     out = []
     for record_id, firm_id, pool_number, stage in rows:
         firm, assessment = firms[firm_id], assessments.get(firm_id)
-        tier = tier_for(track.code, assessment) if track.code in ("tech_sme", "hnte") else None
-        gaps = "；".join(g.message for g in assessment.gaps_for(track.code)) if assessment else ""
+        tier = tier_for(track.code, assessment, dates) if track.code in EVALUATED_TRACKS else None
+        gaps = "；".join(gap_texts(assessment, track.code)) if assessment else ""
         entered_at = entered.get(record_id)
         out.append([firm[2], firm[1], firm[3], firm[4] or "", pool_number or "",
                     to_local(entered_at).date() if entered_at else None, _(STAGE_LABELS[stage]),

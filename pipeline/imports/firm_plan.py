@@ -26,8 +26,8 @@ from pipeline.indicators.values import EXPERT_FACTS, PEOPLE, YEAR_FIELDS
 CHUNK = 5000
 FIRM_FIELDS = ("name", "town_id", "industry_id", "registered_on", "address", "legal_rep", "contact_name",
                "contact_phone", "contact_email")
-FACT_DEFAULTS = {c.key: (None if c.key in EXPERT_FACTS or c.key == "hnte_domain" else
-                         0 if c.key in ("ip_class_i", "ip_class_ii", "conversions_3y") else False)
+FACT_DEFAULTS = {c.key: (None if c.key in EXPERT_FACTS or c.key in ("hnte_domain", "conversions_3y") else
+                         0 if c.key in ("ip_class_i", "ip_class_ii") else False)
                  for c in FACT_COLUMNS}
 _HEADERS = {c.key: c.header for c in FIRM_COLUMNS}
 # Change labels are the Chinese column headers (the file's own language), not translated per row.

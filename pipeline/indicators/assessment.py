@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
@@ -26,6 +26,7 @@ from pipeline.funnel.models import FirmTrack, Track
 from pipeline.indicators.models import FirmFacts, FirmYear, Source
 from pipeline.indicators.values import YEAR_FIELDS
 
+EVALUATED_TRACKS = ("tech_sme", "hnte")  # the tracks the engine evaluates
 FALLBACK_YEARS = 1  # without last year's figures, evaluate on the year before (shown as such)
 CHUNK = 5000  # ids per IN (…) list: SQLite allows a limited number of bound parameters
 
@@ -45,6 +46,7 @@ class FirmAssessment:
     profile: Profile | None
     evaluation: Evaluation | None
     problem: str | None = None
+    holdings: dict[str, date | None] = field(default_factory=dict)  # track code → expires_on of a valid status
 
     @property
     def ok(self) -> bool:
@@ -91,11 +93,11 @@ class _Loaded:
     firms: dict[int, date | None]
     years: dict[int, dict[int, YearFigures]]
     facts: dict[int, tuple]
-    valid_hnte: set[int]
+    holdings: dict[int, dict[str, date | None]]
 
 
 def _load(firm_ids: FirmIds, first_year: int, last_year: int, today: date) -> _Loaded:
-    data = _Loaded({}, defaultdict(dict), {}, set())
+    data = _Loaded({}, defaultdict(dict), {}, defaultdict(dict))
     year_cols = [getattr(FirmYear, name) for name in YEAR_FIELDS]
     for ids in _chunks(firm_ids):
         data.firms.update(db.session.execute(select(Firm.id, Firm.registered_on).where(Firm.id.in_(ids))).all())
@@ -107,9 +109,11 @@ def _load(firm_ids: FirmIds, first_year: int, last_year: int, today: date) -> _L
         data.facts.update((row[0], row[1:]) for row in db.session.execute(select(
             FirmFacts.firm_id, *_FACT_COLUMNS).where(FirmFacts.source == Source.OFFICIAL.value,
                                                      FirmFacts.firm_id.in_(ids))))
-        data.valid_hnte.update(db.session.scalars(select(FirmTrack.firm_id).join(Track).where(
-            Track.code == "hnte", FirmTrack.stage == Stage.CERTIFIED,
-            or_(FirmTrack.expires_on.is_(None), FirmTrack.expires_on >= today), FirmTrack.firm_id.in_(ids))))
+        for firm_id, code, expires_on in db.session.execute(select(
+                FirmTrack.firm_id, Track.code, FirmTrack.expires_on).join(Track).where(
+                Track.code.in_(EVALUATED_TRACKS), FirmTrack.stage == Stage.CERTIFIED,
+                or_(FirmTrack.expires_on.is_(None), FirmTrack.expires_on >= today), FirmTrack.firm_id.in_(ids))):
+            data.holdings[firm_id][code] = expires_on
     return data
 
 
@@ -123,20 +127,22 @@ def _chunks(firm_ids: FirmIds) -> Iterator:
 
 
 _FACT_COLUMNS = (
-    FirmFacts.ip_class_i, FirmFacts.ip_class_ii, FirmFacts.hnte_domain, FirmFacts.conversions_3y,
-    FirmFacts.valid_hnte, FirmFacts.national_award_top3, FirmFacts.provincial_rd_institution, FirmFacts.led_standard,
-    FirmFacts.restricted_industry, FirmFacts.major_incident, FirmFacts.dishonest_list,
-    FirmFacts.expert_advancement, FirmFacts.expert_core_support, FirmFacts.expert_acquisition,
+    FirmFacts.ip_class_i, FirmFacts.ip_class_ii, FirmFacts.ip_acquired_only, FirmFacts.hnte_domain,
+    FirmFacts.conversions_3y, FirmFacts.valid_hnte, FirmFacts.national_award_top3, FirmFacts.provincial_rd_institution,
+    FirmFacts.led_standard, FirmFacts.restricted_industry, FirmFacts.major_incident, FirmFacts.dishonest_list,
+    FirmFacts.deemed_taxation, FirmFacts.excluded_industry, FirmFacts.expert_advancement,
+    FirmFacts.expert_core_support, FirmFacts.expert_acquisition,
     FirmFacts.expert_standards, FirmFacts.expert_rd_management,
 )
 
 
 def _assess(firm_id: int, registered_on: date | None, data: _Loaded, today: date) -> FirmAssessment:
+    holdings = dict(data.holdings.get(firm_id, {}))
     try:
         profile = _profile(firm_id, registered_on, data, _as_of(data.years.get(firm_id, {}), today))
     except MissingFigures as exc:
-        return FirmAssessment(firm_id, today, None, None, str(exc))
-    return FirmAssessment(firm_id, today, profile, assess(profile))
+        return FirmAssessment(firm_id, today, None, None, str(exc), holdings)
+    return FirmAssessment(firm_id, today, profile, assess(profile), holdings=holdings)
 
 
 def _as_of(years: dict, today: date) -> date:
@@ -155,18 +161,19 @@ def _profile(firm_id: int, registered_on: date | None, data: _Loaded, as_of: dat
         raise MissingFigures(_("缺少 %(year)s 年度的已核实指标，无法评价。", year=as_of.year - 1))
     if registered_on.year > as_of.year - 1:
         raise MissingFigures(_("企业成立于 %(year)s 年，晚于数据年度。", year=registered_on.year))
-    facts = _facts(data.facts.get(firm_id), firm_id in data.valid_hnte)
+    facts = _facts(data.facts.get(firm_id), "hnte" in data.holdings.get(firm_id, {}))
     return Profile(registered_on=registered_on, as_of=as_of, years=dict(years), **facts)
 
 
 def _facts(row: tuple | None, certified_hnte: bool) -> dict:
     if row is None:
         return {"direct": Direct(valid_hnte=certified_hnte)}
-    (class_i, class_ii, domain, conversions, valid_hnte, award, institution, standard,
-     restricted, incident, dishonest, *expert) = row
+    (class_i, class_ii, acquired_only, domain, conversions, valid_hnte, award, institution, standard,
+     restricted, incident, dishonest, deemed, excluded, *expert) = row
     return {
-        "ip": IpCounts(class_i or 0, class_ii or 0), "hnte_domain": domain, "conversions_3y": conversions or 0,
+        "ip": IpCounts(class_i or 0, class_ii or 0, bool(acquired_only)), "hnte_domain": domain,
+        "conversions_3y": conversions,
         "direct": Direct(bool(valid_hnte) or certified_hnte, bool(award), bool(institution), bool(standard)),
-        "flags": Flags(bool(restricted), bool(incident), bool(dishonest)),
+        "flags": Flags(bool(restricted), bool(incident), bool(dishonest), bool(deemed), bool(excluded)),
         "expert": Expert(*expert),
     }

@@ -94,10 +94,13 @@ def demo_facts(rng: random.Random, kind: str) -> dict:
     return {
         "ip_class_i": rng.choice([0, 1, 1, 2]) if strong else rng.choice([0, 0, 0, 1]),
         "ip_class_ii": rng.randint(2, 12) if strong else rng.randint(0, 4),
+        "ip_acquired_only": not strong and rng.random() < .05,
         "hnte_domain": rng.choice(DOMAINS) if strong or rng.random() < .7 else "其他",
-        "conversions_3y": rng.randint(6, 18) if strong else rng.randint(0, 8),
+        # Some weaker firms never reported their conversions: unknown, which the engine keeps as a range.
+        "conversions_3y": rng.randint(6, 18) if strong else (None if rng.random() < .15 else rng.randint(0, 8)),
         "valid_hnte": False, "national_award_top3": False, "provincial_rd_institution": rng.random() < .02,
         "led_standard": rng.random() < .01, "restricted_industry": False, "major_incident": rng.random() < .02,
-        "dishonest_list": False, "expert_advancement": None, "expert_core_support": None,
+        "dishonest_list": False, "deemed_taxation": not strong and rng.random() < .03,
+        "excluded_industry": False, "expert_advancement": None, "expert_core_support": None,
         "expert_acquisition": None, "expert_standards": None, "expert_rd_management": None,
     }

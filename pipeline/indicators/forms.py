@@ -16,6 +16,7 @@ from pipeline.indicators.values import (
     FACT_LABELS,
     FIRM_FACTS,
     FLAG_FACTS,
+    UNKNOWN_WHEN_BLANK,
     YEAR_FIELDS,
     YEAR_LABELS,
     check_facts,
@@ -78,18 +79,21 @@ def _facts_form_class(class_name: str, names: tuple[str, ...]) -> type[Form]:
             choices = [SelectChoice("", _l("（未填写）"))] + [SelectChoice(d, _l(d)) for d in DOMAIN_CHOICES]
             attrs[name] = SelectField(label, choices=choices, default="")
         elif name in COUNT_FACTS or name in EXPERT_FACTS:
-            hint = _l("可不填：未评分时按可能的分数范围估算") if name in EXPERT_FACTS else ""
+            hint = (_l("可不填：未评分时按可能的分数范围估算") if name in EXPERT_FACTS else
+                    _l("不清楚可不填：按可能的分数范围估算，不按 0 计") if name in UNKNOWN_WHEN_BLANK else "")
             attrs[name] = StringField(label, description=hint, render_kw={"inputmode": "numeric"})
         else:
             attrs[name] = BooleanField(label)
     return type(class_name, (_FactsForm,), attrs)
 
 
-ALL_FACTS = (*COUNT_FACTS[:2], "hnte_domain", COUNT_FACTS[2], *DIRECT_FACTS, *FLAG_FACTS, *EXPERT_FACTS)
+ALL_FACTS = (*COUNT_FACTS[:2], "hnte_domain", COUNT_FACTS[2], "ip_acquired_only", *DIRECT_FACTS, *FLAG_FACTS,
+             *EXPERT_FACTS)
 FactsForm = _facts_form_class("FactsForm", ALL_FACTS)
 FirmFactsForm = _facts_form_class("FirmFactsForm", FIRM_FACTS)
 GROUPS = {
     "basic": (*COUNT_FACTS, "hnte_domain"),
+    "ip_origin": ("ip_acquired_only",),
     "direct": DIRECT_FACTS,
     "flags": FLAG_FACTS,
     "expert": EXPERT_FACTS,

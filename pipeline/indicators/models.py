@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -72,8 +73,8 @@ class FirmYear(_Reviewed, Base):
         CheckConstraint("rd_domestic >= 0 AND rd_domestic <= rd", name="rd_domestic_within_rd"),
         CheckConstraint("high_tech_revenue >= 0 AND high_tech_revenue <= total_revenue",
                         name="high_tech_within_revenue"),
-        CheckConstraint("sales >= 0 AND cost_expense >= 0 AND total_assets >= 0 AND net_assets >= 0",
-                        name="amounts_not_negative"),
+        # Net assets may be negative (a loss-making firm is still evaluated: RULES revision 2).
+        CheckConstraint("sales >= 0 AND cost_expense >= 0 AND total_assets >= 0", name="amounts_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -109,8 +110,9 @@ class FirmFacts(_Reviewed, Base):
     firm_id: Mapped[int] = mapped_column(ForeignKey("firm.id", ondelete="CASCADE"), index=True)
     ip_class_i: Mapped[int] = mapped_column(Integer, default=0)
     ip_class_ii: Mapped[int] = mapped_column(Integer, default=0)
+    ip_acquired_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     hnte_domain: Mapped[str | None] = mapped_column(String(20))
-    conversions_3y: Mapped[int] = mapped_column(Integer, default=0)
+    conversions_3y: Mapped[int | None] = mapped_column(Integer)  # None = not known (a range for the engine)
     valid_hnte: Mapped[bool] = mapped_column(Boolean, default=False)
     national_award_top3: Mapped[bool] = mapped_column(Boolean, default=False)
     provincial_rd_institution: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -118,6 +120,8 @@ class FirmFacts(_Reviewed, Base):
     restricted_industry: Mapped[bool] = mapped_column(Boolean, default=False)
     major_incident: Mapped[bool] = mapped_column(Boolean, default=False)
     dishonest_list: Mapped[bool] = mapped_column(Boolean, default=False)
+    deemed_taxation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    excluded_industry: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     expert_advancement: Mapped[int | None] = mapped_column(Integer)
     expert_core_support: Mapped[int | None] = mapped_column(Integer)
     expert_acquisition: Mapped[int | None] = mapped_column(Integer)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
 
+from pipeline.domain.deadlines import renewal_opens
+from pipeline.domain.exact import plain
+from pipeline.domain.gaps import BASIC_LIMITS, Gap, missing_years_text
+from pipeline.domain.tech_sme import PASS_SCORE
 from pipeline.domain.text import N_
+from pipeline.i18n import translate_msg
 from pipeline.indicators.assessment import FirmAssessment
 from pipeline.indicators.values import FACT_LABELS, YEAR_FIELDS
 
@@ -29,9 +34,15 @@ CONDITION_LABELS = {
     "restricted_industry": N_("不属于限制类或淘汰类产业"),
     "major_incident": N_("上一年度无重大安全、质量事故或严重环境违法"),
     "dishonest_list": N_("未列入经营异常名录或严重失信名单"),
+    "deemed_taxation": N_("实行查账征收（非核定征收）"),
+    "excluded_industry": N_("不属于不适用研发费用加计扣除的行业"),
     "score": N_("评价得分 ≥60 分且科技人员指标得分不为 0"),
 }
+# What holding a valid status is called on each track (科小 is 入库登记, only 高企 is 认定).
+HOLDING_TEXTS = {"tech_sme": N_("已入库登记，有效期至 %(date)s"), "hnte": N_("已认定，有效期至 %(date)s")}
+HOLDING_OPEN_ENDED = {"tech_sme": N_("已入库登记"), "hnte": N_("已认定")}
 _SHARES = {"tech_staff_ratio", "rd_ratio", "rd_domestic_share", "high_tech_revenue_share"}
+
 
 
 @dataclass(frozen=True)
@@ -44,7 +55,11 @@ class ConditionRow:
 
 @dataclass(frozen=True)
 class TrackVerdict:
-    """One track's verdict in words: tone is a Bootstrap colour name."""
+    """One track's verdict in words: tone is a Bootstrap colour name.
+
+    `missing_years`: fiscal years whose figures would decide an undetermined verdict (待定); `holding`: the valid
+    status the firm holds on the track (then `gaps` is empty, or, in its renewal window, what it lacks to apply
+    again, and `renewal` is true)."""
 
     track: str
     title: str
@@ -52,13 +67,35 @@ class TrackVerdict:
     tone: str
     detail: str
     gaps: list[str]
+    missing_years: tuple[int, ...] = ()
+    missing: str = ""
+    holding: str = ""
+    renewal: bool = False
 
 
 def verdicts(assessment: FirmAssessment) -> list[TrackVerdict]:
-    """Both tracks' verdicts in words (empty when the firm cannot be evaluated)."""
+    """Both tracks' verdicts in words, as the firm's valid statuses leave them (empty without an evaluation)."""
     if not assessment.ok:
         return []
-    return [tech_sme_verdict(assessment), hnte_verdict(assessment)]
+    return [with_holding(assessment, v) for v in (tech_sme_verdict(assessment), hnte_verdict(assessment))]
+
+
+def holding_text(track_code: str, expires_on: date | None) -> str:
+    """"已认定，有效期至 2026-12-05" (科小: 已入库登记…) in the UI language."""
+    if expires_on is None:
+        return _(HOLDING_OPEN_ENDED[track_code])
+    return _(HOLDING_TEXTS[track_code], date=expires_on.isoformat())
+
+
+def with_holding(a: FirmAssessment, v: TrackVerdict) -> TrackVerdict:
+    """A firm holding a valid status is not told what it lacks, except in its renewal window (apply again)."""
+    if v.track not in a.holdings:
+        return v
+    expires_on = a.holdings[v.track]
+    status = holding_text(v.track, expires_on)
+    if expires_on is not None and a.today >= renewal_opens(v.track, expires_on):
+        return replace(v, holding=status, renewal=True)
+    return TrackVerdict(v.track, v.title, _("有效"), "success", status, [], holding=status)
 
 
 def tech_sme_verdict(a: FirmAssessment) -> TrackVerdict:
@@ -71,41 +108,79 @@ def tech_sme_verdict(a: FirmAssessment) -> TrackVerdict:
         tone = "success"
     else:
         verdict, tone = _("暂不符合"), "warning" if r.failed == ("score",) else "danger"
-    return TrackVerdict("tech_sme", _(TRACK_LABELS["tech_sme"]), verdict, tone, detail,
-                        [g.message for g in a.gaps_for("tech_sme")])
+    return TrackVerdict("tech_sme", _(TRACK_LABELS["tech_sme"]), verdict, tone, detail, gap_texts(a, "tech_sme"))
 
 
 def hnte_verdict(a: FirmAssessment) -> TrackVerdict:
     r = a.evaluation.hnte
-    verdict, tone = {
+    verdict, tone = hnte_verdict_words(r.verdict)
+    detail = _("创新能力评价 %(low)s–%(high)s 分", low=r.innovation.min, high=r.innovation.max)
+    missing = translate_msg(missing_years_text(r.missing_years)) if r.missing_years else ""
+    return TrackVerdict("hnte", _(TRACK_LABELS["hnte"]), verdict, tone, detail, gap_texts(a, "hnte"),
+                        missing_years=r.missing_years, missing=missing)
+
+
+def hnte_verdict_words(verdict: str) -> tuple[str, str]:
+    """A 高企 verdict in words with its Bootstrap tone."""
+    return {
         "pass": (_("可通过"), "success"),
         "possible": (_("有望通过（视专家评分）"), "info"),
+        "undetermined": (_("待定"), "secondary"),
         "fail": (_("暂不符合"), "danger"),
-    }[r.verdict]
-    detail = _("创新能力评价 %(low)s–%(high)s 分", low=r.innovation.min, high=r.innovation.max)
-    return TrackVerdict("hnte", _(TRACK_LABELS["hnte"]), verdict, tone, detail,
-                        [g.message for g in a.gaps_for("hnte")])
+    }[verdict]
+
+
+def gap_texts(a: FirmAssessment, track_code: str) -> list[str]:
+    """The gap sentences of one track in the UI language."""
+    return [translate_msg(g.text) for g in a.gaps_for(track_code)]
 
 
 def hnte_conditions(a: FirmAssessment) -> list[ConditionRow]:
     """The nine 高企 conditions with value and threshold, for the detail table."""
     if not a.ok:
         return []
-    rows = []
-    for cid, c in a.evaluation.hnte.conditions.items():
-        value, threshold = c.value or "—", c.threshold or ""
-        if cid in _SHARES:
-            value, threshold = percent(c.value), "≥" + percent(c.threshold)
-        elif cid == "innovation_score":
-            value, threshold = c.value.replace("-", "–"), "≥" + c.threshold
-        elif cid == "registered_1y":
-            threshold = _("不晚于 %(date)s", date=c.threshold)
-        elif cid == "no_major_incident":
-            value, threshold = (_("有") if c.value == "1" else _("无")), ""
-        elif cid == "domain":
-            value, threshold = (_(c.value) if c.value else "—"), ""
-        rows.append(ConditionRow(_(CONDITION_LABELS[cid]), c.passed, value, threshold))
-    return rows
+    return [hnte_condition_row(cid, c) for cid, c in a.evaluation.hnte.conditions.items()]
+
+
+def hnte_condition_row(cid: str, c) -> ConditionRow:
+    """One 高企 condition's label, result, value and threshold in words."""
+    value, threshold = c.value or "—", c.threshold or ""
+    if cid in _SHARES:
+        value, threshold = percent(c.value), "≥" + percent(c.threshold)
+    elif cid == "innovation_score":
+        value, threshold = c.value.replace("-", "–"), "≥" + c.threshold
+    elif cid == "registered_1y":
+        threshold = _("不晚于 %(date)s", date=c.threshold)
+    elif cid == "no_major_incident":
+        value, threshold = (_("有") if c.value == "1" else _("无")), ""
+    elif cid == "domain":
+        value, threshold = (_(c.value) if c.value else "—"), ""
+    return ConditionRow(_(CONDITION_LABELS[cid]), c.passed, value, threshold)
+
+
+@dataclass(frozen=True)
+class NearRow:
+    """A near miss in one line: condition, value, threshold, gap."""
+
+    label: str
+    value: str
+    threshold: str
+    gap: str
+
+
+def near_row(a: FirmAssessment, gap: Gap) -> NearRow:
+    """The one condition a near-miss firm lacks, with its value, threshold and the gap in numbers."""
+    shortfall = _("差 %(amount)s %(unit)s", amount=plain(gap.shortfall), unit=_(gap.unit)) if gap.unit else ""
+    if gap.track == "hnte":
+        row = hnte_condition_row(gap.condition, a.evaluation.hnte.conditions[gap.condition])
+        return NearRow(row.label, row.value, row.threshold, shortfall)
+    if gap.condition == "score":
+        r = a.evaluation.tech_sme
+        return NearRow(_(CONDITION_LABELS["score"]), _("%(n)s 分", n=r.score), f"≥{PASS_SCORE}", shortfall)
+    _label, unit, attr, ceiling = BASIC_LIMITS[gap.condition]
+    unit_text = translate_msg(unit)
+    return NearRow(_(CONDITION_LABELS[gap.condition]), f"{plain(getattr(a.profile.last, attr))} {unit_text}",
+                   f"≤{ceiling} {unit_text}", shortfall)
 
 
 def percent(text: str | None) -> str:

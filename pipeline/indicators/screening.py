@@ -18,11 +18,12 @@ from pipeline.domain.stages import Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, Town
 from pipeline.funnel.models import FirmTrack, Track
-from pipeline.indicators.assessment import FALLBACK_YEARS, FirmAssessment, assess_firms
+from pipeline.indicators.assessment import EVALUATED_TRACKS, FALLBACK_YEARS, FirmAssessment, assess_firms
 from pipeline.indicators.funnel_link import RecordChanged, TransitionRefused, move_firm, refusal_text
 from pipeline.indicators.models import FirmYear, Source
+from pipeline.indicators.presenters import NearRow, gap_texts, hnte_verdict, near_row
 
-SCREENABLE = ("tech_sme", "hnte")  # tracks the engine can evaluate
+SCREENABLE = EVALUATED_TRACKS
 SHOW_LIMIT = 300
 
 
@@ -37,6 +38,8 @@ class Candidate:
     assessment: FirmAssessment
     ladder: bool = False  # certified 科小 firm, the next rung is 高企
     gaps: list[str] = field(default_factory=list)
+    near: NearRow | None = None  # the one condition a near miss lacks, in one line
+    missing: str = ""  # an undetermined verdict: which years' figures are missing
 
 
 @dataclass
@@ -48,6 +51,8 @@ class Screening:
     near_total: int
     evaluated: int
     without_figures: int
+    undetermined: list[Candidate] = field(default_factory=list)
+    undetermined_total: int = 0
 
 
 def candidate_ids(track: Track, for_user: User, today: date, *, with_figures: bool = True):
@@ -68,28 +73,27 @@ def screen_track(track: Track, for_user: User, today: date, limit: int = SHOW_LI
     """Rank the qualified firms and the near misses of one track (at most `limit` of each)."""
     ids = candidate_ids(track, for_user, today)
     assessments = [a for a in assess_firms(ids, today).values() if a.ok]
-    qualified, near = _split(track.code, assessments)
-    shown = qualified[:limit] + near[:limit]
+    qualified, near, undetermined = _split(track.code, assessments)
+    shown = qualified[:limit] + near[:limit] + undetermined[:limit]
     candidates = _candidates(track, shown)
     without = db.session.scalar(select(func.count()).select_from(
         candidate_ids(track, for_user, today, with_figures=False).subquery()))
     return Screening(track, [candidates[a.firm_id] for a in qualified[:limit]],
                      [candidates[a.firm_id] for a in near[:limit]], len(qualified), len(near), len(assessments),
-                     without)
+                     without, [candidates[a.firm_id] for a in undetermined[:limit]], len(undetermined))
 
 
-def _split(code: str, assessments: list[FirmAssessment]) -> tuple[list, list]:
+def _split(code: str, assessments: list[FirmAssessment]) -> tuple[list, list, list]:
+    """Qualified firms, near misses (one condition missed by a small margin) and, for 高企, the undetermined."""
+    near = [a for a in assessments if near_miss(a.gaps_for(code))]
     if code == "tech_sme":
-        results = [(a, a.evaluation.tech_sme) for a in assessments]
-        qualified = [a for a, r in results if r.eligible]
-        near = [a for a, r in results if not r.eligible and near_miss(r)]
-        key = _tech_sme_key
+        qualified = [a for a in assessments if a.evaluation.tech_sme.eligible]
+        undetermined, key = [], _tech_sme_key
     else:
-        results = [(a, a.evaluation.hnte) for a in assessments]
-        qualified = [a for a, r in results if r.verdict in ("pass", "possible")]
-        near = [a for a, r in results if r.verdict == "fail" and near_miss(r)]
+        qualified = [a for a in assessments if a.evaluation.hnte.verdict in ("pass", "possible")]
+        undetermined = [a for a in assessments if a.evaluation.hnte.verdict == "undetermined"]
         key = _hnte_key
-    return sorted(qualified, key=key), sorted(near, key=key)
+    return sorted(qualified, key=key), sorted(near, key=key), sorted(undetermined, key=key)
 
 
 def _tech_sme_key(a: FirmAssessment):
@@ -110,9 +114,15 @@ def _candidates(track: Track, shown: list[FirmAssessment]) -> dict[int, Candidat
                               .where(Firm.id.in_(ids))).all()
     ladder = _certified_tech_sme(ids) if track.code == "hnte" else set()
     by_id = {a.firm_id: a for a in shown}
-    return {fid: Candidate(fid, name, code, town, by_id[fid], fid in ladder,
-                           [g.message for g in by_id[fid].gaps_for(track.code)])
+    return {fid: _candidate(track.code, by_id[fid], fid, name, code, town, ladder=fid in ladder)
             for fid, name, code, town in rows}
+
+
+def _candidate(track_code: str, a: FirmAssessment, *row, ladder: bool) -> Candidate:
+    gaps = a.gaps_for(track_code)
+    near = near_row(a, gaps[0]) if near_miss(gaps) else None
+    missing = hnte_verdict(a).missing if track_code == "hnte" else ""
+    return Candidate(*row, a, ladder, gap_texts(a, track_code), near, missing)
 
 
 def _certified_tech_sme(ids: list[int]) -> set[int]:

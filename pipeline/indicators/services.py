@@ -23,6 +23,7 @@ from pipeline.indicators.assessment import (  # noqa: F401  (the public evaluati
     evaluate_firm,
 )
 from pipeline.indicators.models import FirmFacts, FirmYear, Origin, Source, Status
+from pipeline.indicators.tiers import ApplicationDates
 from pipeline.indicators.values import FIRM_FACTS, MIN_FISCAL_YEAR, YEAR_FIELDS, check_facts, check_year
 
 
@@ -88,9 +89,10 @@ def save_facts(firm: Firm, values: dict, *, actor: User | None, now: datetime,
 
 
 def _new_facts(firm: Firm, source: Source) -> FirmFacts:
-    row = FirmFacts(firm_id=firm.id, source=source.value, ip_class_i=0, ip_class_ii=0, conversions_3y=0,
-                    valid_hnte=False, national_award_top3=False, provincial_rd_institution=False,
-                    led_standard=False, restricted_industry=False, major_incident=False, dishonest_list=False)
+    row = FirmFacts(firm_id=firm.id, source=source.value, ip_class_i=0, ip_class_ii=0, ip_acquired_only=False,
+                    conversions_3y=None, valid_hnte=False, national_award_top3=False, provincial_rd_institution=False,
+                    led_standard=False, restricted_industry=False, major_incident=False, dishonest_list=False,
+                    deemed_taxation=False, excluded_industry=False)
     db.session.add(row)
     return row
 
@@ -150,7 +152,16 @@ def _check_pending(submission) -> None:
 
 
 def hnte_verdict_map(firm_ids: list[int], today: date) -> dict[int, str]:
-    """The 高企 verdict ('pass' | 'possible' | 'fail') of each firm that can be evaluated (reminder rule 6).
+    """The 高企 verdict ('pass' | 'possible' | 'undetermined' | 'fail') of each firm that can be evaluated (reminder rule 6).
 
     A verdict on the year before last (last year's figures missing) counts too: a reminder to prepare is cheap."""
     return {firm_id: a.evaluation.hnte.verdict for firm_id, a in assess_firms(firm_ids, today).items() if a.ok}
+
+
+def application_dates(today: date) -> ApplicationDates:
+    """This year's 高企 application batches from the admin's calendar (今年能否申报 is judged on the next one)."""
+    from pipeline.reminders.models import HnteBatch  # reminders imports this module's verdicts
+
+    batches = db.session.scalars(select(HnteBatch.due_on).where(HnteBatch.year == today.year)
+                                 .order_by(HnteBatch.due_on))
+    return ApplicationDates(today, tuple(batches))

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 
 from pipeline.domain.hnte import DOMAINS
-from pipeline.domain.profile import EXPERT_RANGES
+from pipeline.domain.profile import EXPERT_RANGES, SIGNED_AMOUNTS
 from pipeline.domain.text import N_
 
 PEOPLE = ("employees", "tech_staff")
@@ -34,12 +34,14 @@ YEAR_LABELS = {
     "high_tech_revenue": N_("高新技术产品(服务)收入（万元）"),
 }
 COUNT_FACTS = ("ip_class_i", "ip_class_ii", "conversions_3y")
+UNKNOWN_WHEN_BLANK = ("conversions_3y",)  # blank means "not known", which the engine reads as a range, not as 0
 DIRECT_FACTS = ("valid_hnte", "national_award_top3", "provincial_rd_institution", "led_standard")
-FLAG_FACTS = ("restricted_industry", "major_incident", "dishonest_list")
+FLAG_FACTS = ("restricted_industry", "major_incident", "dishonest_list", "deemed_taxation", "excluded_industry")
 EXPERT_FACTS = tuple(f"expert_{name}" for name in EXPERT_RANGES)
 FACT_LABELS = {
     "ip_class_i": N_("I 类知识产权（件）"),
     "ip_class_ii": N_("II 类知识产权（件）"),
+    "ip_acquired_only": N_("知识产权均为受让、受赠或并购取得"),
     "hnte_domain": N_("高企技术领域"),
     "conversions_3y": N_("近三年科技成果转化（项）"),
     "valid_hnte": N_("持有有效高企证书"),
@@ -49,6 +51,8 @@ FACT_LABELS = {
     "restricted_industry": N_("属于限制类或淘汰类产业"),
     "major_incident": N_("上一年度发生重大安全、质量事故或严重环境违法"),
     "dishonest_list": N_("列入经营异常名录或严重失信名单"),
+    "deemed_taxation": N_("核定征收（非查账征收）"),
+    "excluded_industry": N_("属于不适用研发费用加计扣除的行业（财税〔2015〕119号）"),
     "expert_advancement": N_("专家评分：技术先进程度（0–8）"),
     "expert_core_support": N_("专家评分：核心支持作用（0–8）"),
     "expert_acquisition": N_("专家评分：获得方式（0–6）"),
@@ -61,8 +65,8 @@ DOMAIN_CHOICES = (*DOMAINS, OTHER_DOMAIN)
 DOMAIN_MSGIDS = (N_("电子信息"), N_("生物与新医药"), N_("航空航天"), N_("新材料"), N_("高技术服务"), N_("新能源与节能"),
                  N_("资源与环境"), N_("先进制造与自动化"), N_("其他"))
 # What a firm may submit about itself from the portal; flags and expert scores are the bureau's to set.
-FIRM_FACTS = ("ip_class_i", "ip_class_ii", "hnte_domain", "conversions_3y", "national_award_top3",
-              "provincial_rd_institution", "led_standard")
+FIRM_FACTS = ("ip_class_i", "ip_class_ii", "ip_acquired_only", "hnte_domain", "conversions_3y", "national_award_top3",
+              "provincial_rd_institution", "led_standard", "deemed_taxation")
 MIN_FISCAL_YEAR = 1990
 MAX_AMOUNT = Decimal("999999999999.99")  # Numeric(14, 2)
 _CENT = Decimal("0.01")
@@ -83,14 +87,15 @@ class Checked:
     errors: dict[str, str]
 
 
-def parse_amount(raw) -> Decimal | None:
-    """Return a non-negative amount with at most two decimals (None for blank), or raise ValueProblem."""
+def parse_amount(raw, signed: bool = False) -> Decimal | None:
+    """Return an amount with at most two decimals, non-negative unless `signed` (None for blank), or raise
+    ValueProblem."""
     number = _number(raw)
     if number is None:
         return None
-    if number < 0:
+    if number < 0 and not signed:
         raise ValueProblem(_("不能为负数：%(value)s", value=_show(raw)))
-    if number > MAX_AMOUNT:
+    if abs(number) > MAX_AMOUNT:
         raise ValueProblem(_("数值过大：%(value)s", value=_show(raw)))
     if number.as_tuple().exponent < -2:
         rounded = number.quantize(_CENT)
@@ -143,7 +148,7 @@ def check_year(raw: dict) -> Checked:
     values, errors = {}, {}
     for name in YEAR_FIELDS:
         try:
-            values[name] = (parse_count if name in PEOPLE else parse_amount)(raw.get(name))
+            values[name] = _parse_figure(name, raw.get(name))
         except ValueProblem as exc:
             errors[name] = str(exc)
             continue
@@ -153,6 +158,12 @@ def check_year(raw: dict) -> Checked:
         values["rd_domestic"] = values["rd"]
     errors.update(_cross_check(values, errors))
     return Checked(values, errors)
+
+
+def _parse_figure(name: str, raw):
+    if name in PEOPLE:
+        return parse_count(raw)
+    return parse_amount(raw, signed=name in SIGNED_AMOUNTS)
 
 
 def _cross_check(v: dict, errors: dict) -> dict[str, str]:
@@ -190,7 +201,8 @@ def _parse_fact(name: str, raw):
     if name == "hnte_domain":
         return parse_domain(raw)
     if name in COUNT_FACTS:
-        return parse_count(raw) or 0
+        count = parse_count(raw)
+        return count if count is not None or name in UNKNOWN_WHEN_BLANK else 0
     if name in EXPERT_FACTS:
         score = parse_count(raw)
         top = EXPERT_RANGES[name.removeprefix("expert_")]

@@ -1,7 +1,7 @@
 """The 高企 verdict that rule 6 needs, through a pluggable provider (the eligibility engine plugs in here).
 
     register_hnte_verdict_provider(app, provider)
-    provider(firm_ids: list[int], today: date) -> Mapping[int, str]   # 'pass' | 'possible' | 'fail'
+    provider(firm_ids: list[int], today: date) -> Mapping[int, str]   # 'pass' | 'possible' | 'undetermined' | 'fail'
 
 Without a provider no firm has a verdict, and rule 6 reminds nobody."""
 
@@ -12,7 +12,7 @@ from datetime import date
 
 from flask import Flask, current_app
 
-VERDICTS = frozenset({"pass", "possible", "fail"})
+VERDICTS = frozenset({"pass", "possible", "undetermined", "fail"})
 HnteVerdictProvider = Callable[[list[int], date], Mapping[int, str]]
 _EXTENSION = "pipeline.hnte_verdict_provider"
 
@@ -26,7 +26,7 @@ def register_hnte_verdict_provider(app: Flask, provider: HnteVerdictProvider | N
 
 
 def hnte_verdicts(firm_ids: Iterable[int], today: date) -> dict[int, str]:
-    """Return the 高企 verdict ('pass', 'possible' or 'fail') of each firm that has one, as of `today`."""
+    """Return the 高企 verdict ('pass', 'possible', 'undetermined' or 'fail') of each firm that has one, as of `today`."""
     firm_ids = list(firm_ids)
     provider = current_app.extensions.get(_EXTENSION)
     if provider is None or not firm_ids:

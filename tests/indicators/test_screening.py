@@ -21,7 +21,12 @@ def test_tech_sme_list_ranks_eligible_firms_and_shows_near_misses(db, make_firm,
                                                                     track_by_code):
     best = add_figures(make_firm(name="高分企业"), tech_staff=35)
     good = add_figures(make_firm(name="达标企业"))
-    near = add_figures(make_firm(name="差一点企业"), tech_staff=5, rd="100", rd_domestic="100", facts={"ip_class_i": 0, "ip_class_ii": 1})
+    # 12 + 40 + 0 = 52 points: 8 short, a near miss.
+    near = add_figures(make_firm(name="差一点企业"), facts={"ip_class_i": 0, "ip_class_ii": 0})
+    # 0 + 0 + 6 = 6 points: 54 short, one condition but far from it.
+    far_score = add_figures(make_firm(name="差很远企业"), tech_staff=5, rd="100", rd_domestic="100",
+                            facts={"ip_class_i": 0, "ip_class_ii": 1})
+    veto = add_figures(make_firm(name="核定征收企业"), facts={"deemed_taxation": True})
     far = add_figures(make_firm(name="差很多企业"), employees=900, tech_staff=5, rd="10", rd_domestic="10",
                       facts={"ip_class_i": 0, "ip_class_ii": 0, "restricted_industry": True})
     make_firm(name="无数据企业")
@@ -29,9 +34,12 @@ def test_tech_sme_list_ranks_eligible_firms_and_shows_near_misses(db, make_firm,
     assert names(result.qualified) == ["高分企业", "达标企业"]
     assert names(result.near_misses) == ["差一点企业"]
     assert "评分" in result.near_misses[0].gaps[0]
-    assert result.without_figures == 1 and result.evaluated == 4
-    assert far.id not in {c.firm_id for c in result.qualified + result.near_misses}
-    assert {best.id, good.id, near.id} == {c.firm_id for c in result.qualified + result.near_misses}
+    row = result.near_misses[0].near
+    assert (row.value, row.threshold, row.gap) == ("52 分", "≥60", "差 8 分")
+    assert result.without_figures == 1 and result.evaluated == 6
+    listed = {c.firm_id for c in result.qualified + result.near_misses}
+    assert far.id not in listed and far_score.id not in listed and veto.id not in listed
+    assert {best.id, good.id, near.id} == listed
 
 
 def test_firms_already_on_the_track_are_left_out_but_removed_ones_come_back(db, make_firm, make_user, add_figures,
@@ -49,12 +57,23 @@ def test_certified_tech_smes_climb_to_the_hnte_list(db, make_firm, make_user, ad
     climber = add_figures(make_firm(name="科小企业"))
     other = add_figures(make_firm(name="普通企业"))
     weak = add_figures(make_firm(name="领域不符企业"), facts={"hnte_domain": "其他"})
+    near = add_figures(make_firm(name="境内研发不足企业"), rd_domestic="220")  # 55% where 60% is needed
     place_firm(climber, "tech_sme", Stage.CERTIFIED)
     result = screen_track(track_by_code("hnte"), make_user(Role.ADMIN), local_today())
     ladder = {c.name: c.ladder for c in result.qualified}
     assert ladder == {"科小企业": True, "普通企业": False}
-    assert names(result.near_misses) == ["领域不符企业"] and "领域" in result.near_misses[0].gaps[0]
-    assert other.id and weak.id
+    assert names(result.near_misses) == ["境内研发不足企业"] and "境内研发" in result.near_misses[0].gaps[0]
+    row = result.near_misses[0].near
+    assert (row.value, row.threshold, row.gap) == ("55%", "≥60%", "差 150 万元")  # (660 + 150) ÷ (1200 + 150) = 60%
+    assert weak.id not in {c.firm_id for c in result.qualified + result.near_misses} and other.id and near.id
+
+
+def test_hnte_firms_with_a_missing_year_are_listed_as_undetermined(db, make_firm, make_user, add_figures,
+                                                                   track_by_code):
+    holed = add_figures(make_firm(name="缺年度企业"), years=(2023, 2025))
+    result = screen_track(track_by_code("hnte"), make_user(Role.ADMIN), local_today())
+    assert names(result.undetermined) == ["缺年度企业"] and result.undetermined[0].missing == "缺少 2024 年度数据"
+    assert holed.id not in {c.firm_id for c in result.qualified + result.near_misses}
 
 
 def test_screening_page_lists_and_bulk_enters_through_move_firm(client, db, login_as, make_firm, add_figures):
