@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from pipeline.auth.models import LoginAttempt, Role, User, new_session_token
-from pipeline.auth.passwords import hash_password, needs_rehash, verify_password
+from pipeline.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from pipeline.domain.text import N_
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
@@ -64,15 +65,26 @@ def change_password(user: User, current: str, new: str, now: datetime, *, min_le
     """Check the current password, set the new one and end all other sessions."""
     if not verify_password(user.password_hash, current):
         raise UserError(_("当前密码不正确。"))
-    check_password_strength(new, min_length)
+    check_password_strength(new, min_length, context=password_context(user.username, user.display_name, user.email,
+                                                                     user.firm))
     user.password_hash = hash_password(new)
     user.password_changed_at = now
     end_sessions(user)
 
 
-def check_password_strength(password: str, min_length: int) -> None:
-    if len(password) < min_length:
-        raise UserError(_("密码至少 %(n)s 个字符。", n=min_length))
+def check_password_strength(password: str, min_length: int, *, context: Iterable[str] = ()) -> None:
+    """Refuse a new password that is too short or easy to guess (the web form and `flask users create` alike)."""
+    problem = password_problem(password, min_length=min_length, context=context)
+    if problem:
+        raise UserError(problem)
+
+
+def password_context(username: str, display_name: str, email: str, firm: Firm | None) -> list[str]:
+    """What a guesser knows about the user: names, the e-mail's local part, the firm's name and credit code."""
+    words = [username, display_name, email.partition("@")[0]]
+    if firm is not None:
+        words += [firm.name, firm.credit_code]
+    return [word for word in words if word]
 
 
 def create_user(username: str, role: Role | str, password: str, *, firm_code: str | None = None,
@@ -84,7 +96,6 @@ def create_user(username: str, role: Role | str, password: str, *, firm_code: st
         raise UserError("用户名不能为空。")
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise UserError(f"用户名 {username} 已存在。")
-    check_password_strength(password, min_length)
     firm = None
     if role is Role.FIRM:
         if not firm_code:
@@ -94,6 +105,7 @@ def create_user(username: str, role: Role | str, password: str, *, firm_code: st
             raise UserError(f"找不到统一社会信用代码为 {firm_code} 的企业。")
     elif firm_code:
         raise UserError("只有企业用户可以绑定企业。")
+    check_password_strength(password, min_length, context=password_context(username, display_name, email, firm))
     user = User(username=username, role=role, password_hash=hash_password(password), firm=firm,
                 display_name=display_name, email=email)
     db.session.add(user)
