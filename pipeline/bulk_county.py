@@ -83,6 +83,7 @@ class _Record:
     revoked_year: int | None = None
     stage_entered_at: datetime | None = None
     last_activity_at: datetime | None = None
+    level: str | None = None
 
     def state(self) -> RecordState:
         return RecordState(stage=self.stage, paused_from=self.paused_from, certified_on=self.certified_on,

@@ -45,10 +45,38 @@ CERT_EXPIRED_RULE = {
                      '需在本年度评价时间内重新评价登记。如已重新取得资格，请告知县科技局更新记录。'}
 
 
+# The county's two other tracks (issue 16; tracks are data: the admin can change every value on the tracks page).
+# 省级科技型中小企业 (Zhejiang, RULES.md §3): 浙科发高〔2016〕88号 (and before it 浙科发高〔2002〕201号 /
+# 〔2012〕286号, under which city bureaus published "拟认定为…省科技型企业" lists, e.g. Wenzhou 2016). Neither a
+# fixed validity period nor a certificate-number format could be confirmed from those texts here: the province
+# publishes lists per batch (公示, then 认定 under one 文号) and manages recognised firms dynamically. So the defaults
+# are "长期有效" (validity_rule 'none') and no number pattern (the batch's 文号 or the firm's number, as given);
+# an admin sets years or a pattern when a notice fixes them.
+# 企业研发机构: levelled (县级/市级/省级/国家级: 市级/省级企业研究开发中心, 省级重点企业研究院, 省级/国家企业技术中心);
+# recognitions are reviewed by the recognising body rather than expiring on a date, hence 'none' as well.
+NEW_TRACKS = [
+    {'code': 'prov_sme', 'name': '省级科技型中小企业', 'name_en': 'Provincial Tech-based SME (Zhejiang)',
+     'short_name': '省科小', 'validity_rule': 'none', 'validity_years': None, 'number_pattern': '',
+     'number_hint': '省级认定文件文号或证书编号（省里未统一编号格式）', 'sort_order': 3, 'active': True,
+     'levelled': False},
+    {'code': 'rd_institution', 'name': '企业研发机构', 'name_en': 'Enterprise R&D Institution',
+     'short_name': '研发机构', 'validity_rule': 'none', 'validity_years': None, 'number_pattern': '',
+     'number_hint': '认定文件文号（如 浙科发高〔2026〕12号）', 'sort_order': 4, 'active': True, 'levelled': True},
+]
+TRACK_CODES = tuple(track['code'] for track in NEW_TRACKS)
+
+
 def upgrade():
     with op.batch_alter_table('stage_move', schema=None) as batch_op:
         batch_op.add_column(sa.Column('entry_class', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('level', sa.String(length=16), nullable=True))
     op.execute(BACKFILL_ENTRY_CLASS)
+    with op.batch_alter_table('firm_track', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('level', sa.String(length=16), nullable=True))
+    with op.batch_alter_table('track', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('levelled', sa.Boolean(), server_default='0', nullable=False))
+    track = sa.table('track', *(sa.column(name) for name in NEW_TRACKS[0]))
+    op.bulk_insert(track, NEW_TRACKS)
 
     op.create_table('annual_baseline',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -72,6 +100,13 @@ def upgrade():
 def downgrade():
     op.execute("DELETE FROM reminder WHERE rule_code = 'cert_expired'")
     op.execute("DELETE FROM reminder_rule WHERE code = 'cert_expired'")
+    codes = ", ".join(f"'{code}'" for code in TRACK_CODES)
+    for table in ('certificate', 'stage_move', 'firm_track', 'pool_counter', 'annual_target', 'stage_tally'):
+        op.execute(f"DELETE FROM {table} WHERE track_id IN (SELECT id FROM track WHERE code IN ({codes}))")
+    op.execute(f"DELETE FROM track WHERE code IN ({codes})")
     op.drop_table('annual_baseline')
-    with op.batch_alter_table('stage_move', schema=None) as batch_op:
-        batch_op.drop_column('entry_class')
+    # Plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35): a batch copy of firm_track would break the stage-tally
+    # triggers of migration 0014, which name the table.
+    for table, column in (('track', 'levelled'), ('firm_track', 'level'), ('stage_move', 'level'),
+                          ('stage_move', 'entry_class')):
+        op.drop_column(table, column)

@@ -3,7 +3,8 @@
 新增 (first_time) counts firms that reached the track's status for the first time in the year; 重新认定 (repeat)
 counts a new certificate after an earlier one (a 高企 certified again, a 科小's yearly re-registration); 净增 is
 the number of valid records at the year end (today, while the year runs) minus those valid on 1 January. "Valid"
-means in 认定 with `expires_on` not passed, everywhere. The dashboard, the targets page and `flask targets status`
+means in 认定 with `expires_on` not passed, everywhere. On a levelled track (企业研发机构) only recognitions at
+市级 and above count, as the county's target does. The dashboard, the targets page and `flask targets status`
 read these same figures.
 """
 
@@ -19,7 +20,7 @@ from sqlalchemy import String, distinct, func, literal, or_, select, union_all
 from pipeline.dashboard.models import AnnualBaseline, AnnualTarget
 from pipeline.dashboard.sql import at
 from pipeline.domain.periods import local_midnight, share
-from pipeline.domain.stages import HOLDING, EntryClass, Stage
+from pipeline.domain.stages import COUNTED_LEVELS, HOLDING, EntryClass, Stage
 from pipeline.extensions import db
 from pipeline.funnel.models import FirmTrack, StageMove
 from pipeline.funnel.queries import list_tracks
@@ -83,15 +84,21 @@ def count_figures(year: int, first: date, through: date, today: date, zone: Zone
     start, end = local_midnight(first, zone), local_midnight(through + timedelta(days=1), zone)
     entries = (select(SM.entry_class.label("key"), SM.track_id, func.count(distinct(SM.firm_track_id)))
                .where(SM.to_stage == Stage.CERTIFIED, SM.moved_at >= at(start), SM.moved_at < at(end),
-                      SM.entry_class.is_not(None))
+                      SM.entry_class.is_not(None), counted_level(SM.level))
                .group_by(SM.entry_class, SM.track_id))
     valid_now = (select(_key("now"), FT.track_id, func.count())
-                 .where(FT.stage.in_(list(HOLDING)), or_(FT.expires_on.is_(None), FT.expires_on >= today))
+                 .where(FT.stage.in_(list(HOLDING)), or_(FT.expires_on.is_(None), FT.expires_on >= today),
+                        counted_level(FT.level))
                  .group_by(FT.track_id))
     baselines = select(_key("baseline"), AnnualBaseline.track_id, AnnualBaseline.value).where(
         AnnualBaseline.year == year)
     parts = (entries, _valid_on("start", first, zone), _valid_on("end", through, zone), valid_now, baselines)
     return {(key, track_id): count for key, track_id, count in db.session.execute(union_all(*parts))}
+
+
+def counted_level(column):
+    """A recognition the figures count: any, on tracks without levels; 市级 and above on a levelled track."""
+    return or_(column.is_(None), column.in_([level.value for level in COUNTED_LEVELS]))
 
 
 def _key(key: str):
@@ -104,12 +111,12 @@ def _valid_on(key: str, day: date, zone: ZoneInfo):
     moment = local_midnight(day + timedelta(days=1), zone)
     ever = select(SM.firm_track_id).where(SM.to_stage == Stage.CERTIFIED, SM.moved_at < at(moment))
     latest = func.row_number().over(partition_by=SM.firm_track_id, order_by=(SM.moved_at.desc(), SM.id.desc()))
-    moves = (select(SM.track_id, SM.to_stage, SM.expires_on, latest.label("rn"))
+    moves = (select(SM.track_id, SM.to_stage, SM.expires_on, SM.level, latest.label("rn"))
              .where(SM.moved_at < at(moment), SM.firm_track_id.in_(ever))
              .subquery(f"moves_{key}"))
     return (select(_key(key), moves.c.track_id, func.count())
             .where(moves.c.rn == 1, moves.c.to_stage.in_(list(HOLDING)),
-                   or_(moves.c.expires_on.is_(None), moves.c.expires_on >= day))
+                   or_(moves.c.expires_on.is_(None), moves.c.expires_on >= day), counted_level(moves.c.level))
             .group_by(moves.c.track_id))
 
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, and_, case, distinct, false, func, or_, select, text, type_coerce, union_all
 
+from pipeline.dashboard.figures import counted_level
 from pipeline.dashboard.models import AnnualTarget
 from pipeline.dashboard.sql import EXIT_STAGES, at, days_between, ladder_rank
 from pipeline.domain.stages import LADDER, EntryClass, Stage
@@ -234,7 +235,8 @@ def count_flows_by_place(start: datetime, end: datetime, year_start: datetime) -
     新增 a target is measured by) per (track_id, town id) and per (track_id, industry id), from one scan: distinct
     records add up, each belongs to one town and industry."""
     in_period = SM.moved_at >= at(start)
-    in_year = and_(SM.moved_at >= at(year_start), SM.entry_class == EntryClass.FIRST_TIME.value)
+    in_year = and_(SM.moved_at >= at(year_start), SM.entry_class == EntryClass.FIRST_TIME.value,
+                   counted_level(SM.level))
     pool = SM.to_stage == Stage.POOL
     certified = SM.to_stage == Stage.CERTIFIED
     stmt = (select(SM.track_id, Firm.town_id, Firm.industry_id,

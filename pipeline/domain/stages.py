@@ -62,6 +62,24 @@ EXIT_REASON_LABELS = {
 }
 
 
+class Level(StrEnum):
+    """The level of a recognition on a levelled track (企业研发机构: 县级 … 国家级), lowest first."""
+
+    COUNTY = "county"  # 县级
+    CITY = "city"  # 市级, e.g. 市级企业研究开发中心
+    PROVINCE = "province"  # 省级: 省级企业研究开发中心, 省级重点企业研究院, 省级企业技术中心
+    NATIONAL = "national"  # 国家级: 国家企业技术中心
+
+
+LEVEL_LABELS = {Level.COUNTY: N_("县级"), Level.CITY: N_("市级"), Level.PROVINCE: N_("省级"),
+                Level.NATIONAL: N_("国家级")}
+LEVEL_RANK = {level: rank for rank, level in enumerate(Level)}
+# What the county's figures of a levelled track count: "市级以上企业研发机构" (the 2022 work plan's target).
+COUNTED_LEVELS = frozenset({Level.CITY, Level.PROVINCE, Level.NATIONAL})
+# A 省级 or higher 研发机构 meets the 科小 direct qualification provincial_rd_institution (RULES.md §1).
+PROVINCIAL_LEVELS = frozenset({Level.PROVINCE, Level.NATIONAL})
+
+
 class EntryClass(StrEnum):
     """How an entry into 认定 counts in the bureau's figures; kept on the history row, never changed afterwards."""
 
@@ -77,9 +95,15 @@ ENTRY_CLASS_LABELS = {
 }
 
 
-def classify_entry(previous_number: str | None, held_before: bool, new_number: str | None) -> EntryClass:
-    """Say how an entry into 认定 counts: first time, repeat (a new certificate) or restored (the same one again)."""
+def classify_entry(previous_number: str | None, held_before: bool, new_number: str | None, *,
+                   previous_level: str | None = None, new_level: str | None = None) -> EntryClass:
+    """Say how an entry into 认定 counts: first time, repeat (a new certificate) or restored (the same one again).
+
+    On a levelled track a recognition above every level the record held before is first-time at that level
+    (a 市级 centre becoming 省级 is a new 省级 institution)."""
     if not held_before:
+        return EntryClass.FIRST_TIME
+    if new_level and (previous_level is None or LEVEL_RANK[Level(new_level)] > LEVEL_RANK[Level(previous_level)]):
         return EntryClass.FIRST_TIME
     if previous_number and new_number and previous_number.strip().upper() == new_number.strip().upper():
         return EntryClass.RESTORED
@@ -160,6 +184,7 @@ class TrackRule:
     validity_years: int | None = 3
     number_pattern: str = ""  # regular expression; {year} stands for the issue year
     number_hint: str = ""
+    levelled: bool = False  # a recognition has a Level (企业研发机构)
 
 
 @dataclass(frozen=True)
@@ -172,6 +197,7 @@ class RecordState:
     expires_on: date | None = None
     revoked_year: int | None = None
     certificate_number: str | None = None  # the last certificate the record held (kept after it left 认定)
+    level: str | None = None  # the highest level a levelled track's record was recognised at
 
     @property
     def held_before(self) -> bool:
@@ -188,6 +214,7 @@ class MoveRequest:
     certificate_number: str | None = None
     issued_on: date | None = None
     resume_on: date | None = None
+    level: str | None = None
 
 
 @dataclass(frozen=True)
@@ -206,6 +233,7 @@ class Outcome:
     exit_reason: str | None = None
     revoked_year: int | None = None
     entry_class: EntryClass | None = None  # set on every entry into 认定
+    level: Level | None = None  # a levelled track's recognition level
 
 
 def effective_from(state: RecordState) -> Stage | None:
@@ -306,8 +334,18 @@ def _certify(track: TrackRule, state: RecordState, move: MoveRequest, today: dat
     if expires is not None and expires < today:
         raise TransitionRefused(N_("该证书已于 %(date)s 到期，不能登记为认定。"), needs=frozenset({"certificate"}),
                                 date=expires.isoformat())
-    return {"certificate_number": number, "certified_on": move.issued_on, "expires_on": expires,
-            "entry_class": classify_entry(state.certificate_number, state.held_before, number)}
+    level = _level(track, move)
+    return {"certificate_number": number, "certified_on": move.issued_on, "expires_on": expires, "level": level,
+            "entry_class": classify_entry(state.certificate_number, state.held_before, number,
+                                          previous_level=state.level, new_level=level)}
+
+
+def _level(track: TrackRule, move: MoveRequest) -> Level | None:
+    if not track.levelled:
+        return None
+    if move.level not in Level._value2member_map_:
+        raise TransitionRefused(N_("认定须选择级别（县级、市级、省级或国家级）。"), needs=frozenset({"certificate"}))
+    return Level(move.level)
 
 
 def check_number(track: TrackRule, number: str, issued_on: date) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from pipeline.auth.models import User
 from pipeline.db import utcnow
-from pipeline.domain.stages import STAGE_LABELS, Stage
+from pipeline.domain.stages import STAGE_LABELS, Level, Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.funnel.queries import find_track
@@ -39,9 +39,11 @@ def date_argument(ctx, param, value):
 @click.option("--certificate-number", help="证书（登记）编号，认定时必填")
 @click.option("--issued-on", callback=date_argument, help="发证日期 YYYY-MM-DD，认定时必填")
 @click.option("--resume-on", callback=date_argument, help="预计恢复日期 YYYY-MM-DD，暂缓时必填")
+@click.option("--level", type=click.Choice([level.value for level in Level]),
+              help="级别（企业研发机构认定时必填）：county/city/province/national")
 @click.option("--as", "username", help="记录为该用户的操作（默认：系统）")
 def move_command(firm_code, track_code, to_stage, reason_code, note, certificate_number, issued_on, resume_on,
-                 username):
+                 level, username):
     """Move one firm on one track; a refused move prints why and changes nothing."""
     firm = db.session.scalar(select(Firm).where(Firm.credit_code == firm_code.strip().upper()))
     track = find_track(track_code.strip())
@@ -54,7 +56,8 @@ def move_command(firm_code, track_code, to_stage, reason_code, note, certificate
             raise click.ClickException(message)
     try:
         done = move_firm((firm, track), stage, actor=actor, now=utcnow(), reason_code=reason_code, note=note,
-                         certificate_number=certificate_number, issued_on=issued_on, resume_on=resume_on)
+                         certificate_number=certificate_number, issued_on=issued_on, resume_on=resume_on,
+                         level=level)
     except TransitionRefused as refusal:
         db.session.rollback()
         raise click.ClickException(str(refusal)) from None

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from pipeline.domain.stages import BOARD_ORDER, EXIT_REASON_LABELS, STAGE_LABELS, Stage
+from pipeline.domain.stages import BOARD_ORDER, EXIT_REASON_LABELS, LEVEL_LABELS, STAGE_LABELS, Stage
 from pipeline.forms import Form
 
 
@@ -37,11 +37,14 @@ class MoveDetails(Form):
     certificate_number = StringField(_l("证书（登记）编号"), validators=[Optional(), Length(max=32)])
     issued_on = DateField(_l("发证日期"), validators=[Optional()])
     resume_on = DateField(_l("预计恢复日期"), validators=[Optional()])
+    level = SelectField(_l("级别"), choices=[SelectChoice("", _l("（请选择）"))] + [
+        SelectChoice(level.value, _l(label)) for level, label in LEVEL_LABELS.items()], validators=[Optional()],
+        description=_l("企业研发机构认定时必选；市级以上计入县里的目标，省级以上同时满足科小的直接认定条件。"))
 
     def details(self) -> dict:
         return {"reason_code": self.reason_code.data or None, "note": self.note.data or "",
                 "certificate_number": self.certificate_number.data or None, "issued_on": self.issued_on.data,
-                "resume_on": self.resume_on.data}
+                "resume_on": self.resume_on.data, "level": self.level.data or None}
 
 
 class MoveForm(MoveDetails):

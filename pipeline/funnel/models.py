@@ -33,6 +33,8 @@ class Track(Base):
     number_hint: Mapped[str] = mapped_column(String(200), default="", server_default="")
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Each recognition has a level (县级 … 国家级: 企业研发机构); the figures count 市级 and above.
+    levelled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class StageSetting(Base):
@@ -79,6 +81,7 @@ class FirmTrack(Base):
     paused_from: Mapped[Stage | None] = mapped_column(StageType)  # where a paused record resumes
     exit_reason: Mapped[str | None] = mapped_column(String(32))
     revoked_year: Mapped[int | None] = mapped_column(Integer)  # a 科小 number revoked this year blocks re-entry
+    level: Mapped[str | None] = mapped_column(String(16))  # levelled tracks: the highest level recognised at
     version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic concurrency check
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -130,6 +133,7 @@ class StageMove(Base):
     # How an entry into 认定 counts (pipeline.domain.stages.EntryClass): first_time, repeat or restored; NULL for the
     # other moves. Decided by the move and never changed (migration 0017 classified the older rows).
     entry_class: Mapped[str | None] = mapped_column(String(16))
+    level: Mapped[str | None] = mapped_column(String(16))  # levelled tracks: the level this 认定 gave
 
     actor = relationship("User")
     track = relationship("Track")

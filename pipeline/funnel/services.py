@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from pipeline.auth.models import Role, User
 from pipeline.domain.stages import (
+    EntryClass,
     MoveRequest,
     Outcome,
     RecordState,
@@ -49,7 +50,7 @@ class RecordChanged(TransitionRefused):  # noqa: N818
 def track_rule(track: Track) -> TrackRule:
     return TrackRule(code=track.code, short_name=track.short_name, validity_rule=track.validity_rule,
                      validity_years=track.validity_years, number_pattern=track.number_pattern,
-                     number_hint=track.number_hint)
+                     number_hint=track.number_hint, levelled=track.levelled)
 
 
 def record_state(record: FirmTrack | None) -> RecordState:
@@ -57,7 +58,7 @@ def record_state(record: FirmTrack | None) -> RecordState:
         return RecordState()
     return RecordState(stage=record.stage, paused_from=record.paused_from, certified_on=record.certified_on,
                        expires_on=record.expires_on, revoked_year=record.revoked_year,
-                       certificate_number=record.certificate_number)
+                       certificate_number=record.certificate_number, level=record.level)
 
 
 def acts_as_admin(actor: User | None) -> bool:
@@ -78,7 +79,7 @@ def find_record(firm: Firm, track: Track) -> FirmTrack | None:
 def move_firm(target: FirmTrack | tuple[Firm, Track], to_stage: Stage | str, *, actor: User | None, now: datetime,
               today: date | None = None, reason_code: str | None = None, note: str = "",
               certificate_number: str | None = None, issued_on: date | None = None, resume_on: date | None = None,
-              expected_version: int | None = None) -> StageMove:
+              level: str | None = None, expected_version: int | None = None) -> StageMove:
     """Move one firm on one track: check, append the history row, update the record, flush, send stage_changed.
 
     `target` is the FirmTrack, or (firm, track) — which creates the record when the firm enters 遴选 (or, for an
@@ -91,7 +92,7 @@ def move_firm(target: FirmTrack | tuple[Firm, Track], to_stage: Stage | str, *, 
     today = today or local_today(now)
     request = MoveRequest(to_stage=Stage(to_stage), is_admin=acts_as_admin(actor), reason_code=reason_code or None,
                           note=(note or "").strip(), certificate_number=certificate_number, issued_on=issued_on,
-                          resume_on=resume_on)
+                          resume_on=resume_on, level=level or None)
     outcome = check_transition(track_rule(track), record_state(record), request, today=today)
     pool_number = next_pool_number(track, today.year) if outcome.assign_pool_number else None
     from_stage = record.stage if record else None
@@ -103,7 +104,8 @@ def move_firm(target: FirmTrack | tuple[Firm, Track], to_stage: Stage | str, *, 
                      to_stage=outcome.to_stage, moved_at=now, actor=actor, reason_code=outcome.exit_reason,
                      note=request.note, skipped=outcome.skipped, certificate_number=outcome.certificate_number,
                      pool_number=pool_number, issued_on=outcome.certified_on, expires_on=outcome.expires_on,
-                     resume_on=outcome.paused_until, entry_class=outcome.entry_class)
+                     resume_on=outcome.paused_until, entry_class=outcome.entry_class,
+                     level=outcome.level)
     db.session.add(move)
     try:
         db.session.flush()
@@ -130,6 +132,8 @@ def apply_outcome(record, outcome: Outcome, now: datetime, pool_number: str | No
     if outcome.to_stage is Stage.CERTIFIED:
         record.certificate_number = outcome.certificate_number
         record.certified_on, record.expires_on = outcome.certified_on, outcome.expires_on
+        if outcome.level and (record.level is None or outcome.entry_class is EntryClass.FIRST_TIME):
+            record.level = outcome.level  # the highest level recognised at
     record.paused_until, record.pause_reason, record.paused_from = (
         outcome.paused_until, outcome.pause_reason, outcome.paused_from)
     record.exit_reason = outcome.exit_reason

@@ -10,7 +10,8 @@ from pipeline.domain.stages import Stage
 from pipeline.funnel.models import FirmTrack, StageSetting, Track
 from pipeline.i18n import local_today
 
-PROVINCIAL = {"name": "省科技型中小企业", "name_en": "Provincial tech SME", "code": "prov_sme", "short_name": "省科小",
+# prov_sme is a track of migration 0017: the admin adds another one here (a city's own list).
+PROVINCIAL = {"name": "市级科技型企业", "name_en": "City tech firm", "code": "city_tech", "short_name": "市科企",
               "validity_rule": "years", "validity_years": "5", "number_pattern": r"^ZJ{year}\d{4}$",
               "number_hint": "ZJ + 年份 + 4 位数字", "sort_order": "3", "active": "1"}
 
@@ -20,12 +21,12 @@ def test_admin_adds_a_track_and_firms_climb_it_without_code_changes(client, db, 
     firm = make_firm()
     db.session.commit()
     assert client.post("/admin/funnel/tracks/new", data=PROVINCIAL).status_code == 302
-    assert "省科技型中小企业" in client.get("/funnel/").get_data(as_text=True)
-    url = f"/funnel/firms/{firm.id}/prov_sme/move"
+    assert "市级科技型企业" in client.get("/funnel/").get_data(as_text=True)
+    url = f"/funnel/firms/{firm.id}/city_tech/move"
     for to in ("screening", "pool", "cultivating"):
         assert client.post(url, data={"to": to}).status_code == 302
     record = db.session.scalar(select(FirmTrack).where(FirmTrack.firm_id == firm.id))
-    assert record.pool_number == f"省科小-{local_today().year}-0001"
+    assert record.pool_number == f"市科企-{local_today().year}-0001"
     response = client.post(url, data={"to": "certified", "certificate_number": "ZJ1", "issued_on": local_today()})
     assert response.status_code == 422 and "ZJ + 年份 + 4 位数字" in response.get_data(as_text=True)
     number = f"ZJ{local_today().year}0042"
@@ -42,7 +43,7 @@ def test_bad_track_settings_are_refused_with_reasons(client, db, login_as):
                             ({"validity_years": ""}, "有效年数")):
         response = client.post("/admin/funnel/tracks/new", data={**PROVINCIAL, **change})
         assert response.status_code == 422 and message in response.get_data(as_text=True), change
-    assert db.session.scalar(select(Track).where(Track.code == "prov_sme")) is None
+    assert db.session.scalar(select(Track).where(Track.code == "city_tech")) is None
 
 
 def test_editing_a_track_keeps_its_code_and_can_retire_it(client, db, login_as):
