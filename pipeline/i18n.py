@@ -77,6 +77,11 @@ def translate_msg(message: Msg | str) -> str:
     return render(message, catalog_text) if isinstance(message, Msg) else message
 
 
+def error_text(exc: Exception) -> str:
+    """The message of a domain error (its argument may be a Msg) in the current language."""
+    return translate_msg(exc.args[0]) if exc.args else str(exc)
+
+
 @pass_eval_context
 def template_gettext(eval_context, message: str, /, **variables) -> str:
     """The templates' _() and gettext(): Jinja's newstyle gettext (see _formatted) with the catalog from

@@ -19,7 +19,7 @@ from pipeline.domain.periods import (
     recent_months,
     year_period,
 )
-from pipeline.i18n import period_label
+from pipeline.i18n import error_text, period_label
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def read_period(args: Mapping[str, str], today: date) -> tuple[Period, str | Non
         if args.get("period"):
             return parse_period(args["period"]), None
     except PeriodError as exc:
-        return month_period(today.year, today.month), str(exc)
+        return month_period(today.year, today.month), error_text(exc)
     return month_period(today.year, today.month), None
 
 

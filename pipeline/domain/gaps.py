@@ -30,7 +30,7 @@ from pipeline.domain.hnte import (
 from pipeline.domain.innovation import PASS_SCORE
 from pipeline.domain.profile import Profile
 from pipeline.domain.score_options import describe_plans
-from pipeline.domain.text import M_, Join, Msg
+from pipeline.domain.text import M_, N_, Join, Msg
 
 NEAR_SHARE = Fraction(4, 5)  # a share at 80% of its threshold or more
 NEAR_PERSONS = 2
@@ -120,11 +120,11 @@ def _registered_gap(profile: Profile, result: HnteResult) -> Gap:
     days = REGISTERED_DAYS - (profile.as_of - profile.registered_on).days
     text = M_("注册成立未满 %(need)s 天（已 %(have)s 天），差 %(days)s 天", need=REGISTERED_DAYS,
               have=REGISTERED_DAYS - days, days=days)
-    return Gap("hnte", "registered_1y", text, days, "天", near=days <= NEAR_DAYS)
+    return Gap("hnte", "registered_1y", text, days, N_("天"), near=days <= NEAR_DAYS)
 
 
 def _core_ip_gap(profile: Profile, result: HnteResult) -> Gap:
-    return Gap("hnte", "core_ip", M_("尚无 I 类或 II 类知识产权，需至少 1 件"), 1, "件", near=True)
+    return Gap("hnte", "core_ip", M_("尚无 I 类或 II 类知识产权，需至少 1 件"), 1, N_("件"), near=True)
 
 
 def _domain_gap(profile: Profile, result: HnteResult) -> Gap:
@@ -147,7 +147,7 @@ def _tech_staff_gap(profile: Profile, result: HnteResult) -> Gap:
     text = M_("科技人员占比 %(value)s，需 ≥%(minimum)s，差 %(persons)s 人（新增科技人员）",
               value=percent_text(share), minimum=_pct(minimum), persons=persons)
     near = persons <= NEAR_PERSONS or _share_near(share, minimum)
-    return Gap("hnte", "tech_staff_ratio", text, persons, "人", near=near)
+    return Gap("hnte", "tech_staff_ratio", text, persons, N_("人"), near=near)
 
 
 def _rd_ratio_gap(profile: Profile, result: HnteResult) -> Gap:
@@ -158,7 +158,7 @@ def _rd_ratio_gap(profile: Profile, result: HnteResult) -> Gap:
     amount = ceil_cents(exact(minimum) * exact(sums.sales) - exact(sums.rd))
     text = M_("研发费用占比 %(value)s，按销售收入档需 ≥%(minimum)s，差 %(amount)s 万元",
               value=percent_text(share), minimum=_pct(minimum), amount=plain(amount))
-    return Gap("hnte", "rd_ratio", text, amount, "万元", near=_share_near(share, minimum))
+    return Gap("hnte", "rd_ratio", text, amount, N_("万元"), near=_share_near(share, minimum))
 
 
 def _rd_domestic_gap(profile: Profile, result: HnteResult) -> Gap:
@@ -169,7 +169,7 @@ def _rd_domestic_gap(profile: Profile, result: HnteResult) -> Gap:
     amount = ceil_cents(needed_addition(exact(sums.rd_domestic), exact(sums.rd), exact(minimum)))
     text = M_("境内研发费用占比 %(value)s，需 ≥%(minimum)s，差 %(amount)s 万元（新增境内研发费用）",
               value=percent_text(share), minimum=_pct(minimum), amount=plain(amount))
-    return Gap("hnte", "rd_domestic_share", text, amount, "万元", near=_share_near(share, minimum))
+    return Gap("hnte", "rd_domestic_share", text, amount, N_("万元"), near=_share_near(share, minimum))
 
 
 def _high_tech_gap(profile: Profile, result: HnteResult) -> Gap:
@@ -181,7 +181,7 @@ def _high_tech_gap(profile: Profile, result: HnteResult) -> Gap:
     amount = ceil_cents(needed_addition(exact(y.high_tech_revenue), exact(y.total_revenue), exact(minimum)))
     text = M_("高新技术产品(服务)收入占比 %(value)s，需 ≥%(minimum)s，差 %(amount)s 万元（新增高新技术产品收入）",
               value=percent_text(share), minimum=_pct(minimum), amount=plain(amount))
-    return Gap("hnte", "high_tech_revenue_share", text, amount, "万元", near=_share_near(share, minimum))
+    return Gap("hnte", "high_tech_revenue_share", text, amount, N_("万元"), near=_share_near(share, minimum))
 
 
 def _innovation_gap(profile: Profile, result: HnteResult) -> Gap:
@@ -189,7 +189,7 @@ def _innovation_gap(profile: Profile, result: HnteResult) -> Gap:
     short = PASS_SCORE - score.max
     text = M_("创新能力评价 %(low)s–%(high)s 分，最高也不足 %(pass_score)s 分，差 %(short)s 分",
               low=score.min, high=score.max, pass_score=PASS_SCORE, short=short)
-    return Gap("hnte", "innovation_score", text, short, "分", near=short <= NEAR_POINTS)
+    return Gap("hnte", "innovation_score", text, short, N_("分"), near=short <= NEAR_POINTS)
 
 
 _HNTE_GAPS = {
@@ -212,7 +212,7 @@ def score_gap(profile: Profile, result: ts.TechSmeResult) -> Gap:
     note = M_("；科技人员占比低于 10% 不得按评分入库") if p.tech_staff == 0 else ""
     text = M_("%(head)s%(note)s。%(plans)s", head=head, note=note, plans=describe_plans(profile, p))
     near = short <= NEAR_POINTS and (p.tech_staff > 0 or _tech_staff_persons(profile) <= NEAR_PERSONS)
-    return Gap("tech_sme", "score", text, short or None, "分", near=near)
+    return Gap("tech_sme", "score", text, short or None, N_("分"), near=near)
 
 
 def _tech_staff_persons(profile: Profile) -> int:

@@ -8,14 +8,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from pipeline.domain.text import N_
+from pipeline.domain.text import M_, N_
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_RANGE_DAYS = 366 * 10
 
 
 class PeriodError(ValueError):
-    """A period that cannot be read; the message is shown to the user."""
+    """A period that cannot be read; its argument is a translatable Msg shown to the user (str() is Chinese)."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def local_midnight(day: date, zone: ZoneInfo) -> datetime:
 def month_period(year: int, month: int) -> Period:
     _check_year(year)
     if not 1 <= month <= 12:
-        raise PeriodError("月份应在 1 到 12 之间。")
+        raise PeriodError(M_("月份应在 1 到 12 之间。"))
     first = date(year, month, 1)
     return Period("month", first, _next_month(first) - timedelta(days=1))
 
@@ -77,7 +77,7 @@ def month_period(year: int, month: int) -> Period:
 def quarter_period(year: int, quarter: int) -> Period:
     _check_year(year)
     if not 1 <= quarter <= 4:
-        raise PeriodError("季度应在 1 到 4 之间。")
+        raise PeriodError(M_("季度应在 1 到 4 之间。"))
     first = date(year, 3 * quarter - 2, 1)
     return Period("quarter", first, _next_month(_next_month(_next_month(first))) - timedelta(days=1))
 
@@ -91,9 +91,9 @@ def range_period(first: date, last: date) -> Period:
     _check_year(first.year)
     _check_year(last.year)
     if last < first:
-        raise PeriodError("结束日期不能早于开始日期。")
+        raise PeriodError(M_("结束日期不能早于开始日期。"))
     if (last - first).days > MAX_RANGE_DAYS:
-        raise PeriodError("时间段不能超过十年。")
+        raise PeriodError(M_("时间段不能超过十年。"))
     return Period("range", first, last)
 
 
@@ -114,14 +114,14 @@ def parse_period(text: str) -> Period:
         return year_period(int(match[1]))
     if match := _RANGE.match(text):
         return range_period(_parse_date(match[1]), _parse_date(match[2]))
-    raise PeriodError("无法识别的时间段，请使用 2026-10、2026-Q3、2026 或 2026-01-05..2026-02-10 的格式。")
+    raise PeriodError(M_("无法识别的时间段，请使用 2026-10、2026-Q3、2026 或 2026-01-05..2026-02-10 的格式。"))
 
 
 def parse_month(text: str) -> Period:
     """Read a calendar month written YYYY-MM."""
     match = _MONTH.match((text or "").strip())
     if not match:
-        raise PeriodError("月份格式应为 YYYY-MM，例如 2026-10。")
+        raise PeriodError(M_("月份格式应为 YYYY-MM，例如 2026-10。"))
     return month_period(int(match[1]), int(match[2]))
 
 
@@ -185,14 +185,14 @@ def _next_month(day: date) -> date:
 
 def _check_year(year: int) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise PeriodError(f"年份应在 {MIN_YEAR} 到 {MAX_YEAR} 之间。")
+        raise PeriodError(M_("年份应在 %(first)s 到 %(last)s 之间。", first=MIN_YEAR, last=MAX_YEAR))
 
 
 def _parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise PeriodError(f"无效日期：{text}") from None
+        raise PeriodError(M_("无效日期：%(text)s", text=text)) from None
 
 
 def add_months(day: date, months: int) -> date:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from string import Formatter
 
-from pipeline.domain.text import N_
+from pipeline.domain.text import M_, N_, Join, Msg
 
 
 class RuleCode(StrEnum):
@@ -96,18 +96,18 @@ def digest_day(today: date) -> date:
     return today - timedelta(days=today.weekday())
 
 
-def template_errors(template: str, allowed: Iterable[str]) -> list[str]:
+def template_errors(template: str, allowed: Iterable[str]) -> list[Msg]:
     """Return what is wrong with a text template: bad braces or a {placeholder} the rule does not offer."""
     allowed = set(allowed)
     try:
         fields = [(name, spec, conversion) for _, name, spec, conversion in Formatter().parse(template)
                   if name is not None]
     except ValueError:
-        return ["花括号不成对：占位符写作 {企业名称}，原样显示花括号请写 {{ 或 }}。"]
-    offered = "、".join(f"{{{a}}}" for a in sorted(allowed))
-    errors = [f"不认识的占位符 {{{name}}}；可用的有：{offered}"
+        return [M_("花括号不成对：占位符写作 {企业名称}，原样显示花括号请写 {{ 或 }}。")]
+    offered = Join(tuple(f"{{{a}}}" for a in sorted(allowed)))
+    errors = [M_("不认识的占位符 {%(name)s}；可用的有：%(offered)s", name=name, offered=offered)
               for name, spec, conversion in fields if name not in allowed or spec or conversion]
-    return list(dict.fromkeys(errors))
+    return list({str(error): error for error in errors}.values())
 
 
 def fill_template(template: str, values: Mapping[str, object]) -> str:

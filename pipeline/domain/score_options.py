@@ -7,7 +7,7 @@ from fractions import Fraction
 from pipeline.domain import tech_sme as ts
 from pipeline.domain.exact import ceil_cents, ceil_int, exact, needed_addition, plain
 from pipeline.domain.profile import Profile, YearFigures
-from pipeline.domain.text import M_, Join, Msg
+from pipeline.domain.text import M_, N_, Join, Msg
 
 MAX_PLANS = 3
 
@@ -92,5 +92,5 @@ def describe_plans(profile: Profile, points: ts.Points) -> Msg | str:
     y = profile.last
     plans = minimal_plans(tech_staff_steps(y, points.tech_staff), rd_steps(y, points.rd),
                           ip_steps(profile.ip.class_i, profile.ip.class_ii, points.ip))
-    texts = tuple(Join(tuple(s.text for s in plan if s.text), "＋") for plan in plans[:MAX_PLANS])
-    return M_("可行方案：%(plans)s", plans=Join(texts, "；或")) if texts else ""
+    texts = tuple(Join(tuple(s.text for s in plan if s.text), N_("＋")) for plan in plans[:MAX_PLANS])
+    return M_("可行方案：%(plans)s", plans=Join(texts, N_("；或"))) if texts else ""

@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-LIST_SEPARATOR = "、"  # a msgid too: English pages join with ", "
-
 
 def N_(text: str) -> str:
     """Mark a label for translation (pybabel extracts N_); the template translates it when shown."""
     return text
+
+
+LIST_SEPARATOR = N_("、")  # English pages join with ", "
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from pipeline.domain.text import N_
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, FirmEdit, Industry, Town
 from pipeline.hygiene import text_problem
+from pipeline.i18n import error_text
 
 # Fields a firm record has, with the label the edit log shows.
 FIELD_LABELS = {
@@ -46,7 +47,7 @@ def _check_credit_code(code: str, firm: Firm | None) -> str:
     try:
         code = validate_credit_code(code)
     except CreditCodeError as exc:
-        raise FirmError(str(exc), "credit_code") from None
+        raise FirmError(error_text(exc), "credit_code") from None
     other = db.session.scalar(select(Firm.id).where(Firm.credit_code == code))
     if other is not None and (firm is None or other != firm.id):
         raise FirmError(_("统一社会信用代码 %(code)s 已登记在另一家企业名下。", code=code), "credit_code")
@@ -104,7 +105,7 @@ def create_firms(rows: list[dict], *, actor: User | None, now: datetime) -> dict
         try:
             values["credit_code"] = validate_credit_code(values.get("credit_code") or "")
         except CreditCodeError as exc:
-            raise FirmError(str(exc), "credit_code") from None
+            raise FirmError(error_text(exc), "credit_code") from None
         if not values.get("name") or not values.get("town_id"):
             raise FirmError("须填写企业名称和乡镇/街道。")
         clean.append({**_NEW_FIRM, **values, "created_at": now, "updated_at": now})

@@ -13,6 +13,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from pipeline.domain.credit_code import CreditCodeError, validate_credit_code
+from pipeline.i18n import error_text
 from pipeline.imports.columns import FACT_COLUMNS, FIGURE_COLUMNS, FIRM_COLUMNS
 from pipeline.imports.reader import CellError, Progress, ReadError, Sheet, parse_date
 from pipeline.indicators.values import MIN_FISCAL_YEAR, ValueProblem, check_facts, check_year, parse_count
@@ -98,7 +99,7 @@ def _code(raw: dict, fail) -> str | None:
     try:
         return validate_credit_code(str(value))
     except CreditCodeError as exc:
-        fail("credit_code", str(exc))
+        fail("credit_code", error_text(exc))
         return None
 
 

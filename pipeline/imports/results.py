@@ -23,6 +23,7 @@ from pipeline.domain.text import N_
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.funnel.models import FirmTrack
+from pipeline.i18n import error_text
 from pipeline.imports.firm_apply import ApplyError
 from pipeline.imports.firm_rows import CellProblem, Parsed
 from pipeline.imports.reader import CellError, Sheet, parse_date
@@ -96,7 +97,7 @@ def parse_result_sheet(sheet: Sheet, *, today: date, need_number: bool) -> Parse
         try:
             code = validate_credit_code(str(raw.get("credit_code", "")))
         except CreditCodeError as exc:
-            fail("credit_code", str(exc) if raw.get("credit_code") else _("缺少统一社会信用代码。"))
+            fail("credit_code", error_text(exc) if raw.get("credit_code") else _("缺少统一社会信用代码。"))
         if code and code in first_row_of:
             fail("credit_code", _("统一社会信用代码 %(code)s 与第 %(row)s 行重复。", code=code, row=first_row_of[code]))
         elif code:

@@ -17,6 +17,7 @@ from pipeline.db import insert_or_ignore, utcnow
 from pipeline.domain.reminders import PLACEHOLDERS, RuleCode, fill_template, template_errors
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
+from pipeline.i18n import translate_msg
 from pipeline.mail.compose import external_url
 from pipeline.mail.outbox import queue_template_email
 from pipeline.reminders.models import AnnualReportFiling, HnteBatch, ProgramYear, Reminder, ReminderRule
@@ -97,7 +98,7 @@ def update_rule(rule: ReminderRule, *, enabled: bool, subject: str, body: str, a
     for field_name, text in (("subject", subject), ("body", body)):
         errors = template_errors(text, allowed)
         if errors:
-            raise ReminderError(errors[0], field_name)
+            raise ReminderError(translate_msg(errors[0]), field_name)
     rule.enabled, rule.subject_template, rule.body_template = enabled, " ".join(subject.split()), body.strip()
     rule.updated_at, rule.updated_by_id = now, actor.id
     db.session.flush()

@@ -55,7 +55,7 @@ def test_template_errors(template, error):
     if error is None:
         assert errors == []
     else:
-        assert len(errors) == 1 and error in errors[0]
+        assert len(errors) == 1 and error in str(errors[0])
 
 
 def test_fill_template():
