@@ -1,8 +1,6 @@
-"""The firm dossier (培育档案): a PDF made on demand from the firm's identity, stages, timeline and certificates.
-
-Two hooks wait for other features: dossier_indicators() for the latest indicators and dossier_eligibility() for
-the eligibility verdicts with their gaps. Both return an empty list until those features fill them in; the PDF then
-says that no data is available.
+"""The firm dossier (培育档案): a PDF made on demand from the firm's identity, stages, timeline and certificates, its
+latest confirmed indicators and today's eligibility verdicts with their gaps (the same engine and words as the firm
+page). The dossier is an official Chinese document: it is written in Chinese whatever the reader's UI language.
 """
 
 from __future__ import annotations
@@ -11,16 +9,23 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from pipeline.certificates.documents import chinese_date
 from pipeline.certificates.models import CERTIFICATE_STATUS_LABELS, Certificate
+from pipeline.domain.exact import percent_text, ratio
 from pipeline.domain.stages import EXIT_REASON_LABELS, STAGE_LABELS, ExitReason, Stage
 from pipeline.extensions import db
 from pipeline.firms.models import SERVICE_KIND_LABELS, ServiceKind, ServiceRecord
 from pipeline.funnel.models import FirmTrack, StageMove, Track
 from pipeline.i18n import fmt_datetime, to_local
+from pipeline.indicators.presenters import amount_text, verdicts
+from pipeline.indicators.queries import load_figures
+from pipeline.indicators.services import evaluate_firm
+from pipeline.indicators.template_globals import fact_text
+from pipeline.indicators.values import FACT_LABELS, YEAR_FIELDS, YEAR_LABELS
 from pipeline.pdf import render_pdf
 
 
@@ -90,14 +95,37 @@ class DossierDocument:
     verdicts: tuple[DossierVerdict, ...]
 
 
+_RATIOS = (("科技人员占职工总数比例", "tech_staff", "employees"), ("研发费用占销售收入比例", "rd", "sales"),
+           ("高新技术产品(服务)收入占总收入比例", "high_tech_revenue", "total_revenue"))
+_FACT_LINES = ("ip_class_i", "ip_class_ii", "ip_acquired_only", "conversions_3y", "hnte_domain")
+
+
 def dossier_indicators(firm) -> list[DossierIndicator]:
-    """Hook for the indicators feature: the firm's latest indicators. Empty until that feature fills it in."""
-    return []
+    """The firm's latest confirmed figures, their key ratios and its confirmed facts (IP, conversions, domain)."""
+    figures = load_figures(firm.id)
+    lines = []
+    if figures.official_years:
+        year = max(figures.official_years)
+        row, period = figures.official_years[year], f"{year} 年"
+        lines += [DossierIndicator(YEAR_LABELS[name], amount_text(getattr(row, name)), period) for name in YEAR_FIELDS]
+        lines += [DossierIndicator(label, percent_text(ratio(getattr(row, part), getattr(row, whole))), period)
+                  for label, part, whole in _RATIOS]
+    if figures.official_facts is not None:
+        lines += [DossierIndicator(FACT_LABELS[name], fact_text(figures.official_facts, name), "当前")
+                  for name in _FACT_LINES]
+    return lines
 
 
-def dossier_eligibility(firm) -> list[DossierVerdict]:
-    """Hook for the eligibility helper: one verdict with its gaps per track. Empty until that helper fills it in."""
-    return []
+def dossier_eligibility(firm, today: date) -> list[DossierVerdict]:
+    """One verdict per track with its gaps, as the firm page shows them (待定 with the missing years)."""
+    assessment = evaluate_firm(firm, today)
+    if not assessment.ok:
+        return [DossierVerdict("—", f"无法研判：{assessment.problem}", ())]
+    rows = []
+    for v in verdicts(assessment):
+        words = "；".join(part for part in (v.verdict, v.holding, v.missing, v.detail) if part)
+        rows.append(DossierVerdict(v.title, words, tuple(v.gaps)))
+    return rows
 
 
 def _label(labels: dict, enum, value) -> str:
@@ -171,10 +199,12 @@ def build_dossier(firm, *, now: datetime) -> DossierDocument:
         certificates=tuple(DossierCertificate(
             number=c.number, track=c.track.name, status=CERTIFICATE_STATUS_LABELS[c.status],
             issued_on=chinese_date(c.issued_on), issued_at=fmt_datetime(c.issued_at)) for c in reversed(certificates)),
-        indicators=tuple(dossier_indicators(firm)), verdicts=tuple(dossier_eligibility(firm)),
+        indicators=tuple(dossier_indicators(firm)),
+        verdicts=tuple(dossier_eligibility(firm, to_local(now).date())),
     )
 
 
 def render_dossier_pdf(firm, *, now: datetime) -> bytes:
-    """The dossier PDF, made on demand (not stored)."""
-    return render_pdf("pdf/dossier.html", build_dossier(firm, now=now))
+    """The dossier PDF, made on demand (not stored), in Chinese."""
+    with force_locale("zh"):
+        return render_pdf("pdf/dossier.html", build_dossier(firm, now=now))
