@@ -78,8 +78,12 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = self.engine_options(self.SQLALCHEMY_DATABASE_URI)
         self.BABEL_DEFAULT_LOCALE = "zh"
         self.BABEL_DEFAULT_TIMEZONE = self.PIPELINE_TIMEZONE
-        self.LOGIN_MAX_FAILURES = 5
-        self.LOGIN_WINDOW_MINUTES = 15
+        # Login throttles (pipeline/auth/throttle.py): failures forgiven per account and address, per address and per
+        # account (from addresses it never logged in from), then delays from 30 s doubling up to the maximum.
+        self.LOGIN_FREE_FAILURES = int(env.get("PIPELINE_LOGIN_FREE_FAILURES") or 5)
+        self.LOGIN_ADDRESS_FREE_FAILURES = int(env.get("PIPELINE_LOGIN_ADDRESS_FREE_FAILURES") or 20)
+        self.LOGIN_ACCOUNT_FREE_FAILURES = int(env.get("PIPELINE_LOGIN_ACCOUNT_FREE_FAILURES") or 50)
+        self.LOGIN_MAX_DELAY_MINUTES = int(env.get("PIPELINE_LOGIN_MAX_DELAY_MINUTES") or 15)
         self.PASSWORD_MIN_LENGTH = 10
         self.HSTS_SECONDS = 0  # Strict-Transport-Security only where HTTPS is certain (production)
 

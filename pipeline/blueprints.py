@@ -8,6 +8,7 @@ from flask import Flask
 
 BLUEPRINTS = [
     "pipeline.auth",
+    "pipeline.auth.throttle_views",
     "pipeline.firms",
     "pipeline.funnel",
     "pipeline.portal",

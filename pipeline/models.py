@@ -1,6 +1,6 @@
 """Import every feature's models so that Alembic and `flask shell` see the whole schema."""
 
-from pipeline.auth.models import LoginAttempt, Role, User, user_town
+from pipeline.auth.models import LoginAttempt, LoginThrottle, Role, User, user_town
 from pipeline.certificates.models import Certificate, CertificateBatch, VerifyHit
 from pipeline.dashboard.models import AnnualTarget
 from pipeline.firms.models import Firm, FirmEdit, Industry, ServiceRecord, Town
@@ -21,3 +21,4 @@ __all__ += ["AnnualReportFiling", "HnteBatch", "JobRun", "OutboxAttachment", "Ou
             "ReminderRule", "SchedulerLease"]
 __all__ += ["FirmFacts", "FirmYear", "ImportBatch"]
 __all__ += ["AnnualTarget", "MonthlyReport", "ReportRender"]
+__all__ += ["LoginThrottle"]

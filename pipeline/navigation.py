@@ -37,6 +37,7 @@ NAV = [
     NavItem("targets.index", _l("年度目标"), (Role.ADMIN,), group="admin"),
     NavItem("reminders_admin.rules", _l("提醒规则"), (Role.ADMIN,), group="admin"),
     NavItem("mail.outbox", _l("发件箱"), (Role.ADMIN,), group="admin"),
+    NavItem("login_throttles.index", _l("登录限制"), (Role.ADMIN,), group="admin"),
     NavItem("indicators.screening_index", _l("自动遴选"), STAFF),
     NavItem("indicators.pending", _l("企业填报待核实"), STAFF, group="data"),
     NavItem("imports.index", _l("Excel 导入导出"), STAFF, group="data"),

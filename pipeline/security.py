@@ -64,7 +64,7 @@ def register_security(app: Flask) -> None:
 def trust_reverse_proxies(app: Flask) -> None:
     """Behind PIPELINE_PROXY_HOPS reverse proxies, take the client's address and scheme from the X-Forwarded-For and
     X-Forwarded-Proto that they append: else every visitor has the proxy's address, and the verify page's rate limit
-    and the login lockout (both by address) would count them all as one. Only the last `hops` entries, the ones the
+    and the login throttles (by address) would count them all as one. Only the last `hops` entries, the ones the
     proxies wrote, are believed; the host and prefix are not taken from headers (links in mails come from
     PIPELINE_EXTERNAL_URL). Without proxies the headers are ignored: anyone can send them."""
     hops = app.config["PIPELINE_PROXY_HOPS"]

@@ -45,6 +45,9 @@ MATRIX = [
     ("/admin/mail/999999", "GET", {ANON: 302, Role.ADMIN: 404, Role.OFFICER: 403, Role.LEADER: 403, Role.FIRM: 404}),
     ("/admin/mail/999999/retry", "POST", {ANON: 302, Role.ADMIN: 404, Role.OFFICER: 403, Role.LEADER: 403, Role.FIRM: 404}),
     ("/admin/mail/retry-failed", "POST", {ANON: 302, Role.ADMIN: 302, Role.OFFICER: 403, Role.LEADER: 403, Role.FIRM: 404}),
+    ("/admin/login-throttles/", "GET", {ANON: 302, Role.ADMIN: 200, Role.OFFICER: 403, Role.LEADER: 403, Role.FIRM: 404}),
+    ("/admin/login-throttles/999999/clear", "POST",
+     {ANON: 302, Role.ADMIN: 404, Role.OFFICER: 403, Role.LEADER: 403, Role.FIRM: 404}),
     # indicators: figures pages and forms, submissions, screening
     ("/indicators/firms/{firm}", "GET", {ANON: 302, Role.ADMIN: 200, Role.OFFICER: 200, Role.LEADER: 200, Role.FIRM: 404}),
     ("/indicators/firms/{firm}/years/new", "GET",

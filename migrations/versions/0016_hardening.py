@@ -1,4 +1,5 @@
-"""hardening (issue 18): the stage history and the service ledger are append-only in the database itself
+"""hardening (issue 18): the stage history and the service ledger are append-only in the database itself;
+the login throttles' counts (login_throttle)
 
 The ORM already refused to update or delete a StageMove; a plain SQL UPDATE or DELETE (a console, a script, a
 future bug) still went through. Triggers now refuse, on SQLite and PostgreSQL:
@@ -18,7 +19,10 @@ Revises: 0015_eligibility_rev2
 Create Date: 2026-12-07 14:30:00
 
 """
+import sqlalchemy as sa
 from alembic import op
+
+import pipeline.db
 
 
 # revision identifiers, used by Alembic.
@@ -86,9 +90,24 @@ def upgrade():
     postgresql = op.get_bind().dialect.name == "postgresql"
     for statement in POSTGRESQL_TRIGGERS if postgresql else SQLITE_TRIGGERS:
         op.execute(statement)
+    op.create_table('login_throttle',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('scope', sa.String(length=16), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('ip', sa.String(length=45), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('last_failure_at', pipeline.db.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_throttle')),
+    sa.UniqueConstraint('scope', 'username', 'ip', name=op.f('uq_login_throttle_scope_username_ip'))
+    )
+    with op.batch_alter_table('login_throttle', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_throttle_last_failure_at'), ['last_failure_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('login_throttle', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_throttle_last_failure_at'))
+    op.drop_table('login_throttle')
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS stage_move_append_only ON stage_move")
         op.execute("DROP TRIGGER IF EXISTS service_record_append_only ON service_record")

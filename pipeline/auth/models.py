@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Column, Enum, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import Boolean, Column, Enum, ForeignKey, Index, Integer, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
@@ -97,3 +97,27 @@ class LoginAttempt(Base):
     ip: Mapped[str] = mapped_column(String(45))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ThrottleScope(StrEnum):
+    ACCOUNT_ADDRESS = "account_address"  # one user name from one client address
+    ADDRESS = "address"  # one client address, any user names
+    ACCOUNT = "account"  # one user name, from addresses it has not logged in from
+
+
+THROTTLE_SCOPE_LABELS = {ThrottleScope.ACCOUNT_ADDRESS: N_("账号 + 地址"), ThrottleScope.ADDRESS: N_("地址"),
+                         ThrottleScope.ACCOUNT: N_("账号（陌生地址）")}
+
+
+class LoginThrottle(Base):
+    """Failed logins counted per scope and key (pipeline/auth/throttle.py); the admin sees and clears them."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("scope", "username", "ip"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    username: Mapped[str] = mapped_column(String(64), default="")  # "" for the address scope
+    ip: Mapped[str] = mapped_column(String(45), default="")  # "" for the account scope
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

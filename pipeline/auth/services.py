@@ -1,16 +1,18 @@
-"""Logging in and out, the lock-out after repeated failures, and user accounts."""
+"""Logging in and out (throttled after repeated failures), and user accounts."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from pipeline.auth.models import LoginAttempt, Role, User, new_session_token
 from pipeline.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from pipeline.auth.throttle import record_failure, record_success, throttle_wait, wait_message
 from pipeline.domain.text import N_
+from pipeline.domain.throttle import ThrottlePolicy
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
 
@@ -24,31 +26,25 @@ class UserError(ValueError):
 
 
 BAD_LOGIN = N_("用户名或密码错误。")
-LOCKED_OUT = N_("登录失败次数过多，请 %(minutes)s 分钟后再试。")
 
 
-def count_recent_failures(username: str, ip: str, since: datetime) -> int:
-    """Count failed logins since a time, for this user name or from this address."""
-    return db.session.scalar(
-        select(func.count(LoginAttempt.id)).where(
-            LoginAttempt.success.is_(False),
-            LoginAttempt.at >= since,
-            or_(LoginAttempt.username == username, LoginAttempt.ip == ip),
-        )
-    )
-
-
-def authenticate(username: str, password: str, ip: str, now: datetime, *, max_failures: int, window_minutes: int) -> User:
-    """Return the user for good credentials, record the attempt, or raise AuthError."""
-    username = username.strip()
-    if count_recent_failures(username, ip, now - timedelta(minutes=window_minutes)) >= max_failures:
-        raise AuthError(_(LOCKED_OUT, minutes=window_minutes))
+def authenticate(username: str, password: str, ip: str, now: datetime, *, policy: ThrottlePolicy) -> User:
+    """Return the user for good credentials, or raise AuthError; every attempt is recorded, a throttled one is
+    refused without checking the password (pipeline/auth/throttle.py)."""
+    username = username.strip()[:64]
+    wait = throttle_wait(username, ip, now, policy)
+    if wait:
+        db.session.add(LoginAttempt(username=username, ip=ip[:45], at=now, success=False))
+        db.session.flush()
+        raise AuthError(wait_message(wait))
     user = db.session.scalar(select(User).where(User.username == username))
     ok = verify_password(user.password_hash if user else None, password) and user is not None and user.active
-    db.session.add(LoginAttempt(username=username[:64], ip=ip[:45], at=now, success=ok))
+    db.session.add(LoginAttempt(username=username, ip=ip[:45], at=now, success=ok))
     if not ok:
+        record_failure(username, ip[:45], now, policy)
         db.session.flush()
         raise AuthError(_(BAD_LOGIN))
+    record_success(username, ip[:45])
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     db.session.flush()

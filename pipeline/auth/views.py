@@ -6,6 +6,7 @@ from pipeline.auth import bp
 from pipeline.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from pipeline.auth.models import Role
 from pipeline.auth.services import AuthError, UserError, authenticate, change_password, end_sessions
+from pipeline.auth.throttle import throttle_policy
 from pipeline.db import utcnow
 from pipeline.extensions import db
 from pipeline.web import client_ip, safe_next_url
@@ -30,12 +31,11 @@ def index():
 def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        cfg = current_app.config
         try:
             user = authenticate(form.username.data, form.password.data, client_ip(), utcnow(),
-                                max_failures=cfg["LOGIN_MAX_FAILURES"], window_minutes=cfg["LOGIN_WINDOW_MINUTES"])
+                                policy=throttle_policy(current_app))
         except AuthError as exc:
-            db.session.commit()  # keep the failed attempt: it counts towards the lock-out
+            db.session.commit()  # keep the failed attempt: it counts towards the throttles
             form.password.errors.append(str(exc))
             return render_template("auth/login.html", form=form), 200
         db.session.commit()
