@@ -112,6 +112,7 @@ def seed_demo(firm_count: int = 300, *, password_min_length: int = 10) -> SeedRe
     assign_officers()
     moves = _seed_funnel_history(firm_count)
     _seed_figures()  # after the history: a firm's figures fit its place in the funnel
+    _seed_targets()
     return SeedResult(created, users, moves)
 
 
@@ -152,6 +153,32 @@ def _seed_figures() -> None:
     from pipeline.indicators.demo import seed_figures
 
     seed_figures(local_today(), utcnow())
+
+
+# The 2022 work plan of the county (../shared/seed/xinchang-2022-work-plan.txt): 新增国家高新技术企业 25 家以上、
+# 省级科技型中小企业 80 家以上、市级以上企业研发机构 15 家以上; its 2021 figures (申报高企 93 家、新增省科小 96 家)
+# are the baselines of "双倍增".
+DEMO_TARGETS = {"hnte": 25, "prov_sme": 80, "rd_institution": 15}
+DEMO_BASELINES = {"hnte": (93, "2021年申报高企93家"), "prov_sme": (96, "2021年新增省科小96家")}
+
+
+def _seed_targets() -> None:
+    """This year's county-wide targets and baselines, unless the admin has set some."""
+    from pipeline.dashboard.models import AnnualBaseline, AnnualTarget
+    from pipeline.dashboard.services import set_annual_baselines, set_annual_targets
+    from pipeline.funnel.models import Track
+    from pipeline.i18n import local_today
+
+    year = local_today().year
+    admin = db.session.scalar(select(User).where(User.role == Role.ADMIN).order_by(User.id).limit(1))
+    tracks = {track.code: track.id for track in db.session.scalars(select(Track))}
+    if admin is None or db.session.scalar(select(AnnualTarget.id).where(AnnualTarget.year == year).limit(1)) \
+            or db.session.scalar(select(AnnualBaseline.id).where(AnnualBaseline.year == year).limit(1)):
+        return
+    set_annual_targets(year, {(tracks[code], None): n for code, n in DEMO_TARGETS.items() if code in tracks},
+                       actor=admin)
+    set_annual_baselines(year, {tracks[code]: value for code, value in DEMO_BASELINES.items() if code in tracks},
+                         actor=admin)
 
 
 def _seed_funnel_history(firm_count: int) -> int:

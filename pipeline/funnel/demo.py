@@ -114,6 +114,37 @@ class Planner:
             return
         self._maybe_pause_or_exit("hnte")
 
+    def prov_sme(self, start: date) -> None:
+        """省科小: screened and recommended by the county, recognised in one of the province's two batches a year
+        (公示, then 认定 in June or December under one 文号)."""
+        if not self._climb(start, "prov_sme"):
+            return
+        day = self.events[-1].on + self.days(20, 60)
+        batch = next(d for d in (date(day.year, 6, 10), date(day.year, 12, 10), date(day.year + 1, 6, 10)) if d >= day)
+        year, recognised = batch.year, batch + self.days(0, 15)
+        if self.rng.random() < 0.15:
+            self.add(recognised, "prov_sme", Stage.FAILED, note="未列入省级认定名单，继续培育")
+            return
+        self.add(recognised, "prov_sme", Stage.CERTIFIED, issued_on=recognised,
+                 certificate_number=f"浙科发高〔{year}〕{100 + self.rng.randint(0, 3) * 7}号",
+                 note="省科技厅公布认定名单（经公示）")
+
+    def rd_institution(self, start: date) -> None:
+        """企业研发机构: recognised at a level (most at 县级 or 市级), some raised a level a year or two later."""
+        if not self._climb(start, "rd_institution"):
+            return
+        day = self.events[-1].on + self.days(30, 200)
+        level = self.rng.choices(["county", "city", "province", "national"], weights=[30, 45, 20, 5])[0]
+        for _step in range(2):
+            number = {"county": "新科〔{y}〕{n}号", "city": "绍市科〔{y}〕{n}号", "province": "浙科发高〔{y}〕{n}号",
+                      "national": "发改高技〔{y}〕{n}号"}[level].format(y=day.year, n=self.rng.randint(3, 60))
+            if not self.add(day, "rd_institution", Stage.CERTIFIED, issued_on=day, certificate_number=number,
+                            level=level):
+                return
+            if level in ("province", "national") or self.rng.random() < 0.6:
+                return
+            level, day = {"county": "city", "city": "province"}[level], day + self.days(300, 700)
+
     def _climb(self, start: date, track: str) -> bool:
         """遴选 → 入库 → 培育 (or out on the way); True if the firm reached 培育."""
         day = start
@@ -164,6 +195,10 @@ def plan_history(firm_index: int, today: date) -> list[Event]:
         planner.tech_sme(start)
     if roll >= 0.62:
         planner.hnte(today - timedelta(days=int(planner.rng.triangular(15, 700, 150))), certified_before=planner.rng.random() < 0.25 and firm_index != 1)
+    if 0.25 <= roll < 0.85 and planner.rng.random() < 0.6:  # the county's own tracks (issue 16)
+        planner.prov_sme(start + planner.days(20, 120))
+    if roll >= 0.45 and planner.rng.random() < 0.35:
+        planner.rd_institution(start + planner.days(30, 200))
     planner.services(start)
     return planner.events
 
