@@ -105,9 +105,8 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('login_throttle', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_login_throttle_last_failure_at'))
-    op.drop_table('login_throttle')
+    # IF EXISTS: a development database migrated while this revision held only the triggers goes down as well
+    op.execute("DROP TABLE IF EXISTS login_throttle")  # and its index
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP TRIGGER IF EXISTS stage_move_append_only ON stage_move")
         op.execute("DROP TRIGGER IF EXISTS service_record_append_only ON service_record")
