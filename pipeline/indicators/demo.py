@@ -46,6 +46,10 @@ def demo_firm_figures(rng: random.Random, firm_id: int, kind: str, today: date, 
     stamp = demo_stamp(now)
     years = [{"firm_id": firm_id, "fiscal_year": today.year - back, **stamp,
               **demo_year(rng, kind, sales, rng.uniform(1.0, 1.35))} for back in (3, 2, 1)]
+    if kind in ("strong", "near") and rng.random() < .12:
+        del years[1]  # a firm that never filed its middle year: its 高企 verdict waits for it (待定)
+    if kind == "middling" and rng.random() < .2:
+        years[-1]["net_assets"] = -_money(sales * rng.uniform(.05, .2))  # a loss-making year: still evaluated
     return years, {"firm_id": firm_id, **stamp, **demo_facts(rng, kind)}
 
 

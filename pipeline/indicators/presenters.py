@@ -38,6 +38,13 @@ CONDITION_LABELS = {
     "excluded_industry": N_("不属于不适用研发费用加计扣除的行业"),
     "score": N_("评价得分 ≥60 分且科技人员指标得分不为 0"),
 }
+# A condition's name without its threshold: a near-miss row shows the threshold in a column of its own.
+NEAR_LABELS = {
+    "registered_1y": N_("成立日期"), "core_ip": N_("I 类或 II 类知识产权"), "tech_staff_ratio": N_("科技人员占比"),
+    "rd_ratio": N_("研发费用占比"), "rd_domestic_share": N_("境内研发费用占比"),
+    "high_tech_revenue_share": N_("高新技术产品(服务)收入占比"), "innovation_score": N_("创新能力评价"),
+    "score": N_("评价得分"), "employees": N_("职工总数"), "sales": N_("年销售收入"), "total_assets": N_("资产总额"),
+}
 # What holding a valid status is called on each track (科小 is 入库登记, only 高企 is 认定).
 HOLDING_TEXTS = {"tech_sme": N_("已入库登记，有效期至 %(date)s"), "hnte": N_("已认定，有效期至 %(date)s")}
 HOLDING_OPEN_ENDED = {"tech_sme": N_("已入库登记"), "hnte": N_("已认定")}
@@ -93,9 +100,13 @@ def with_holding(a: FirmAssessment, v: TrackVerdict) -> TrackVerdict:
         return v
     expires_on = a.holdings[v.track]
     status = holding_text(v.track, expires_on)
-    if expires_on is not None and a.today >= renewal_opens(v.track, expires_on):
+    if expires_on is None:
+        return TrackVerdict(v.track, v.title, _("有效"), "success", "", [], holding=status)
+    opens = renewal_opens(v.track, expires_on)
+    if a.today >= opens:
         return replace(v, holding=status, renewal=True)
-    return TrackVerdict(v.track, v.title, _("有效"), "success", status, [], holding=status)
+    detail = _("%(date)s 起在此查看重新申报还差什么", date=opens.isoformat())
+    return TrackVerdict(v.track, v.title, _("有效"), "success", detail, [], holding=status)
 
 
 def tech_sme_verdict(a: FirmAssessment) -> TrackVerdict:
@@ -171,16 +182,15 @@ class NearRow:
 def near_row(a: FirmAssessment, gap: Gap) -> NearRow:
     """The one condition a near-miss firm lacks, with its value, threshold and the gap in numbers."""
     shortfall = _("差 %(amount)s %(unit)s", amount=plain(gap.shortfall), unit=_(gap.unit)) if gap.unit else ""
+    label = _(NEAR_LABELS[gap.condition])
     if gap.track == "hnte":
         row = hnte_condition_row(gap.condition, a.evaluation.hnte.conditions[gap.condition])
-        return NearRow(row.label, row.value, row.threshold, shortfall)
+        return NearRow(label, row.value, row.threshold, shortfall)
     if gap.condition == "score":
-        r = a.evaluation.tech_sme
-        return NearRow(_(CONDITION_LABELS["score"]), _("%(n)s 分", n=r.score), f"≥{PASS_SCORE}", shortfall)
+        return NearRow(label, _("%(n)s 分", n=a.evaluation.tech_sme.score), f"≥{PASS_SCORE}", shortfall)
     _label, unit, attr, ceiling = BASIC_LIMITS[gap.condition]
     unit_text = translate_msg(unit)
-    return NearRow(_(CONDITION_LABELS[gap.condition]), f"{plain(getattr(a.profile.last, attr))} {unit_text}",
-                   f"≤{ceiling} {unit_text}", shortfall)
+    return NearRow(label, f"{plain(getattr(a.profile.last, attr))} {unit_text}", f"≤{ceiling} {unit_text}", shortfall)
 
 
 def percent(text: str | None) -> str:
