@@ -92,12 +92,42 @@ def upgrade():
     sa.UniqueConstraint('track_id', 'year', name=op.f('uq_annual_baseline_track_id_year'))
     )
 
+    op.create_table('recognition_batch',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('track_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=50), nullable=False),
+    sa.Column('publicized_on', sa.Date(), nullable=True),
+    sa.Column('recognized_on', sa.Date(), nullable=True),
+    sa.Column('document_number', sa.String(length=32), server_default='', nullable=False),
+    sa.Column('created_at', pipeline.db.UTCDateTime(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_recognition_batch_created_by_id_user'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['track_id'], ['track.id'], name=op.f('fk_recognition_batch_track_id_track'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recognition_batch')),
+    sa.UniqueConstraint('track_id', 'name', name=op.f('uq_recognition_batch_track_id_name'))
+    )
+    with op.batch_alter_table('recognition_batch', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recognition_batch_track_id'), ['track_id'], unique=False)
+    op.create_table('recognition_batch_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('firm_track_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['batch_id'], ['recognition_batch.id'], name=op.f('fk_recognition_batch_entry_batch_id_recognition_batch'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['firm_track_id'], ['firm_track.id'], name=op.f('fk_recognition_batch_entry_firm_track_id_firm_track'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recognition_batch_entry')),
+    sa.UniqueConstraint('batch_id', 'firm_track_id', name=op.f('uq_recognition_batch_entry_batch_id_firm_track_id'))
+    )
+    with op.batch_alter_table('recognition_batch_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recognition_batch_entry_firm_track_id'), ['firm_track_id'], unique=False)
+
     rule = sa.table('reminder_rule', sa.column('code', sa.String), sa.column('enabled', sa.Boolean),
                     sa.column('subject_template', sa.String), sa.column('body_template', sa.Text))
     op.bulk_insert(rule, [CERT_EXPIRED_RULE])
 
 
 def downgrade():
+    op.drop_table('recognition_batch_entry')
+    op.drop_table('recognition_batch')
     op.execute("DELETE FROM reminder WHERE rule_code = 'cert_expired'")
     op.execute("DELETE FROM reminder_rule WHERE code = 'cert_expired'")
     codes = ", ".join(f"'{code}'" for code in TRACK_CODES)

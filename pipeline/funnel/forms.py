@@ -92,3 +92,17 @@ class OfficerTownsForm(Form):
     user_id = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
     towns = SelectMultipleField(_l("负责乡镇"), coerce=int, validate_choice=True,
                                 description=_l("不选表示可以查看和操作全县所有乡镇的企业。"))
+
+
+class BatchForm(Form):
+    name = StringField(_l("批次名称"), validators=[DataRequired(_l("请填写批次名称。")), Length(max=50)])
+
+
+class PublicizeForm(Form):
+    publicized_on = DateField(_l("公示日期"), validators=[DataRequired(_l("请填写公示日期。"))])
+
+
+class RecognizeForm(Form):
+    recognized_on = DateField(_l("认定日期"), validators=[DataRequired(_l("请填写认定日期。"))])
+    document_number = StringField(_l("认定文件文号"), validators=[DataRequired(_l("请填写认定文件文号。")),
+                                                               Length(max=32)])

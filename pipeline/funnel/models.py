@@ -154,3 +154,39 @@ class PoolCounter(Base):
     track_id: Mapped[int] = mapped_column(ForeignKey("track.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RecognitionBatch(Base):
+    """A batch in which the city or province recognises firms the county recommended (省科小): the list is first
+    published for objections (公示, publicized_on), then recognised under one document (认定, recognized_on and its
+    文号); recognising moves every firm of the batch to 认定 through move_firm."""
+
+    __tablename__ = "recognition_batch"
+    __table_args__ = (UniqueConstraint("track_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("track.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(50))  # e.g. 2026年第一批
+    publicized_on: Mapped[date | None] = mapped_column(Date)
+    recognized_on: Mapped[date | None] = mapped_column(Date)
+    document_number: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    track = relationship("Track")
+    entries = relationship("RecognitionBatchEntry", back_populates="batch", cascade="all, delete-orphan",
+                           order_by="RecognitionBatchEntry.id")
+
+
+class RecognitionBatchEntry(Base):
+    """One recommended firm (its record on the track) in a batch."""
+
+    __tablename__ = "recognition_batch_entry"
+    __table_args__ = (UniqueConstraint("batch_id", "firm_track_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("recognition_batch.id", ondelete="CASCADE"))
+    firm_track_id: Mapped[int] = mapped_column(ForeignKey("firm_track.id", ondelete="CASCADE"), index=True)
+
+    batch = relationship("RecognitionBatch", back_populates="entries")
+    firm_track = relationship("FirmTrack")
