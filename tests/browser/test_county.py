@@ -35,7 +35,7 @@ from pipeline.i18n import local_today
 from pipeline.indicators.services import save_facts, save_year
 from pipeline.reports.services import generate_monthly_report, get_monthly_report
 from tests.browser.conftest import choose_language, log_in
-from tests.browser.tour import Ids, look_at, pages_of, prepare_tour
+from tests.browser.tour import Ids, chinese_domain_sentences, look_at, pages_of, prepare_tour
 
 TOWN = "回山镇"
 CULTIVATED = "新昌县回山精工轴承有限公司"  # 回山镇, 科小 培育: matches the officer's filter
@@ -248,6 +248,8 @@ def test_every_page_of_a_role(page, live_server, demo_county, ids, role, console
         for step, path in pages_of(role, ids):
             status = look_at(page, live_server, path)
             assert status == (404 if step == "not-found" else 200), f"{path} answered {status}"
+            if language == "en":
+                assert chinese_domain_sentences(page) == [], path
             shoot(f"{language}-{step}")
     choose_language(page, "zh")  # the choice is kept on the user: leave the demo user as it was
     # The firm's 404 is expected; Chromium logs a document's 4xx status as a console error.

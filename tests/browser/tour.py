@@ -117,3 +117,14 @@ def look_at(page, base: str, path: str) -> int:
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{path} is {overflow}px wider than the window"
     return response.status
+
+
+# The sentences the eligibility engine builds (gaps, missing years, near misses): English on English pages.
+DOMAIN_SENTENCES = ".gap-list li, .missing-years, .near-row"
+CJK = "[\\u3400-\\u9fff\\uff00-\\uffef\\u3000-\\u303f]"
+
+
+def chinese_domain_sentences(page) -> list[str]:
+    """The engine's sentences on the page that still contain Chinese characters."""
+    return page.evaluate(f"""() => [...document.querySelectorAll("{DOMAIN_SENTENCES}")]
+        .map(e => e.textContent.trim()).filter(t => new RegExp("{CJK}").test(t))""")
