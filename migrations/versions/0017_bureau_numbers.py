@@ -65,6 +65,14 @@ NEW_TRACKS = [
 ]
 TRACK_CODES = tuple(track['code'] for track in NEW_TRACKS)
 
+HNTE_RECERT_RULE = {
+    'code': 'hnte_recert', 'enabled': True,
+    'subject_template': '{企业名称}的高企证书{到期日期}到期，请在{批次截止日期}前重新申报认定',
+    'body_template': '{企业名称}的高新技术企业证书（证书编号：{证书编号}）有效期至 {到期日期}。高新技术企业资格不能续期，'
+                     '须在证书到期当年重新申报认定，否则需补缴已享受的税收优惠。\n'
+                     '本年度申报批次将于 {批次截止日期} 截止（还有 {剩余天数} 天），请抓紧准备近三个会计年度的研发费用、'
+                     '高新技术产品（服务）收入和知识产权等材料；已申报的，请告知县科技局登记为“重新认定申报中”。'}
+
 
 def upgrade():
     with op.batch_alter_table('stage_move', schema=None) as batch_op:
@@ -122,14 +130,14 @@ def upgrade():
 
     rule = sa.table('reminder_rule', sa.column('code', sa.String), sa.column('enabled', sa.Boolean),
                     sa.column('subject_template', sa.String), sa.column('body_template', sa.Text))
-    op.bulk_insert(rule, [CERT_EXPIRED_RULE])
+    op.bulk_insert(rule, [CERT_EXPIRED_RULE, HNTE_RECERT_RULE])
 
 
 def downgrade():
     op.drop_table('recognition_batch_entry')
     op.drop_table('recognition_batch')
-    op.execute("DELETE FROM reminder WHERE rule_code = 'cert_expired'")
-    op.execute("DELETE FROM reminder_rule WHERE code = 'cert_expired'")
+    op.execute("DELETE FROM reminder WHERE rule_code IN ('cert_expired', 'hnte_recert')")
+    op.execute("DELETE FROM reminder_rule WHERE code IN ('cert_expired', 'hnte_recert')")
     codes = ", ".join(f"'{code}'" for code in TRACK_CODES)
     for table in ('certificate', 'stage_move', 'firm_track', 'pool_counter', 'annual_target', 'stage_tally'):
         op.execute(f"DELETE FROM {table} WHERE track_id IN (SELECT id FROM track WHERE code IN ({codes}))")

@@ -18,7 +18,7 @@ from sqlalchemy import String, and_, case, distinct, false, func, or_, select, t
 from pipeline.dashboard.figures import counted_level
 from pipeline.dashboard.models import AnnualTarget
 from pipeline.dashboard.sql import EXIT_STAGES, at, days_between, ladder_rank
-from pipeline.domain.stages import LADDER, EntryClass, Stage
+from pipeline.domain.stages import HOLDING, LADDER, EntryClass, Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, Town
 from pipeline.funnel.models import FirmTrack, StageMove, StageSetting, Track
@@ -222,10 +222,10 @@ def count_current_by_place(today: date) -> tuple[dict, dict]:
 
     One scan for both: a record belongs to one firm, so a town's counts are the sums over its industries.
     """
-    valid = and_(FT.stage == Stage.CERTIFIED, or_(FT.expires_on.is_(None), FT.expires_on >= today))
+    valid = and_(FT.stage.in_(HOLDING), or_(FT.expires_on.is_(None), FT.expires_on >= today))
     stmt = (select(FT.track_id, Firm.town_id, Firm.industry_id, _flag(FT.stage.in_(PIPELINE_STAGES)), _flag(valid))
             .join(Firm, Firm.id == FT.firm_id)
-            .where(FT.stage.in_((*PIPELINE_STAGES, Stage.CERTIFIED)))
+            .where(FT.stage.in_((*PIPELINE_STAGES, *HOLDING)))
             .group_by(FT.track_id, Firm.town_id, Firm.industry_id))
     return _sum_by_town_and_industry(db.session.execute(stmt))
 
@@ -294,7 +294,7 @@ def list_expiring_certificates(today: date, until: date, *, limit: int, zone: Zo
     """Certified records of multi-year tracks (高企) whose certificate expires between today and until."""
     stmt = (select(*_firm_columns(FT.expires_on, FT.certificate_number))
             .join(Firm, Firm.id == FT.firm_id).join(Town, Town.id == Firm.town_id).join(Track, Track.id == FT.track_id)
-            .where(Track.validity_rule == "years", FT.stage == Stage.CERTIFIED,
+            .where(Track.validity_rule == "years", FT.stage.in_(HOLDING),
                    FT.expires_on >= today, FT.expires_on <= until)
             .order_by(FT.expires_on, Firm.id))
     return _firm_rows(stmt, town_ids, limit, zone)
@@ -319,7 +319,7 @@ def list_missing_annual_reports(today: date, *, limit: int, zone: ZoneInfo,
     filed = select(AnnualReportFiling.firm_id).where(AnnualReportFiling.year == today.year)
     stmt = (select(*_firm_columns(FT.certified_on, FT.certificate_number))
             .join(Firm, Firm.id == FT.firm_id).join(Town, Town.id == Firm.town_id).join(Track, Track.id == FT.track_id)
-            .where(Track.code == "hnte", FT.stage == Stage.CERTIFIED,
+            .where(Track.code == "hnte", FT.stage.in_(HOLDING),
                    or_(FT.certified_on.is_(None), FT.certified_on < date(today.year, 1, 1)), FT.firm_id.not_in(filed))
             .order_by(Firm.town_id, Firm.id))
     if today < date(today.year, 5, 1):

@@ -18,6 +18,7 @@ class RuleCode(StrEnum):
     PAUSE_ENDED = "pause_ended"  # 5. 暂缓期满
     HNTE_BATCH = "hnte_batch"  # 6. 高企申报批次
     CERT_EXPIRED = "cert_expired"  # 7. 资格到期（已移至“已过期”）
+    HNTE_RECERT = "hnte_recert"  # 8. 高企到期当年重新认定申报批次
 
 
 RULE_LABELS = {
@@ -28,6 +29,7 @@ RULE_LABELS = {
     RuleCode.PAUSE_ENDED: N_("暂缓期满提醒"),
     RuleCode.HNTE_BATCH: N_("高企申报批次提醒"),
     RuleCode.CERT_EXPIRED: N_("资格到期通知"),
+    RuleCode.HNTE_RECERT: N_("高企重新认定申报提醒"),
 }
 
 RULE_SCHEDULES = {
@@ -38,6 +40,7 @@ RULE_SCHEDULES = {
     RuleCode.PAUSE_ENDED: N_("暂缓截止当天，发给责任专员"),
     RuleCode.HNTE_BATCH: N_("各申报批次截止前 30 天和 7 天，发给培育阶段且评估结论为“通过”或“可能通过”的高企培育企业"),
     RuleCode.CERT_EXPIRED: N_("有效期届满次日（科小为 1 月 1 日），记录移至“已过期”后，发给企业联系人和责任专员"),
+    RuleCode.HNTE_RECERT: N_("证书到期当年各申报批次截止前 30 天和 7 天，发给当年到期（含已到期、重新认定未通过）尚未申报的高企及其责任专员"),
 }
 
 # The {placeholders} each rule's texts may use. Chinese names: the admins who edit the texts read Chinese.
@@ -49,6 +52,7 @@ PLACEHOLDERS = {
     RuleCode.PAUSE_ENDED: ("企业名称", "培育类型", "暂缓截止日期", "暂缓原因"),
     RuleCode.HNTE_BATCH: ("企业名称", "批次截止日期", "剩余天数", "评估结论"),
     RuleCode.CERT_EXPIRED: ("企业名称", "资格名称", "证书编号", "到期日期"),
+    RuleCode.HNTE_RECERT: ("企业名称", "证书编号", "到期日期", "批次截止日期", "剩余天数"),
 }
 
 HNTE_EXPIRY_DAYS_BEFORE = (180, 90, 30)

@@ -24,12 +24,17 @@ class Stage(StrEnum):
     PAUSED = "paused"  # 暂缓
     FAILED = "failed"  # 未通过
     EXPIRED = "expired"  # 已过期
+    # The 高企 re-certification cycle: the firm applies again in its expiry year while its certificate stays valid.
+    RECERT_APPLYING = "recert_applying"  # 重新认定申报中
+    RECERT_FAILED = "recert_failed"  # 重新认定未通过 (the old certificate still expires normally)
 
 
 # The forward ladder, in order; the other stages sit beside it.
 LADDER = (Stage.SCREENING, Stage.POOL, Stage.CULTIVATING, Stage.CERTIFIED)
 # Board columns, left to right.
-BOARD_ORDER = (*LADDER, Stage.FAILED, Stage.EXPIRED, Stage.PAUSED, Stage.REMOVED)
+BOARD_ORDER = (*LADDER, Stage.RECERT_APPLYING, Stage.RECERT_FAILED, Stage.FAILED, Stage.EXPIRED, Stage.PAUSED,
+               Stage.REMOVED)
+RECERT_STAGES = (Stage.RECERT_APPLYING, Stage.RECERT_FAILED)
 
 STAGE_LABELS = {
     Stage.SCREENING: N_("遴选"),
@@ -40,6 +45,8 @@ STAGE_LABELS = {
     Stage.PAUSED: N_("暂缓"),
     Stage.FAILED: N_("未通过"),
     Stage.EXPIRED: N_("已过期"),
+    Stage.RECERT_APPLYING: N_("重新认定申报中"),
+    Stage.RECERT_FAILED: N_("重新认定未通过"),
 }
 
 
@@ -119,6 +126,7 @@ class Rule(StrEnum):
     PAUSE = "pause"  # needs a reason and a resume date
     EXIT = "exit"  # needs a reason code (and a note for 其他)
     EXPIRE = "expire"  # only once the certification has expired
+    RECERT = "recert"  # the re-certification cycle: only while the certificate is valid
 
 
 # THE transition table: from stage (None = not on the track yet) -> {to stage: rule}.
@@ -132,7 +140,12 @@ TRANSITIONS: dict[Stage | None, dict[Stage, Rule]] = {
                  Stage.REMOVED: Rule.EXIT},
     Stage.CULTIVATING: {Stage.CERTIFIED: Rule.CERTIFY, Stage.FAILED: Rule.STEP, Stage.PAUSED: Rule.PAUSE,
                         Stage.REMOVED: Rule.EXIT},
-    Stage.CERTIFIED: {Stage.CERTIFIED: Rule.CERTIFY, Stage.EXPIRED: Rule.EXPIRE, Stage.REMOVED: Rule.EXIT},
+    Stage.CERTIFIED: {Stage.CERTIFIED: Rule.CERTIFY, Stage.RECERT_APPLYING: Rule.RECERT, Stage.EXPIRED: Rule.EXPIRE,
+                      Stage.REMOVED: Rule.EXIT},
+    Stage.RECERT_APPLYING: {Stage.CERTIFIED: Rule.CERTIFY, Stage.RECERT_FAILED: Rule.RECERT,
+                            Stage.EXPIRED: Rule.EXPIRE, Stage.REMOVED: Rule.EXIT},
+    Stage.RECERT_FAILED: {Stage.CERTIFIED: Rule.CERTIFY, Stage.RECERT_APPLYING: Rule.RECERT,
+                          Stage.EXPIRED: Rule.EXPIRE, Stage.REMOVED: Rule.EXIT},
     Stage.FAILED: {Stage.CULTIVATING: Rule.STEP, Stage.PAUSED: Rule.PAUSE, Stage.REMOVED: Rule.EXIT},
     Stage.EXPIRED: {Stage.CULTIVATING: Rule.STEP, Stage.CERTIFIED: Rule.CERTIFY, Stage.PAUSED: Rule.PAUSE,
                     Stage.REMOVED: Rule.EXIT},
@@ -140,9 +153,9 @@ TRANSITIONS: dict[Stage | None, dict[Stage, Rule]] = {
                     Stage.CERTIFIED: Rule.SKIP},
 }
 # Stages in which a record holds the track's status (its certificate), as long as expires_on has not passed.
-HOLDING = frozenset({Stage.CERTIFIED})
+HOLDING = frozenset({Stage.CERTIFIED, *RECERT_STAGES})
 # Stages in which a record holds a pool number; entering one of them from outside gives a new number.
-IN_POOL = frozenset({Stage.POOL, Stage.CULTIVATING, Stage.CERTIFIED, Stage.FAILED, Stage.EXPIRED})
+IN_POOL = frozenset({Stage.POOL, Stage.CULTIVATING, Stage.CERTIFIED, Stage.FAILED, Stage.EXPIRED, *RECERT_STAGES})
 NESTED_PARAMS = frozenset({"hint"})  # params that are msgids with params of their own
 NUMBER_HINTS = {
     "calendar_year": N_("入库登记编号应以登记年份开头（如 %(year)s…）"),
@@ -294,6 +307,8 @@ def check_transition(track: TrackRule, state: RecordState, move: MoveRequest, *,
         fields = _exit(move, today)
     elif rule is Rule.EXPIRE:
         _check_expired(state, today)
+    elif rule is Rule.RECERT:
+        fields = _recert(track, state, today)
     origin = effective_from(state)
     return Outcome(to_stage=to, skipped=rule is Rule.SKIP,
                    assign_pool_number=origin not in IN_POOL and to in IN_POOL, **fields)
@@ -323,7 +338,7 @@ def _certify(track: TrackRule, state: RecordState, move: MoveRequest, today: dat
         raise TransitionRefused(N_("发证日期 %(date)s 晚于今天。"), needs=frozenset({"certificate"}),
                                 date=move.issued_on.isoformat())
     check_number(track, number, move.issued_on)
-    if state.stage is Stage.CERTIFIED and state.certified_on and move.issued_on <= state.certified_on:
+    if state.stage in HOLDING and state.certified_on and move.issued_on <= state.certified_on:
         raise TransitionRefused(N_("重新认定的发证日期须晚于现有证书的发证日期 %(date)s。"),
                                 needs=frozenset({"certificate"}), date=state.certified_on.isoformat())
     try:
@@ -403,6 +418,16 @@ def is_valid(stage: Stage | None, expires_on: date | None, today: date) -> bool:
     return stage in HOLDING and (expires_on is None or expires_on >= today)
 
 
+def _recert(track: TrackRule, state: RecordState, today: date) -> dict:
+    """重新认定申报中 / 未通过 keep the valid certificate: the history row repeats its expiry date."""
+    if track.validity_rule != "years" or state.expires_on is None:
+        raise TransitionRefused(N_("只有按年计算有效期的资格（如高企）才有重新认定周期。"))
+    if state.expires_on < today:
+        raise TransitionRefused(N_("证书已于 %(date)s 到期，不能再标记重新认定；请移到“已过期”后重新申报。"),
+                                date=state.expires_on.isoformat())
+    return {"expires_on": state.expires_on}
+
+
 def format_pool_number(short_name: str, year: int, value: int) -> str:
     """Pool numbers read like 科小-2026-0001."""
     return f"{short_name}-{year}-{value:04d}"
@@ -431,6 +456,11 @@ def public_status(stage: Stage | None, *, pool_number: str | None = None, expire
     """
     if today is not None and stage in HOLDING and not is_valid(stage, expires_on, today):
         stage = Stage.EXPIRED
+    if stage in RECERT_STAGES and expires_on:
+        text = N_("已认定，有效期至 %(date)s；重新认定申报中") if stage is Stage.RECERT_APPLYING \
+            else N_("已认定，有效期至 %(date)s；本次重新认定未通过，请在到期前再次申报")
+        return PublicStatus(text, "success" if stage is Stage.RECERT_APPLYING else "warning",
+                            {"date": expires_on.isoformat()})
     if stage is Stage.POOL:
         if pool_number:
             return PublicStatus(N_("已入库（编号 %(number)s），待开展培育"), "info", {"number": pool_number})
@@ -450,6 +480,8 @@ def public_status(stage: Stage | None, *, pool_number: str | None = None, expire
         Stage.EXPIRED: PublicStatus(N_("资格已到期，可重新申报"), "warning"),
         Stage.PAUSED: PublicStatus(N_("培育暂缓")),
         Stage.REMOVED: PublicStatus(N_("已退出培育库"), "dark"),
+        Stage.RECERT_APPLYING: PublicStatus(N_("已认定；重新认定申报中"), "success"),
+        Stage.RECERT_FAILED: PublicStatus(N_("已认定；本次重新认定未通过"), "warning"),
     }[stage]
 
 
@@ -464,7 +496,7 @@ def next_deadline(track: TrackRule, stage: Stage, *, today: date, expires_on: da
                   last_activity_on: date | None = None, stale_days: int | None = None,
                   for_firm: bool = False) -> Deadline | None:
     """The next date that matters for a record: expiry, 高企 annual report, resume date or (for staff) follow-up."""
-    if stage is Stage.CERTIFIED:
+    if stage in HOLDING:
         candidates = [Deadline(N_("证书到期"), expires_on)] if expires_on else []
         if track.code == "hnte" and certified_on:
             report = date(today.year if today <= date(today.year, 5, 31) else today.year + 1, 5, 31)

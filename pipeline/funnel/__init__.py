@@ -5,7 +5,7 @@ from pipeline.auth.permissions import staff_gate
 bp = Blueprint("funnel", __name__, url_prefix="/funnel")
 bp.before_request(staff_gate)
 
-from pipeline.funnel import prov_sme_views, recognition_views, views  # noqa: E402,F401
+from pipeline.funnel import prov_sme_views, recert_views, recognition_views, views  # noqa: E402,F401
 from pipeline.funnel.presenters import stage_badge  # noqa: E402
 
 bp.add_app_template_global(stage_badge)

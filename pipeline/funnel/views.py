@@ -6,7 +6,15 @@ from sqlalchemy.orm import contains_eager
 
 from pipeline.auth.permissions import can_edit, can_move
 from pipeline.db import utcnow
-from pipeline.domain.stages import BOARD_ORDER, STAGE_LABELS, RecordState, Stage, allowed_targets, needs_for
+from pipeline.domain.stages import (
+    BOARD_ORDER,
+    RECERT_STAGES,
+    STAGE_LABELS,
+    RecordState,
+    Stage,
+    allowed_targets,
+    needs_for,
+)
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.firms.queries import get_firm_or_404, list_officers, list_towns
@@ -58,12 +66,19 @@ def board():
     firm_ids = [r.firm_id for records in cards.values() for r in records]
     linked = {firm_id: present(r, now=now, thresholds=thresholds)
               for firm_id, r in records_on_track(firm_ids, "tech_sme").items()} if track.code == "hnte" else {}
-    return render_template("funnel/board.html", tracks=tracks, track=track, columns=BOARD_ORDER, cards=views,
+    return render_template("funnel/board.html", tracks=tracks, track=track, columns=board_columns(track), cards=views,
                            counts=count_by_stage(track, current_user, board_filter), linked=linked,
                            board_filter=board_filter, towns=list_towns(current_user), officers=list_officers(),
                            stage_names={s: _(label) for s, label in STAGE_LABELS.items()},
                            can_move=movable, detail_url=IdUrl("firms.detail", "firm_id"),
                            move_url=IdUrl("funnel.move", "firm_id", track_code=track.code))
+
+
+def board_columns(track) -> tuple[Stage, ...]:
+    """The board's columns: the re-certification stages only on tracks whose certificates last some years (高企)."""
+    if track is not None and track.validity_rule == "years":
+        return BOARD_ORDER
+    return tuple(stage for stage in BOARD_ORDER if stage not in RECERT_STAGES)
 
 
 def _move_form(record: FirmTrack | None, form: MoveForm | None = None) -> MoveForm:

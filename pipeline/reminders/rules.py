@@ -24,7 +24,7 @@ from pipeline.domain.reminders import (
     hnte_expiry_dates,
     latest_due,
 )
-from pipeline.domain.stages import STAGE_LABELS, Stage
+from pipeline.domain.stages import HOLDING, STAGE_LABELS, Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.funnel.models import FirmTrack
@@ -75,7 +75,7 @@ def find_hnte_expiry(today: date, catch_up: int) -> Iterator[Due]:
     """1. Certified 高企 whose certificate expires in 180, 90 or 30 days → the firm and its officer."""
     window = and_(FirmTrack.expires_on >= today - timedelta(days=catch_up) + timedelta(days=min(HNTE_EXPIRY_DAYS_BEFORE)),
                   FirmTrack.expires_on <= today + timedelta(days=max(HNTE_EXPIRY_DAYS_BEFORE)))
-    for record in _records(track_records(HNTE, Stage.CERTIFIED).where(window)):
+    for record in _records(track_records(HNTE, *HOLDING).where(window)):
         due_on = latest_due(hnte_expiry_dates(record.expires_on), today, catch_up)
         if due_on is not None:
             values = {"企业名称": record.firm.name, "证书编号": record.certificate_number or "—",
@@ -89,7 +89,7 @@ def find_hnte_annual_report(today: date, catch_up: int) -> Iterator[Due]:
     if due_on is None:
         return
     filed = select(AnnualReportFiling.firm_id).where(AnnualReportFiling.year == today.year)
-    stmt = track_records(HNTE, Stage.CERTIFIED).where(
+    stmt = track_records(HNTE, *HOLDING).where(
         or_(FirmTrack.certified_on.is_(None), FirmTrack.certified_on < date(today.year, 1, 1)),
         FirmTrack.firm_id.not_in(filed))
     deadline = annual_report_due(today.year)
@@ -151,10 +151,7 @@ def find_pause_ended(today: date, catch_up: int) -> Iterator[Due]:
 def find_hnte_batch(today: date, catch_up: int) -> Iterator[Due]:
     """6. 30 and 7 days before a 高企 batch closes → firms in 培育 on the 高企 track judged pass or possible, and
     those whose verdict waits for a missing year's figures (undetermined: they are told to file them)."""
-    batches = db.session.scalars(select(HnteBatch).where(
-        HnteBatch.due_on >= today - timedelta(days=catch_up) + timedelta(days=min(HNTE_BATCH_DAYS_BEFORE)),
-        HnteBatch.due_on <= today + timedelta(days=max(HNTE_BATCH_DAYS_BEFORE))).order_by(HnteBatch.due_on))
-    for batch in batches:
+    for batch in _batches_due(today, catch_up):
         due_on = latest_due(batch_dates(batch.due_on), today, catch_up)
         if due_on is None or batch.due_on < today:
             continue
@@ -178,6 +175,32 @@ def find_cert_expired(today: date, catch_up: int) -> Iterator[Due]:
             yield from _firm_and_officer(RuleCode.CERT_EXPIRED, due_on, record.firm, values)
 
 
+def find_hnte_recert(today: date, catch_up: int) -> Iterator[Due]:
+    """8. 30 and 7 days before each batch of the year → 高企 whose certificate expires that year (also expired or
+    failed since) and that have not applied yet, and their officers: the batch calendar of the expiry year."""
+    from pipeline.funnel.recert import RECERT_DUE_STAGES
+
+    for batch in _batches_due(today, catch_up):
+        due_on = latest_due(batch_dates(batch.due_on), today, catch_up)
+        if due_on is None or batch.due_on < today:
+            continue
+        stages = [stage for stage in RECERT_DUE_STAGES if stage is not Stage.RECERT_APPLYING]
+        stmt = track_records(HNTE, *stages).where(
+            FirmTrack.expires_on.between(date(batch.due_on.year, 1, 1), date(batch.due_on.year, 12, 31)))
+        for record in _records(stmt):
+            values = {"企业名称": record.firm.name, "证书编号": record.certificate_number or "—",
+                      "到期日期": _fmt(record.expires_on), "批次截止日期": _fmt(batch.due_on),
+                      "剩余天数": (batch.due_on - today).days}
+            yield from _firm_and_officer(RuleCode.HNTE_RECERT, due_on, record.firm, values)
+
+
+def _batches_due(today: date, catch_up: int) -> list[HnteBatch]:
+    """The batches announced today (or within the catch-up days): 30 or 7 days before their deadline."""
+    return list(db.session.scalars(select(HnteBatch).where(
+        HnteBatch.due_on >= today - timedelta(days=catch_up) + timedelta(days=min(HNTE_BATCH_DAYS_BEFORE)),
+        HnteBatch.due_on <= today + timedelta(days=max(HNTE_BATCH_DAYS_BEFORE))).order_by(HnteBatch.due_on)))
+
+
 FINDERS: dict[RuleCode, Callable[[date, int], Iterator[Due]]] = {
     RuleCode.HNTE_EXPIRY: find_hnte_expiry,
     RuleCode.HNTE_ANNUAL_REPORT: find_hnte_annual_report,
@@ -186,4 +209,5 @@ FINDERS: dict[RuleCode, Callable[[date, int], Iterator[Due]]] = {
     RuleCode.PAUSE_ENDED: find_pause_ended,
     RuleCode.HNTE_BATCH: find_hnte_batch,
     RuleCode.CERT_EXPIRED: find_cert_expired,
+    RuleCode.HNTE_RECERT: find_hnte_recert,
 }

@@ -45,6 +45,10 @@ ALLOWED = {
     # A paused record (here paused from 培育) resumes, leaves, or moves on as if it were still in 培育.
     (S.PAUSED, S.CULTIVATING): "step", (S.PAUSED, S.REMOVED): "step", (S.PAUSED, S.CERTIFIED): "step",
     (S.PAUSED, S.FAILED): "step",
+    # The 高企 re-certification cycle (here with a certificate already expired: only 认定, 已过期 and 出库 remain).
+    (S.RECERT_APPLYING, S.CERTIFIED): "step", (S.RECERT_APPLYING, S.EXPIRED): "step",
+    (S.RECERT_APPLYING, S.REMOVED): "step",
+    (S.RECERT_FAILED, S.CERTIFIED): "step", (S.RECERT_FAILED, S.EXPIRED): "step", (S.RECERT_FAILED, S.REMOVED): "step",
 }
 FROM_STAGES = [None, *Stage]
 PAIRS = [(f, t) for f in FROM_STAGES for t in Stage]
@@ -53,7 +57,7 @@ PAIRS = [(f, t) for f in FROM_STAGES for t in Stage]
 def state_in(stage, **kw):
     if stage is S.PAUSED:
         kw.setdefault("paused_from", S.CULTIVATING)
-    if stage is S.CERTIFIED:
+    if stage in (S.CERTIFIED, S.RECERT_APPLYING, S.RECERT_FAILED):
         kw.setdefault("certified_on", date(2023, 11, 1))
         kw.setdefault("expires_on", date(2026, 11, 1))  # already expired, so that 已过期 is allowed
     return RecordState(stage=stage, **kw)
@@ -304,3 +308,18 @@ def test_refusal_renders_through_a_translator():
     table = {"不能从“%(from)s”直接移到“%(to)s”。": "Cannot move from %(from)s to %(to)s.", "培育": "cultivating",
              "遴选": "screening"}
     assert refused.value.render(lambda text: table.get(text, text)) == "Cannot move from cultivating to screening."
+
+
+def test_recertification_states_keep_the_valid_certificate_and_need_one():
+    valid = RecordState(stage=S.CERTIFIED, certified_on=date(2023, 12, 20), expires_on=date(2026, 12, 20))
+    applying = move(valid, S.RECERT_APPLYING, is_admin=False)
+    assert (applying.expires_on, applying.skipped) == (date(2026, 12, 20), False)
+    failed = move(RecordState(stage=S.RECERT_APPLYING, certified_on=date(2023, 12, 20), expires_on=date(2026, 12, 20)),
+                  S.RECERT_FAILED, is_admin=False)
+    assert failed.expires_on == date(2026, 12, 20) and failed.certificate_number is None
+    with pytest.raises(TransitionRefused, match="按年计算有效期"):
+        move(RecordState(stage=S.CERTIFIED, certified_on=date(2026, 7, 1), expires_on=date(2026, 12, 31)),
+             S.RECERT_APPLYING, track=TECH)
+    again = move(RecordState(stage=S.RECERT_APPLYING, certified_on=date(2023, 12, 20), expires_on=date(2026, 12, 20),
+                             certificate_number="GR202333000001"), S.CERTIFIED)
+    assert again.entry_class == "repeat" and again.expires_on == date(2029, 11, 20)

@@ -66,8 +66,14 @@ def cert_expired(make_firm, officer, put_on_track, app):
     return date(2026, 7, 1)  # the day the expiry job moved it
 
 
+def hnte_recert(make_firm, officer, put_on_track, app):
+    put_on_track(_firm(make_firm, officer), "hnte", Stage.CERTIFIED, certificate_number="GR202333001234",
+                 certified_on=date(2023, 11, 20), expires_on=date(2026, 11, 20))
+    return date(2026, 7, 1)  # 30 days before the batch of 2026-07-31
+
+
 SCENARIOS = {RuleCode(f.__name__): f for f in (hnte_expiry, hnte_annual_report, tech_sme_evaluation, stale_digest,
-                                               pause_ended, hnte_batch, cert_expired)}
+                                               pause_ended, hnte_batch, cert_expired, hnte_recert)}
 
 
 def _compare(path: Path, actual: str) -> None:

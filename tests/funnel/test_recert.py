@@ -1,0 +1,87 @@
+"""The 高企 re-certification cycle: 重新认定申报中 / 未通过 keep the valid certificate; 本年到期高企; batch reminders."""
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+
+from pipeline.auth.models import Role
+from pipeline.dashboard.figures import build_track_figures
+from pipeline.domain.stages import EntryClass, Stage
+from pipeline.funnel.expiry import expire_records
+from pipeline.funnel.models import FirmTrack, StageMove
+from pipeline.funnel.recert import list_expiring_this_year
+from pipeline.funnel.services import move_firm
+from pipeline.i18n import local_today
+from pipeline.reminders.models import Reminder
+from pipeline.reminders.services import send_due_reminders
+from tests.dashboard.conftest import ZONE
+
+
+def at(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=2, tzinfo=UTC)
+
+
+def certified(firm, track, day: str, number: str) -> FirmTrack:
+    for stage in (Stage.SCREENING, Stage.POOL, Stage.CULTIVATING):
+        move_firm((firm, track), stage, actor=None, now=at(day))
+    return move_firm((firm, track), Stage.CERTIFIED, actor=None, now=at(day), certificate_number=number,
+                     issued_on=date.fromisoformat(day)).firm_track
+
+
+def test_applying_and_failing_keep_the_certificate_then_it_expires_normally(db, make_firm, make_user, track_by_code):
+    officer = make_user(Role.OFFICER)
+    record = certified(make_firm(), track_by_code("hnte"), "2023-10-20", "GR202333000001")  # valid to 2026-10-20
+    applying = move_firm(record, Stage.RECERT_APPLYING, actor=officer, now=at("2026-04-20"))
+    failed = move_firm(record, Stage.RECERT_FAILED, actor=officer, now=at("2026-09-01"), note="专家评审未通过")
+    assert [(m.from_stage, m.to_stage, m.expires_on) for m in (applying, failed)] == [
+        (Stage.CERTIFIED, Stage.RECERT_APPLYING, date(2026, 10, 20)),
+        (Stage.RECERT_APPLYING, Stage.RECERT_FAILED, date(2026, 10, 20))]
+    assert (record.certificate_number, record.expires_on) == ("GR202333000001", date(2026, 10, 20))
+    figures = build_track_figures(2026, today=date(2026, 9, 2), zone=ZONE)["hnte"]
+    assert (figures.valid_now, figures.valid_at_end) == (1, 1)  # still valid while failing
+    assert expire_records(date(2026, 10, 20), now=at("2026-10-20")) == 0
+    assert expire_records(date(2026, 10, 21), now=at("2026-10-21")) == 1
+    assert record.stage is Stage.EXPIRED
+    assert build_track_figures(2026, today=date(2026, 10, 21), zone=ZONE)["hnte"].valid_now == 0
+
+
+def test_a_successful_application_is_a_repeat_recognition(db, make_firm, track_by_code):
+    record = certified(make_firm(), track_by_code("hnte"), "2023-10-20", "GR202333000002")
+    move_firm(record, Stage.RECERT_APPLYING, actor=None, now=at("2026-04-20"))
+    again = move_firm(record, Stage.CERTIFIED, actor=None, now=at("2026-10-10"), certificate_number="GR202633000002",
+                      issued_on=date(2026, 10, 10))
+    assert again.entry_class == EntryClass.REPEAT and record.expires_on == date(2029, 10, 10)
+
+
+def test_expiring_list_and_batch_reminders_of_the_expiry_year(db, make_firm, make_user, track_by_code):
+    hnte = track_by_code("hnte")
+    officer = make_user(Role.OFFICER, email="wang@kjj.example.com")
+    waiting = certified(make_firm(name="待申报企业", officer=officer), hnte, "2023-10-20", "GR202333000003")
+    applying = certified(make_firm(name="已申报企业", officer=officer), hnte, "2023-11-02", "GR202333000004")
+    move_firm(applying, Stage.RECERT_APPLYING, actor=None, now=at("2026-04-01"))
+    certified(make_firm(name="明年到期企业"), hnte, "2024-03-01", "GR202433000005")
+    rows = list_expiring_this_year(date(2026, 5, 1))
+    assert [(r.name, r.deadline) for r in rows] == [("待申报企业", date(2026, 7, 31)), ("已申报企业", date(2026, 7, 31))]
+    assert list_expiring_this_year(date(2026, 8, 1))[0].deadline is None  # this year's batches have closed
+    created = send_due_reminders(date(2026, 7, 1), now=at("2026-07-01"))  # 30 days before 07-31
+    assert created["hnte_recert"] == 2
+    reminders = list(db.session.scalars(select(Reminder).where(Reminder.rule_code == "hnte_recert")))
+    assert {r.firm_id for r in reminders} == {waiting.firm_id}
+    assert {(r.recipient_firm_id is not None, r.recipient_user_id) for r in reminders} == {(True, None),
+                                                                                        (False, officer.id)}
+    assert send_due_reminders(date(2026, 7, 1), now=at("2026-07-01"))["hnte_recert"] == 0
+
+
+def test_the_page_lists_this_years_expiring_hnte_with_the_mark_link(client, login_as, db, make_firm, track_by_code):
+    today = local_today()
+    record = FirmTrack(firm=make_firm(name="今年到期企业"), track=track_by_code("hnte"), stage=Stage.CERTIFIED,
+                       certificate_number=f"GR{today.year - 3}33000006", certified_on=date(today.year - 3, 12, 31),
+                       expires_on=date(today.year, 12, 31))
+    db.session.add(record)
+    db.session.commit()
+    login_as(Role.OFFICER)
+    page = client.get("/funnel/recert").get_data(as_text=True)
+    assert "今年到期企业" in page and "to=recert_applying" in page
+    login_as(Role.FIRM)
+    assert client.get("/funnel/recert").status_code == 404
+    assert db.session.scalar(select(StageMove.id).limit(1)) is None  # a page never moves anything
