@@ -55,7 +55,9 @@ class ExitReason(StrEnum):
     WITHDRAWN = "withdrawn"  # 企业放弃
     MOVED_AWAY = "moved_away"  # 迁出
     DEREGISTERED = "deregistered"  # 注销
-    REVOKED = "revoked"  # 资格被撤销: blocks re-entry to the track for the rest of the year
+    REVOKED = "revoked"  # 资格被撤销: on 科小, blocks re-entry for the rest of the year
+    FALSIFIED = "falsified"  # 弄虚作假: on 科小, blocks re-entry for 3 years (this year and the next two)
+    DISHONEST = "dishonest"  # 失信/违法: serious dishonesty or a violation of law
     OTHER = "other"  # 其他
 
 
@@ -65,6 +67,8 @@ EXIT_REASON_LABELS = {
     ExitReason.MOVED_AWAY: N_("迁出"),
     ExitReason.DEREGISTERED: N_("注销"),
     ExitReason.REVOKED: N_("资格被撤销"),
+    ExitReason.FALSIFIED: N_("弄虚作假"),
+    ExitReason.DISHONEST: N_("失信/违法"),
     ExitReason.OTHER: N_("其他"),
 }
 
@@ -211,6 +215,7 @@ class RecordState:
     revoked_year: int | None = None
     certificate_number: str | None = None  # the last certificate the record held (kept after it left 认定)
     level: str | None = None  # the highest level a levelled track's record was recognised at
+    exit_reason: str | None = None  # why a removed record left (a 弄虚作假 ban lasts 3 years)
 
     @property
     def held_before(self) -> bool:
@@ -293,9 +298,7 @@ def check_transition(track: TrackRule, state: RecordState, move: MoveRequest, *,
     rule = rule_for(state, to)
     if rule is None:
         _refuse_unknown(state, to)
-    if state.stage in (None, Stage.REMOVED) and state.revoked_year == today.year:
-        raise TransitionRefused(N_("该企业%(year)s年的资格已被撤销，当年不得重新进入本赛道，%(next)s年起方可重新遴选。"),
-                                year=today.year, next=today.year + 1)
+    _check_ban(track, state, today)
     if rule is Rule.SKIP:
         _check_skip(move)
     fields: dict = {}
@@ -312,6 +315,25 @@ def check_transition(track: TrackRule, state: RecordState, move: MoveRequest, *,
     origin = effective_from(state)
     return Outcome(to_stage=to, skipped=rule is Rule.SKIP,
                    assign_pool_number=origin not in IN_POOL and to in IN_POOL, **fields)
+
+
+# 科小 only (RULES.md §1, 国科发政〔2017〕115号): a revoked number bars the firm for the rest of the year, falsified
+# data for 3 years. Neither bars 高企 or the county's own 遴选 on other tracks.
+BAN_TRACK = "tech_sme"
+BAN_YEARS = {ExitReason.REVOKED.value: 1, ExitReason.FALSIFIED.value: 3}
+
+
+def _check_ban(track: TrackRule, state: RecordState, today: date) -> None:
+    if track.code != BAN_TRACK or state.stage not in (None, Stage.REMOVED) or state.revoked_year is None:
+        return
+    last = state.revoked_year + BAN_YEARS.get(state.exit_reason or "", 1) - 1
+    if today.year > last:
+        return
+    if last == state.revoked_year:
+        raise TransitionRefused(N_("该企业%(year)s年的资格已被撤销，当年不得重新进入本赛道，%(next)s年起方可重新遴选。"),
+                                year=today.year, next=last + 1)
+    raise TransitionRefused(N_("该企业%(year)s年因弄虚作假被撤销资格，三年内（至%(last)s年底）不得重新进入本赛道，"
+                               "%(next)s年起方可重新遴选。"), year=state.revoked_year, last=last, next=last + 1)
 
 
 def _refuse_unknown(state: RecordState, to: Stage) -> None:
@@ -401,7 +423,7 @@ def _exit(move: MoveRequest, today: date) -> dict:
         raise TransitionRefused(N_("出库须选择原因。"), needs=frozenset({"reason_code"}))
     if move.reason_code == ExitReason.OTHER and not move.note.strip():
         raise TransitionRefused(N_("出库原因为“其他”时须填写说明。"), needs=frozenset({"note"}))
-    revoked = today.year if move.reason_code == ExitReason.REVOKED else None
+    revoked = today.year if move.reason_code in BAN_YEARS else None
     return {"exit_reason": move.reason_code, "revoked_year": revoked}
 
 

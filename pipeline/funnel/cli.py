@@ -34,7 +34,7 @@ def date_argument(ctx, param, value):
 @click.option("--firm", "firm_code", required=True, help="统一社会信用代码")
 @click.option("--track", "track_code", required=True, help="赛道代码或简称，如 tech_sme / 科小")
 @click.option("--to", "to_stage", required=True, help="目标阶段：screening/pool/… 或 遴选/入库/…")
-@click.option("--reason", "reason_code", help="出库原因代码：no_longer_eligible/withdrawn/moved_away/deregistered/revoked/other")
+@click.option("--reason", "reason_code", help="出库原因代码：no_longer_eligible/withdrawn/moved_away/deregistered/revoked/falsified/dishonest/other")
 @click.option("--note", default="", help="理由或说明（暂缓、跳过阶段、其他原因时必填）")
 @click.option("--certificate-number", help="证书（登记）编号，认定时必填")
 @click.option("--issued-on", callback=date_argument, help="发证日期 YYYY-MM-DD，认定时必填")

@@ -1,20 +1,30 @@
 """本年到期高企: the 高企 whose certificate expires this year (or has expired this year), each with its next
 application batch of the expiry year: a 高企 cannot renew, it applies again in its expiry year or repays the
-preferential tax it enjoyed (RULES.md §2)."""
+preferential tax it enjoyed (RULES.md §2). And the two compliance watches of a valid 高企: two annual reports
+missed in a row (cancellation risk), and a change of name or key data to report within three months."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
 
+from pipeline.domain.compliance import (
+    REPORTABLE_FIELDS,
+    change_report_due,
+    last_two_report_years,
+    missed_twice,
+)
+from pipeline.domain.periods import add_months
 from pipeline.domain.stages import HOLDING, Stage
+from pipeline.domain.text import N_
 from pipeline.extensions import db
-from pipeline.firms.models import Firm, Town
+from pipeline.firms.models import Firm, FirmEdit, Town
 from pipeline.funnel.models import FirmTrack, Track
-from pipeline.reminders.models import HnteBatch
+from pipeline.i18n import to_local
+from pipeline.reminders.models import AnnualReportFiling, HnteBatch
 
 # Who still has to apply in the expiry year: certified (also while 重新认定未通过), expired, or failed.
 RECERT_DUE_STAGES = (*HOLDING, Stage.EXPIRED, Stage.FAILED)
@@ -54,3 +64,52 @@ def list_expiring_this_year(today: date, town_ids: Collection[int] | None = None
     deadline = next_batch(batch_dates_of(today.year), today)
     return [ExpiringRow(firm_id, name, town, stage, number or "", expires_on, deadline)
             for firm_id, name, town, stage, number, expires_on in db.session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    firm_id: int
+    name: str
+    town: str
+    detail: str  # the certificate number, or the change (field: old → new)
+    day: date | None  # certified on, or changed on
+    due: date | None = None  # the change must be reported by
+    field: str = ""  # what changed (a msgid), for a change
+
+
+FIELD_LABELS = {"name": N_("企业名称"), "credit_code": N_("统一社会信用代码"), "industry_id": N_("行业")}
+
+
+def _valid_hnte(town_ids: Collection[int] | None, *columns):
+    stmt = (select(FirmTrack.firm_id, Firm.name, Town.name, *columns)
+            .join(Track, Track.id == FirmTrack.track_id).join(Firm, Firm.id == FirmTrack.firm_id)
+            .join(Town, Town.id == Firm.town_id).where(Track.code == "hnte", FirmTrack.stage.in_(list(HOLDING))))
+    return stmt.where(Firm.town_id.in_(list(town_ids))) if town_ids is not None else stmt
+
+
+def list_cancellation_risks(today: date, town_ids: Collection[int] | None = None) -> list[ComplianceRow]:
+    """Valid 高企 that missed the last two annual reports (due 31 May): two missed years cancel the status."""
+    years = last_two_report_years(today)
+    rows = db.session.execute(_valid_hnte(town_ids, FirmTrack.certified_on, FirmTrack.certificate_number)
+                              .order_by(Firm.id)).all()
+    filed: dict[int, set[int]] = {}
+    for firm_id, year in db.session.execute(select(AnnualReportFiling.firm_id, AnnualReportFiling.year).where(
+            AnnualReportFiling.year.in_(years), AnnualReportFiling.firm_id.in_([r[0] for r in rows]))):
+        filed.setdefault(firm_id, set()).add(year)
+    return [ComplianceRow(firm_id, name, town, number or "", certified_on)
+            for firm_id, name, town, certified_on, number in rows
+            if missed_twice(certified_on, filed.get(firm_id, set()), today)]
+
+
+def list_changes_to_report(today: date, town_ids: Collection[int] | None = None) -> list[ComplianceRow]:
+    """Changes of name or key data of valid 高企 in the last three months, each with the day it must be reported by."""
+    since = datetime.combine(add_months(today, -3), time(0), tzinfo=UTC)
+    stmt = (_valid_hnte(town_ids, FirmEdit.field, FirmEdit.old_value, FirmEdit.new_value, FirmEdit.at)
+            .join(FirmEdit, FirmEdit.firm_id == Firm.id)
+            .where(FirmEdit.field.in_(REPORTABLE_FIELDS), FirmEdit.at >= since).order_by(FirmEdit.at.desc()))
+    rows = []
+    for firm_id, name, town, field, old, new, at in db.session.execute(stmt):
+        changed_on = to_local(at).date()
+        rows.append(ComplianceRow(firm_id, name, town, f"{old} → {new}", changed_on, change_report_due(changed_on),
+                                  FIELD_LABELS[field]))
+    return [row for row in rows if row.due >= today]

@@ -58,7 +58,8 @@ def record_state(record: FirmTrack | None) -> RecordState:
         return RecordState()
     return RecordState(stage=record.stage, paused_from=record.paused_from, certified_on=record.certified_on,
                        expires_on=record.expires_on, revoked_year=record.revoked_year,
-                       certificate_number=record.certificate_number, level=record.level)
+                       certificate_number=record.certificate_number, level=record.level,
+                       exit_reason=record.exit_reason)
 
 
 def acts_as_admin(actor: User | None) -> bool:

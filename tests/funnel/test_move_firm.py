@@ -199,3 +199,23 @@ def test_move_firm_for_a_firm_on_the_track_finds_its_record(db, make_firm, track
     move_firm((firm, tech), Stage.SCREENING, actor=None, now=NOW)
     move_firm((firm, tech), Stage.POOL, actor=None, now=NOW)
     assert db.session.scalar(select(func.count()).select_from(FirmTrack)) == 1
+
+
+def test_falsified_data_bars_tech_sme_for_three_years_and_other_tracks_not_at_all(db, make_firm, place_firm):
+    firm = make_firm()
+    record = place_firm(firm, "tech_sme", Stage.CERTIFIED)
+    move_firm(record, Stage.REMOVED, actor=None, now=NOW, today=date(2026, 5, 1), reason_code="falsified")
+    assert (record.revoked_year, record.exit_reason) == (2026, "falsified")
+    with pytest.raises(TransitionRefused, match="三年内（至2028年底）"):
+        move_firm(record, Stage.SCREENING, actor=None, now=NOW, today=date(2028, 12, 31))
+    move_firm(record, Stage.SCREENING, actor=None, now=NOW, today=date(2029, 1, 2))
+    hnte = place_firm(firm, "hnte", Stage.CULTIVATING)
+    move_firm(hnte, Stage.REMOVED, actor=None, now=NOW, today=date(2026, 5, 1), reason_code="revoked")
+    move_firm(hnte, Stage.SCREENING, actor=None, now=NOW, today=date(2026, 5, 2))  # the 科小 ban is 科小's only
+    assert hnte.stage is Stage.SCREENING
+
+
+def test_dishonesty_has_its_own_exit_reason(db, make_firm, place_firm):
+    record = place_firm(make_firm(), "hnte", Stage.CERTIFIED)
+    move = move_firm(record, Stage.REMOVED, actor=None, now=NOW, today=date(2026, 5, 1), reason_code="dishonest")
+    assert (move.reason_code, record.exit_reason, record.revoked_year) == ("dishonest", "dishonest", None)

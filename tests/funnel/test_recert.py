@@ -85,3 +85,25 @@ def test_the_page_lists_this_years_expiring_hnte_with_the_mark_link(client, logi
     login_as(Role.FIRM)
     assert client.get("/funnel/recert").status_code == 404
     assert db.session.scalar(select(StageMove.id).limit(1)) is None  # a page never moves anything
+
+
+def test_compliance_watches_two_missed_reports_and_changes_to_report(db, make_firm, track_by_code):
+    from pipeline.firms.models import FirmEdit
+    from pipeline.funnel.recert import list_cancellation_risks, list_changes_to_report
+    from pipeline.reminders.models import AnnualReportFiling
+
+    hnte = track_by_code("hnte")
+    missing = certified(make_firm(name="两年未报企业"), hnte, "2023-11-20", "GR202333000007")
+    filed = certified(make_firm(name="按时填报企业"), hnte, "2023-11-20", "GR202333000008")
+    db.session.add(AnnualReportFiling(firm_id=filed.firm_id, year=2026))
+    certified(make_firm(name="新认定企业"), hnte, "2025-03-01", "GR202533000009")  # owed only 2026's report
+    assert [row.name for row in list_cancellation_risks(date(2026, 6, 1))] == ["两年未报企业"]
+    # before 31 May 2026 has passed, the two years are 2024 and 2025: 2026's filing does not count yet
+    assert [row.name for row in list_cancellation_risks(date(2026, 5, 31))] == ["两年未报企业", "按时填报企业"]
+    db.session.add(FirmEdit(firm_id=missing.firm_id, at=at("2026-09-10"), field="name", old_value="两年未报企业",
+                            new_value="新名称企业"))
+    db.session.add(FirmEdit(firm_id=missing.firm_id, at=at("2026-09-10"), field="contact_phone", old_value="1",
+                            new_value="2"))
+    [change] = list_changes_to_report(date(2026, 10, 1))
+    assert (change.field, change.detail, change.due) == ("企业名称", "两年未报企业 → 新名称企业", date(2026, 12, 10))
+    assert list_changes_to_report(date(2026, 12, 11)) == []
