@@ -27,6 +27,9 @@ BLUEPRINTS = [
     "pipeline.dashboard",
     "pipeline.dashboard.targets",
     "pipeline.reports",
+    "pipeline.documents",
+    "pipeline.documents.portal",
+    "pipeline.documents.admin",
 ]
 
 

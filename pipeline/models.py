@@ -3,6 +3,7 @@
 from pipeline.auth.models import LoginAttempt, LoginThrottle, Role, User, user_town
 from pipeline.certificates.models import Certificate, CertificateBatch, VerifyHit
 from pipeline.dashboard.models import AnnualTarget
+from pipeline.documents.models import Document, DocumentType, DocumentVersion
 from pipeline.firms.models import Firm, FirmEdit, Industry, ServiceRecord, Town
 from pipeline.funnel.models import FirmTrack, PoolCounter, StageMove, StageSetting, Track
 from pipeline.imports.models import ImportBatch
@@ -22,3 +23,4 @@ __all__ += ["AnnualReportFiling", "HnteBatch", "JobRun", "OutboxAttachment", "Ou
 __all__ += ["FirmFacts", "FirmYear", "ImportBatch"]
 __all__ += ["AnnualTarget", "MonthlyReport", "ReportRender"]
 __all__ += ["LoginThrottle"]
+__all__ += ["Document", "DocumentType", "DocumentVersion"]

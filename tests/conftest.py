@@ -27,6 +27,7 @@ from pipeline.firms.models import Firm, Industry, Town
 REFERENCE_TABLES = ("track", "stage_setting")
 REFERENCE_TABLES += ("reminder_rule", "program_year", "hnte_batch")  # rows of migration 0003
 REFERENCE_TABLES += ("search_position",)  # rows of migration 0011
+REFERENCE_TABLES += ("document_type",)  # rows of migration 0019
 PASSWORD = "correct-horse-battery"
 
 

@@ -220,3 +220,50 @@ def test_certificate_access(client, login_as, certificate_objects, url, method, 
         login_as(role)
     with client.open(url.format(**certificate_objects), method=method) as response:
         assert response.status_code == status
+
+# Firm documents (issue 20): the firm's page and uploads, downloads, the portal's, the admin's types. An empty POST
+# is the form again (422, a new type: 200); another firm's version is 404 for the firm user.
+DOCUMENT_MATRIX = [
+    ("/documents/firms/{firm}", "GET", STAFF_READ),
+    ("/documents/firms/{firm}", "POST", {**STAFF_WRITE, Role.ADMIN: 422, Role.OFFICER: 422}),
+    ("/documents/versions/{version}", "GET", STAFF_READ),
+    ("/documents/versions/999999", "GET", {**STAFF_READ, Role.ADMIN: 404, Role.OFFICER: 404, Role.LEADER: 404}),
+    ("/portal/documents/", "GET", PORTAL),
+    ("/portal/documents/", "POST", {**PORTAL, Role.FIRM: 422}),
+    ("/portal/documents/versions/{version}", "GET", {**PORTAL, Role.FIRM: 404}),
+    ("/admin/documents/types", "GET", ADMIN_ONLY),
+    ("/admin/documents/types/new", "GET", ADMIN_ONLY),
+    ("/admin/documents/types/new", "POST", {**ADMIN_ONLY, Role.ADMIN: 200}),
+    ("/admin/documents/types/{type}/edit", "GET", ADMIN_ONLY),
+    ("/admin/documents/types/{type}/edit", "POST", {**ADMIN_ONLY, Role.ADMIN: 302}),  # the text fields keep their values
+]
+DOCUMENT_CASES = [(url, method, role, status) for url, method, expected in DOCUMENT_MATRIX
+                  for role, status in expected.items()]
+
+
+@pytest.fixture
+def document_objects(db, make_firm):
+    """A firm with one stored document version (the firm user of the matrix belongs to another firm)."""
+    from sqlalchemy import select
+
+    from pipeline.documents.models import Document, DocumentType, DocumentVersion
+
+    firm = make_firm()
+    kind = db.session.scalar(select(DocumentType).where(DocumentType.code == "business_license"))
+    document = Document(firm_id=firm.id, type_id=kind.id, slot=f"t{kind.id}:y0", latest_number=1)
+    db.session.add(document)
+    db.session.flush()
+    version = DocumentVersion(document_id=document.id, number=1, filename="营业执照.pdf", kind="pdf", size=9,
+                              sha256="0" * 64, content=b"%PDF-1.4\n")
+    db.session.add(version)
+    db.session.commit()
+    return {"firm": firm.id, "version": version.id, "type": kind.id}
+
+
+@pytest.mark.parametrize(("url", "method", "role", "status"), DOCUMENT_CASES,
+                         ids=[f"{m} {u} {r}" for u, m, r, _ in DOCUMENT_CASES])
+def test_document_access(client, login_as, document_objects, url, method, role, status):
+    if role != ANON:
+        login_as(role)
+    with client.open(url.format(**document_objects), method=method) as response:
+        assert response.status_code == status

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from pipeline.certificates.documents import chinese_date
 from pipeline.certificates.models import CERTIFICATE_STATUS_LABELS, Certificate
+from pipeline.documents.queries import list_firm_documents
 from pipeline.domain.exact import percent_text, ratio
 from pipeline.domain.stages import EXIT_REASON_LABELS, STAGE_LABELS, ExitReason, Stage
 from pipeline.extensions import db
@@ -76,6 +77,18 @@ class DossierVerdict:
 
 
 @dataclass(frozen=True)
+class DossierFile:
+    """One document on file (its current version), e.g. ('审计报告', '2025', '审计报告.pdf', '2026-03-15', 2)."""
+
+    type: str
+    fiscal_year: str
+    filename: str
+    dated_on: str
+    version: int
+    uploaded_at: str
+
+
+@dataclass(frozen=True)
 class DossierDocument:
     firm_name: str
     credit_code: str
@@ -93,6 +106,7 @@ class DossierDocument:
     certificates: tuple[DossierCertificate, ...]
     indicators: tuple[DossierIndicator, ...]
     verdicts: tuple[DossierVerdict, ...]
+    files: tuple[DossierFile, ...] = ()
 
 
 _RATIOS = (("科技人员占职工总数比例", "tech_staff", "employees"), ("研发费用占销售收入比例", "rd", "sales"),
@@ -126,6 +140,13 @@ def dossier_eligibility(firm, today: date) -> list[DossierVerdict]:
         words = "；".join(part for part in (v.verdict, v.holding, v.missing, v.detail) if part)
         rows.append(DossierVerdict(v.title, words, tuple(v.gaps)))
     return rows
+
+
+def dossier_files(firm_id: int) -> tuple[DossierFile, ...]:
+    """The documents on file, their current versions, in the order of the firm page."""
+    return tuple(DossierFile(row.document.type.name, str(row.document.fiscal_year or ""), row.current.filename,
+                             _day(row.current.dated_on), row.current.number, fmt_datetime(row.current.uploaded_at))
+                 for row in list_firm_documents(firm_id))
 
 
 def _label(labels: dict, enum, value) -> str:
@@ -201,6 +222,7 @@ def build_dossier(firm, *, now: datetime) -> DossierDocument:
             issued_on=chinese_date(c.issued_on), issued_at=fmt_datetime(c.issued_at)) for c in reversed(certificates)),
         indicators=tuple(dossier_indicators(firm)),
         verdicts=tuple(dossier_eligibility(firm, to_local(now).date())),
+        files=dossier_files(firm.id),
     )
 
 
