@@ -331,10 +331,10 @@ def test_template_gettext_escapes_variables_in_html_only_and_formats_as_jinja_ne
     from flask import render_template_string
 
     with app.test_request_context():
-        assert render_template_string("{{ _('已保存赛道“%(name)s”。', name='<b>&') }}") == \
-            "已保存赛道“&lt;b&gt;&amp;”。"
-        assert render_template_string("{% autoescape false %}{{ _('已保存赛道“%(name)s”。', name='<b>&') }}"
-                                      "{% endautoescape %}") == "已保存赛道“<b>&”。"
+        assert render_template_string("{{ _('已保存培育类别“%(name)s”。', name='<b>&') }}") == \
+            "已保存培育类别“&lt;b&gt;&amp;”。"
+        assert render_template_string("{% autoescape false %}{{ _('已保存培育类别“%(name)s”。', name='<b>&') }}"
+                                      "{% endautoescape %}") == "已保存培育类别“<b>&”。"
         assert render_template_string("{{ _('100%% 完成') }}|{{ gettext('停滞') }}") == "100% 完成|停滞"
 
 
@@ -357,9 +357,9 @@ def test_day_counts_take_the_plural_form_of_the_language(app):
     from flask_babel import force_locale
 
     page = ("{{ ngettext('%(num)s 天', '%(num)s 天', n) }}|{{ ngettext('在此阶段 %(num)s 天', '在此阶段 %(num)s 天', n) }}|"
-            "{{ ngettext('已保存赛道“%(name)s”。', '已保存赛道“%(name)s”。', n, name='<b>') }}")
+            "{{ ngettext('已保存培育类别“%(name)s”。', '已保存培育类别“%(name)s”。', n, name='<b>') }}")
     with app.test_request_context():
-        assert render_template_string(page, n=1) == "1 天|在此阶段 1 天|已保存赛道“&lt;b&gt;”。"
+        assert render_template_string(page, n=1) == "1 天|在此阶段 1 天|已保存培育类别“&lt;b&gt;”。"
         with force_locale("en"):
             assert render_template_string(page, n=1).startswith("1 day|1 day in this stage|")
             assert render_template_string(page, n=2).startswith("2 days|2 days in this stage|")

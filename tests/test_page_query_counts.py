@@ -139,13 +139,13 @@ def test_firms_on_both_tracks_are_counted_once(client, login_as, make_firm, plac
     also when the count stops early (here after 60 rows: the first page and the two the pager links)."""
     login_as(Role.OFFICER)
     for i in range(40):
-        firm = make_firm(name=f"双赛道企业{i:02d}有限公司")
+        firm = make_firm(name=f"双培育类别企业{i:02d}有限公司")
         place_firm(firm, "tech_sme", Stage.POOL)
         place_firm(firm, "hnte", Stage.POOL)
     monkeypatch.setattr(search, "COUNT_LIMIT", 1)
     html = client.get("/firms/?stage=pool&per_page=20").get_data(as_text=True)
     assert "共 40 家" in html and "超过" not in html
-    assert html.count("双赛道企业") == 20
+    assert html.count("双培育类别企业") == 20
     # On one track a record is a firm: the board's stage tally has their exact number, past any cap of a count.
     tech = track_by_code("tech_sme").id
     monkeypatch.setattr(search, "PAGER_AHEAD", -1)

@@ -134,7 +134,7 @@ def dossier_eligibility(firm, today: date) -> list[DossierVerdict]:
     """One verdict per track with its gaps, as the firm page shows them (待定 with the missing years)."""
     assessment = evaluate_firm(firm, today)
     if not assessment.ok:
-        return [DossierVerdict("—", f"无法研判：{assessment.problem}", ())]
+        return [DossierVerdict("—", f"无法评价：{assessment.problem}", ())]
     rows = []
     for v in verdicts(assessment):
         words = "；".join(part for part in (v.verdict, v.holding, v.missing, v.detail) if part)

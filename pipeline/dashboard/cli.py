@@ -15,7 +15,7 @@ targets_cli = AppGroup("targets", help="年度目标与统计口径 / annual tar
 
 @targets_cli.command("status")
 @click.option("--year", required=True, type=click.IntRange(MIN_YEAR, MAX_YEAR), help="年度，如 2026")
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出：每个赛道代码一项")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出：每个培育类别代码一项")
 @click.option("--today", callback=date_argument, help="按该日计算（YYYY-MM-DD，默认今天）")
 def status_command(year, as_json, today):
     """Print per track: target, 新增 (first_time), 重新认定 (repeat), 净增, valid now and the baseline."""
@@ -28,7 +28,7 @@ def status_command(year, as_json, today):
         return
     first = next(iter(figures.values()), None)
     click.echo(f"{year} 年度" + (f"（统计至 {first.through}）" if first else ""))
-    click.echo(f"{'赛道':<14}{'目标':>6}{'新增':>6}{'重新认定':>8}{'净增':>6}{'当前有效':>8}{'基数':>6}")
+    click.echo(f"{'培育类别':<14}{'目标':>6}{'新增':>6}{'重新认定':>8}{'净增':>6}{'当前有效':>8}{'基数':>6}")
     for item in figures.values():
         cells = [item.target, item.first_time, item.repeat, f"{item.net_increase:+d}", item.valid_now, item.baseline]
         target, first, repeat, net, valid, base = ("—" if cell is None else str(cell) for cell in cells)

@@ -76,7 +76,7 @@ def filter_firms_by_history(stmt, args: Mapping[str, str], *, zone: ZoneInfo, to
         return stmt
     code = args.get("track") or ""
     if not code:
-        raise FilterError(_("请同时指定培育序列（track）。"))
+        raise FilterError(_("请同时指定培育类别（track）。"))
     track_id = select(Track.id).where(Track.code == code).scalar_subquery()
     if args.get("entered") or args.get("left"):
         stmt = stmt.where(_moved(args, track_id, zone))

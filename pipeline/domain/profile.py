@@ -143,7 +143,7 @@ def parse_profile(obj: Any) -> Profile:
     registered_on = _date(data.get("registered_on"), "registered_on")
     years = _years(data.get("years"), as_of.year - 1)
     if registered_on.year > as_of.year - 1:
-        raise ProfileError("registered_on", f"注册日期 {registered_on} 晚于数据年度 {as_of.year - 1}",
+        raise ProfileError("registered_on", f"成立日期 {registered_on} 晚于数据年度 {as_of.year - 1}",
                            f"registered after fiscal year {as_of.year - 1}")
     return Profile(
         registered_on=registered_on, as_of=as_of, years=years,

@@ -330,9 +330,9 @@ def _check_ban(track: TrackRule, state: RecordState, today: date) -> None:
     if today.year > last:
         return
     if last == state.revoked_year:
-        raise TransitionRefused(N_("该企业%(year)s年的资格已被撤销，当年不得重新进入本赛道，%(next)s年起方可重新遴选。"),
+        raise TransitionRefused(N_("该企业%(year)s年的资格已被撤销，当年不得重新进入本培育类别，%(next)s年起方可重新遴选。"),
                                 year=today.year, next=last + 1)
-    raise TransitionRefused(N_("该企业%(year)s年因弄虚作假被撤销资格，三年内（至%(last)s年底）不得重新进入本赛道，"
+    raise TransitionRefused(N_("该企业%(year)s年因弄虚作假被撤销资格，三年内（至%(last)s年底）不得重新进入本培育类别，"
                                "%(next)s年起方可重新遴选。"), year=state.revoked_year, last=last, next=last + 1)
 
 
@@ -340,7 +340,7 @@ def _refuse_unknown(state: RecordState, to: Stage) -> None:
     if state.stage is to:
         raise TransitionRefused(N_("该企业已处于“%(stage)s”阶段。"), stage=STAGE_LABELS[to])
     if state.stage is None:
-        raise TransitionRefused(N_("企业尚未进入本赛道，只能先列入“遴选”。"))
+        raise TransitionRefused(N_("企业尚未进入本培育类别，只能先列入“遴选”。"))
     raise TransitionRefused(N_("不能从“%(from)s”直接移到“%(to)s”。"),
                             **{"from": STAGE_LABELS[state.stage], "to": STAGE_LABELS[to]})
 
@@ -394,7 +394,7 @@ def check_number(track: TrackRule, number: str, issued_on: date) -> None:
         return
     hint = track.number_hint or (NUMBER_HINTS["GR"] if track.number_pattern.startswith("^GR")
                                  else NUMBER_HINTS["calendar_year"] if track.validity_rule == "calendar_year"
-                                 else N_("编号不符合本赛道的编号规则。"))
+                                 else N_("编号不符合本培育类别的编号规则。"))
     raise TransitionRefused(N_("编号“%(number)s”格式不正确：%(hint)s"), needs=frozenset({"certificate"}),
                             number=number, hint=hint, year=issued_on.year)
 

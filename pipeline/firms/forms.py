@@ -30,7 +30,7 @@ class FirmForm(Form):
     name = StringField(_l("企业名称"), validators=[DataRequired(_l("请填写企业名称。")), Length(max=200)])
     town_id = SelectField(_l("乡镇/街道"), coerce=int_or_none, validators=[DataRequired(_l("请选择乡镇/街道。"))])
     industry_id = SelectField(_l("行业"), coerce=int_or_none, validators=[Optional()])
-    registered_on = DateField(_l("注册日期"), validators=[Optional()])
+    registered_on = DateField(_l("成立日期"), validators=[Optional()])
     address = StringField(_l("地址"), validators=[Optional(), Length(max=300)])
     legal_rep = StringField(_l("法定代表人"), validators=[Optional(), Length(max=50)])
     contact_name = StringField(_l("联系人"), validators=[Optional(), Length(max=50)])

@@ -22,7 +22,7 @@ FIELD_LABELS = {
     "name": N_("企业名称"),
     "town_id": N_("乡镇/街道"),
     "industry_id": N_("行业"),
-    "registered_on": N_("注册日期"),
+    "registered_on": N_("成立日期"),
     "address": N_("地址"),
     "legal_rep": N_("法定代表人"),
     "contact_name": N_("联系人"),

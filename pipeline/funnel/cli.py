@@ -32,7 +32,7 @@ def date_argument(ctx, param, value):
 
 @funnel_cli.command("move")
 @click.option("--firm", "firm_code", required=True, help="统一社会信用代码")
-@click.option("--track", "track_code", required=True, help="赛道代码或简称，如 tech_sme / 科小")
+@click.option("--track", "track_code", required=True, help="培育类别代码或简称，如 tech_sme / 科小")
 @click.option("--to", "to_stage", required=True, help="目标阶段：screening/pool/… 或 遴选/入库/…")
 @click.option("--reason", "reason_code", help="出库原因代码：no_longer_eligible/withdrawn/moved_away/deregistered/revoked/falsified/dishonest/other")
 @click.option("--note", default="", help="理由或说明（暂缓、跳过阶段、其他原因时必填）")
@@ -50,7 +50,7 @@ def move_command(firm_code, track_code, to_stage, reason_code, note, certificate
     stage = STAGE_BY_NAME.get(to_stage.strip())
     actor = db.session.scalar(select(User).where(User.username == username)) if username else None
     for missing, message in ((firm, f"找不到统一社会信用代码为 {firm_code} 的企业。"),
-                             (track, f"找不到赛道 {track_code}。"), (stage, f"未知阶段 {to_stage}。"),
+                             (track, f"找不到培育类别 {track_code}。"), (stage, f"未知阶段 {to_stage}。"),
                              (actor or not username, f"找不到用户 {username}。")):
         if not missing:
             raise click.ClickException(message)

@@ -39,7 +39,7 @@ class MoveDetails(Form):
     resume_on = DateField(_l("预计恢复日期"), validators=[Optional()])
     level = SelectField(_l("级别"), choices=[SelectChoice("", _l("（请选择）"))] + [
         SelectChoice(level.value, _l(label)) for level, label in LEVEL_LABELS.items()], validators=[Optional()],
-        description=_l("企业研发机构认定时必选；市级以上计入县里的目标，省级以上同时满足科小的直接认定条件。"))
+        description=_l("企业研发机构认定时必选；市级以上计入县里的目标，省级以上同时满足科小的直接确认条件。"))
 
     def details(self) -> dict:
         return {"reason_code": self.reason_code.data or None, "note": self.note.data or "",
@@ -58,7 +58,7 @@ class BulkMoveForm(MoveDetails):
 
 
 class TrackForm(Form):
-    name = StringField(_l("赛道名称"), validators=[DataRequired(_l("请填写赛道名称。")), Length(max=50)])
+    name = StringField(_l("培育类别名称"), validators=[DataRequired(_l("请填写培育类别名称。")), Length(max=50)])
     name_en = StringField(_l("英文名称"), validators=[Optional(), Length(max=100)])
     code = StringField(_l("代码"), validators=[DataRequired(_l("请填写代码。")), Length(max=32)],
                        description=_l("小写字母、数字和下划线，如 prov_sme；创建后不可修改。"))

@@ -17,7 +17,7 @@ class FirmImportForm(Form):
 class ResultsImportForm(Form):
     file = FileField(_l("名单文件（.xlsx）"), validators=[
         FileRequired(_l("请选择要导入的文件。")), FileAllowed(["xlsx"], _l("只能上传 .xlsx 格式的 Excel 文件。"))])
-    track = SelectField(_l("赛道"))
+    track = SelectField(_l("培育类别"))
     list_kind = SelectField(_l("名单类型"), choices=[SelectChoice(k, _l(v)) for k, v in LIST_KIND_LABELS.items()])
     token = HiddenField()
 

@@ -44,7 +44,7 @@ STATUS_LABELS = {
     "remove": N_("将移出（资格被撤销）"),
     "remove_name": N_("将移出（名称不一致）"),
     "already_out": N_("已出库"),
-    "not_on_track": N_("不在培育库（未在该赛道）"),
+    "not_on_track": N_("不在培育库（未在该培育类别）"),
     "unknown": N_("不在培育库（系统中无此企业）"),
     "out_of_scope": N_("不在您负责的乡镇/街道"),
     "refused": N_("无法移动"),

@@ -115,7 +115,7 @@ def tech_sme_verdict(a: FirmAssessment) -> TrackVerdict:
     detail = _("评分 %(score)s 分（科技人员 %(t)s、研发 %(r)s、知识产权 %(i)s）", score=r.score, t=p.tech_staff,
                r=p.rd, i=p.ip)
     if r.eligible:
-        verdict = _("符合条件（直接认定条件）") if r.route == "direct" else _("符合条件")
+        verdict = _("符合条件（直接确认条件）") if r.route == "direct" else _("符合条件")
         tone = "success"
     else:
         verdict, tone = _("暂不符合"), "warning" if r.failed == ("score",) else "danger"

@@ -18,7 +18,7 @@ def test_dossier_shows_the_latest_figures_and_each_tracks_verdict_with_its_gaps(
     client.post("/language", data={"language": "en", "next": "/"})  # the dossier stays Chinese
     text = pdftotext(client.get(f"/certificates/firms/{firm.id}/dossier.pdf").data)
     for expected in ("五、最新指标", "研发费用（万元）", "2025 年", "-120", "研发费用占销售收入比例", "5%", "未填写",
-                     "六、资格研判与差距", "科技型中小企业", "暂不符合", "评分 58 分", "高新技术企业", "待定",
+                     "六、资格评价与差距", "科技型中小企业", "暂不符合", "评分 58 分", "高新技术企业", "待定",
                      "缺少 2024 年度数据"):
         assert expected in text, expected
-    assert "暂无指标数据" not in text and "暂无研判结果" not in text
+    assert "暂无指标数据" not in text and "暂无评价结果" not in text

@@ -204,6 +204,6 @@ def test_dossier_pdf(client, login_as, issue, move, make_firm, db):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdftotext(response.data)
     for expected in (RARE_NAME, "企业培育档案", "基本信息", firm.credit_code, "当前培育阶段", "培育", certificate.number,
-                     "走访了解研发投入", "入库 → 培育", "暂无指标数据", "无法研判"):
+                     "走访了解研发投入", "入库 → 培育", "暂无指标数据", "无法评价"):
         assert expected in text, expected
     assert chars_without_glyph(response.data, RARE_NAME) == set()

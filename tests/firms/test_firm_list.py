@@ -99,7 +99,7 @@ def test_officer_limited_to_towns_lists_only_those(client, login_as, county):
 def test_list_shows_track_stages_days_and_flags(client, login_as, county):
     login_as(Role.OFFICER)
     html = client.get("/firms/").get_data(as_text=True)
-    assert "stage-pool" in html and "stage-paused" in html and ">停滞</span>" in html and "未进入赛道" in html
+    assert "stage-pool" in html and "stage-paused" in html and ">停滞</span>" in html and "未进入培育类别" in html
 
 
 def test_query_count_does_not_grow_with_page_size(client, db, login_as, make_firm, place_firm, count_queries):

@@ -64,7 +64,7 @@ def test_hnte_card_shows_the_tech_sme_status(client, login_as, make_firm, place_
     place_firm(firm, "hnte", Stage.CULTIVATING)
     place_firm(make_firm(name="单轨企业有限公司"), "hnte", Stage.POOL)
     html = client.get("/funnel/?track=hnte").get_data(as_text=True)
-    assert "科小：" in html and "stage-certified" in html and "未入科小赛道" in html
+    assert "科小：" in html and "stage-certified" in html and "未进入科小培育类别" in html
 
 
 def test_board_filters_by_town_and_officer(client, login_as, make_firm, make_town, make_user, place_firm):

@@ -52,5 +52,5 @@ def test_cli_refusals_say_why_and_change_nothing(runner, db, make_firm, place_fi
     result = runner.invoke(args=["funnel", "move", "--firm", "NOPE", "--track", "tech_sme", "--to", "pool"])
     assert "找不到统一社会信用代码" in result.output
     result = runner.invoke(args=["funnel", "move", "--firm", record.firm.credit_code, "--track", "x", "--to", "pool"])
-    assert "找不到赛道" in result.output
+    assert "找不到培育类别" in result.output
     assert db.session.scalar(select(func.count()).select_from(StageMove)) == before

@@ -54,7 +54,7 @@ def test_a_results_list_is_matched_row_by_row(client, db, login_as, make_firm, p
     ]
     login_as(Role.OFFICER)
     token, page = upload_list(client, upload, rows)
-    for words in ("将移至认定 2", "将移至认定（名称不一致） 1", "已认定 1", "不在培育库（未在该赛道） 1",
+    for words in ("将移至认定 2", "将移至认定（名称不一致） 1", "已认定 1", "不在培育库（未在该培育类别） 1",
                   "不在培育库（系统中无此企业） 1"):
         assert words in page, words
     assert "确认：移动 3 家企业" in page

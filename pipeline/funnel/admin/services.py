@@ -50,7 +50,7 @@ def _check_unique(track: Track | None, values: dict) -> None:
         if track is None or other.id != track.id:
             field = "code" if other.code == values.get("code") else \
                 "name" if other.name == values.get("name") else "short_name"
-            raise SettingsError(_("已有相同名称、简称或代码的赛道。"), field)
+            raise SettingsError(_("已有相同名称、简称或代码的培育类别。"), field)
 
 
 def _check_rule(values: dict) -> None:

@@ -41,7 +41,7 @@ def track_form(code: str | None):
             (getattr(form, exc.field).errors if exc.field else form.name.errors).append(str(exc))
             return render_template("funnel/admin/track_form.html", form=form, track=track), 422
         db.session.commit()
-        flash(_("已保存赛道“%(name)s”。", name=saved.name), "success")
+        flash(_("已保存培育类别“%(name)s”。", name=saved.name), "success")
         return redirect(url_for("funnel_admin.tracks"))
     return render_template("funnel/admin/track_form.html", form=form, track=track)
 
