@@ -113,6 +113,7 @@ def seed_demo(firm_count: int = 300, *, password_min_length: int = 10) -> SeedRe
     moves = _seed_funnel_history(firm_count)
     _seed_figures()  # after the history: a firm's figures fit its place in the funnel
     _seed_targets()
+    _seed_annual_reports()
     return SeedResult(created, users, moves)
 
 
@@ -179,6 +180,29 @@ def _seed_targets() -> None:
                        actor=admin)
     set_annual_baselines(year, {tracks[code]: value for code, value in DEMO_BASELINES.items() if code in tracks},
                          actor=admin)
+
+
+def _seed_annual_reports() -> None:
+    """Most certified 高企 have filed each annual report they owed (31 May); a few have not, some two years running."""
+    from pipeline.db import utcnow
+    from pipeline.domain.deadlines import annual_report_due
+    from pipeline.domain.stages import HOLDING
+    from pipeline.funnel.models import FirmTrack, Track
+    from pipeline.i18n import local_today
+    from pipeline.reminders.models import AnnualReportFiling
+
+    if db.session.scalar(select(AnnualReportFiling.id).limit(1)):
+        return
+    today, now = local_today(), utcnow()
+    records = db.session.execute(select(FirmTrack.firm_id, FirmTrack.certified_on).join(Track).where(
+        Track.code == "hnte", FirmTrack.stage.in_(list(HOLDING)), FirmTrack.certified_on.is_not(None)))
+    for firm_id, certified_on in records:
+        rng = random.Random(firm_id * 31)
+        lazy = rng.random() < 0.08  # misses every report
+        for year in range(certified_on.year + 1, today.year + 1):
+            if annual_report_due(year) < today and not lazy and rng.random() < 0.95:
+                db.session.add(AnnualReportFiling(firm_id=firm_id, year=year, marked_at=now))
+    db.session.flush()
 
 
 def _seed_funnel_history(firm_count: int) -> int:

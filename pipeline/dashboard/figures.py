@@ -79,12 +79,12 @@ def build_track_figures(year: int, *, today: date, zone: ZoneInfo, through: date
 
 def count_figures(year: int, first: date, through: date, today: date, zone: ZoneInfo) -> dict[tuple[str, int], int]:
     """(key, track_id) → figure, in one statement: the entries into 认定 from `first` to `through` by class (key:
-    the class), the records valid on `first` ("start") and on `through` ("end") read from the history, those valid
+    the class; a certificate issued before `first` but entered late is not this year's), the records valid on `first` ("start") and on `through` ("end") read from the history, those valid
     today ("now") read from the records, and the admin's baseline of the year ("baseline")."""
     start, end = local_midnight(first, zone), local_midnight(through + timedelta(days=1), zone)
     entries = (select(SM.entry_class.label("key"), SM.track_id, func.count(distinct(SM.firm_track_id)))
                .where(SM.to_stage == Stage.CERTIFIED, SM.moved_at >= at(start), SM.moved_at < at(end),
-                      SM.entry_class.is_not(None), counted_level(SM.level))
+                      SM.issued_on >= first, SM.entry_class.is_not(None), counted_level(SM.level))
                .group_by(SM.entry_class, SM.track_id))
     valid_now = (select(_key("now"), FT.track_id, func.count())
                  .where(FT.stage.in_(list(HOLDING)), or_(FT.expires_on.is_(None), FT.expires_on >= today),

@@ -230,13 +230,17 @@ def count_current_by_place(today: date) -> tuple[dict, dict]:
     return _sum_by_town_and_industry(db.session.execute(stmt))
 
 
-def count_flows_by_place(start: datetime, end: datetime, year_start: datetime) -> tuple[dict, dict]:
-    """(entered the pool in the period, certified in the period, certified for the first time since year_start: the
-    新增 a target is measured by) per (track_id, town id) and per (track_id, industry id), from one scan: distinct
-    records add up, each belongs to one town and industry."""
+def count_flows_by_place(start: datetime, end: datetime, year_start: datetime,
+                         year_first: date) -> tuple[dict, dict]:
+    """(entered the pool in the period, certified in the period, certified for the first time with a certificate
+    issued since year_first (1 January; year_start is its local midnight): the 新增 a target is measured by) per (track_id, town id) and per (track_id, industry
+    id), from one scan: distinct records add up, each belongs to one town and industry.
+
+    新增 goes by the certificate's issue date, so that a certificate of an earlier year entered late (an import of
+    the 高企 a county already had) does not count as this year's."""
     in_period = SM.moved_at >= at(start)
-    in_year = and_(SM.moved_at >= at(year_start), SM.entry_class == EntryClass.FIRST_TIME.value,
-                   counted_level(SM.level))
+    in_year = and_(SM.moved_at >= at(year_start), SM.issued_on >= year_first,
+                   SM.entry_class == EntryClass.FIRST_TIME.value, counted_level(SM.level))
     pool = SM.to_stage == Stage.POOL
     certified = SM.to_stage == Stage.CERTIFIED
     stmt = (select(SM.track_id, Firm.town_id, Firm.industry_id,

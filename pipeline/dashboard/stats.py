@@ -216,7 +216,8 @@ def build_funnel_stats(period: Period, *, now: datetime, zone: ZoneInfo, list_li
         county = {track_id: target for (track_id, town_id), target in data.targets.items() if town_id is None}
         data.figures = build_track_figures(through.year, today=today, zone=zone, through=through, tracks=tracks,
                                            county_targets=county)
-        data.town_flows, data.industry_flows = q.count_flows_by_place(start, end, year_start)
+        data.town_flows, data.industry_flows = q.count_flows_by_place(start, end, year_start,
+                                                                             date(through.year, 1, 1))
         data.towns, data.industries = q.load_names(Town), q.load_names(Industry) + [(None, N_("未分类"))]
     tracks = tuple(_track_stats(track, data) for track in tracks)
     expiry_until = add_months(today, EXPIRY_MONTHS)

@@ -93,10 +93,13 @@ class Planner:
         if certified_before:
             issued = date(self.rng.choice([2023, 2024]), 11, 20) + self.days(0, 28)
             start = max(start, issued + self.days(10, 40))
-            self.add(start, "hnte", Stage.CERTIFIED, admin=True, issued_on=issued,
-                     certificate_number=f"GR{issued.year}33{self.rng.randint(0, 999999):06d}",
-                     note="系统启用前已认定，导入历史数据")
+            if not self.add(start, "hnte", Stage.CERTIFIED, admin=True, issued_on=issued,
+                            certificate_number=f"GR{issued.year}33{self.rng.randint(0, 999999):06d}",
+                            note="系统启用前已认定，导入历史数据"):
+                return
             expires = issued.replace(year=issued.year + 3)
+            if self._recertify(start, expires):
+                return
             if self.add(expires + self.days(1, 5), "hnte", Stage.EXPIRED, note="证书到期，企业重新申报"):
                 self.add(self.events[-1].on + self.days(3, 20), "hnte", Stage.CULTIVATING)
             return
@@ -144,6 +147,22 @@ class Planner:
             if level in ("province", "national") or self.rng.random() < 0.6:
                 return
             level, day = {"county": "city", "city": "province"}[level], day + self.days(300, 700)
+
+    def _recertify(self, certified: date, expires: date) -> bool:
+        """In its expiry year a 高企 applies again in the July batch (重新认定申报中, the old certificate still valid);
+        most are certified again in the autumn, some fail and the old certificate then expires. True if it applied."""
+        if self.rng.random() < 0.3:
+            return False
+        applied = date(expires.year, 7, 20) + self.days(0, 10)
+        if not certified < applied < expires or not self.add(applied, "hnte", Stage.RECERT_APPLYING, note="已报送本年第二批重新认定申报"):
+            return False
+        decided = date(expires.year, 10, 25) + self.days(0, 20)
+        if self.rng.random() < 0.25:
+            self.add(decided, "hnte", Stage.RECERT_FAILED, note="重新认定专家评审未通过")
+        elif decided < expires:
+            self.add(decided, "hnte", Stage.CERTIFIED, issued_on=decided,
+                     certificate_number=f"GR{decided.year}33{self.rng.randint(0, 999999):06d}")
+        return True
 
     def _climb(self, start: date, track: str) -> bool:
         """遴选 → 入库 → 培育 (or out on the way); True if the firm reached 培育."""

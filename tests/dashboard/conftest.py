@@ -42,7 +42,8 @@ def add_history(db):
             kind = classify_entry(number, number is not None, certificate).value if certificate else None
             db.session.add(StageMove(firm_track_id=firm_track.id, firm_id=firm.id, track_id=track.id,
                                      from_stage=previous, to_stage=stage, moved_at=moved_at, reason_code=reason,
-                                     certificate_number=certificate, entry_class=kind))
+                                     certificate_number=certificate, entry_class=kind,
+                                     issued_on=moved_at.astimezone(ZONE).date() if certificate else None))
             previous, number = stage, certificate or number
         db.session.flush()
         return firm_track

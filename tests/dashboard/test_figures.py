@@ -112,3 +112,13 @@ def test_admin_enters_a_baseline_and_sees_the_status_panel(county, client, login
     assert bad.status_code == 200 and "请输入 0 到 999999 之间的整数" in bad.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(AnnualBaseline, row.id).value == 93
+
+
+def test_a_certificate_of_an_earlier_year_entered_late_is_not_this_years_new(db, make_firm, track_by_code):
+    hnte = track_by_code("hnte")
+    move_firm((make_firm(), hnte), Stage.CERTIFIED, actor=None, now=at("2026-02-01"), note="系统启用前已认定",
+              certificate_number="GR202433000077", issued_on=date(2024, 12, 1))
+    db.session.commit()
+    figures = build_track_figures(2026, today=TODAY, zone=ZONE)["hnte"]
+    assert (figures.first_time, figures.valid_now) == (0, 1)
+    assert build_track_figures(2024, today=TODAY, zone=ZONE)["hnte"].first_time == 0  # not in the system then
