@@ -29,8 +29,11 @@ users_cli = AppGroup("users", help="管理用户 / manage users")
 @click.option("--name", "display_name", default="")
 @click.option("--email", default="")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码")
-def create_user_command(role, username, firm_code, display_name, email, password_stdin):
-    """Create a user; the password is prompted for (or read from standard input)."""
+@click.option("--temporary/--permanent", default=True, show_default=True,
+              help="临时密码：首次登录须修改 / a temporary password must be changed at the first login")
+def create_user_command(role, username, firm_code, display_name, email, password_stdin, temporary):
+    """Create a user; the password is prompted for (or read from standard input) and, unless --permanent, must be
+    changed at the first login."""
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -38,6 +41,7 @@ def create_user_command(role, username, firm_code, display_name, email, password
     try:
         user = create_user(username, role, password, firm_code=firm_code, display_name=display_name, email=email,
                            min_length=current_app.config["PASSWORD_MIN_LENGTH"])
+        user.must_change_password = temporary
     except UserError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None

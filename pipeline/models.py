@@ -1,5 +1,7 @@
 """Import every feature's models so that Alembic and `flask shell` see the whole schema."""
 
+from pipeline.accounts.models import AccountSetting, AccountToken, RecoveryCode
+from pipeline.audit.models import AuditEvent
 from pipeline.auth.models import LoginAttempt, LoginThrottle, Role, User, user_town
 from pipeline.certificates.models import Certificate, CertificateBatch, VerifyHit
 from pipeline.dashboard.models import AnnualTarget
@@ -23,4 +25,5 @@ __all__ += ["AnnualReportFiling", "HnteBatch", "JobRun", "OutboxAttachment", "Ou
 __all__ += ["FirmFacts", "FirmYear", "ImportBatch"]
 __all__ += ["AnnualTarget", "MonthlyReport", "ReportRender"]
 __all__ += ["LoginThrottle"]
+__all__ += ["AccountSetting", "AccountToken", "AuditEvent", "RecoveryCode"]
 __all__ += ["Document", "DocumentType", "DocumentVersion"]

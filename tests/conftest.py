@@ -139,12 +139,31 @@ def make_app(database_url, app):
 
 # Append-only in the database (migration 0016): their rows go with the cascade from firm_track and firm.
 CASCADED_TABLES = ("stage_move", "service_record")
+# Append-only without exception (migration 0018): emptied past its triggers by empty_append_only().
+APPEND_ONLY_TABLES = ("audit_event",)
+
+
+def empty_append_only(conn, name: str) -> None:
+    """Empty a table whose triggers refuse every DELETE: TRUNCATE on PostgreSQL (it fires no row trigger); on SQLite
+    drop the triggers, delete and create them again, in this transaction."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f'TRUNCATE "{name}"')
+        return
+    triggers = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                                    (name,)).all()
+    for trigger, _sql in triggers:
+        conn.exec_driver_sql(f'DROP TRIGGER "{trigger}"')
+    conn.exec_driver_sql(f'DELETE FROM "{name}"')
+    for _trigger, sql in triggers:
+        conn.exec_driver_sql(sql)
 
 
 def _empty_database(snapshot) -> None:
     with _db.engine.begin() as conn:
+        for name in APPEND_ONLY_TABLES:
+            empty_append_only(conn, name)
         for table in reversed(Base.metadata.sorted_tables):
-            if table.name not in CASCADED_TABLES:
+            if table.name not in CASCADED_TABLES + APPEND_ONLY_TABLES:
                 conn.execute(delete(table))
         # Deleting records and firms appended -1 rows to the stage tally (its triggers): empty it last.
         conn.execute(delete(Base.metadata.tables["stage_tally"]))

@@ -267,3 +267,53 @@ def test_document_access(client, login_as, document_objects, url, method, role, 
         login_as(role)
     with client.open(url.format(**document_objects), method=method) as response:
         assert response.status_code == status
+
+
+# Accounts (issue 19): the admin's user pages and audit log, everyone's own two-factor pages, the public account
+# pages (an unknown token is a 404; without a pending login the code page sends to the login).
+EVERYONE = {ANON: 302, Role.ADMIN: 200, Role.OFFICER: 200, Role.LEADER: 200, Role.FIRM: 200}
+ADMIN_POST = {ANON: 302, Role.ADMIN: 302, Role.OFFICER: 403, Role.LEADER: 403, Role.FIRM: 404}
+ACCOUNT_MATRIX = [
+    ("/admin/users/", "GET", ADMIN_ONLY),
+    ("/admin/users/?q=x&role=officer&town=1&active=1&two_factor=0", "GET", ADMIN_ONLY),
+    ("/admin/users/new", "GET", ADMIN_ONLY),
+    ("/admin/users/new", "POST", {**ADMIN_ONLY, Role.ADMIN: 422}),  # an empty form: its errors, nothing created
+    ("/admin/users/{user}", "GET", ADMIN_ONLY),
+    ("/admin/users/{user}", "POST", ADMIN_POST),  # an empty POST keeps the values: back to the page
+    ("/admin/users/999999", "GET", {**ADMIN_ONLY, Role.ADMIN: 404}),
+    ("/admin/users/{user}/disable", "POST", ADMIN_POST),
+    ("/admin/users/{user}/enable", "POST", ADMIN_POST),
+    ("/admin/users/{user}/invitation", "POST", ADMIN_POST),  # has a password: refused with a message
+    ("/admin/users/{user}/invitation/revoke", "POST", ADMIN_POST),
+    ("/admin/users/{user}/two-factor/reset", "POST", ADMIN_POST),
+    ("/admin/users/999999/disable", "POST", {**ADMIN_POST, Role.ADMIN: 404}),
+    ("/admin/users/settings", "GET", ADMIN_ONLY),
+    ("/admin/users/settings", "POST", ADMIN_POST),
+    ("/admin/audit/", "GET", ADMIN_ONLY),
+    ("/admin/audit/export.xlsx", "GET", ADMIN_ONLY),
+    ("/account/2fa/", "GET", EVERYONE),
+    ("/account/2fa/setup", "GET", EVERYONE),
+    ("/account/2fa/setup", "POST", {**EVERYONE, **{role: 422 for role in Role}}),  # no code
+    ("/account/2fa/disable", "POST", {**EVERYONE, **{role: 302 for role in Role}}),  # not enrolled: a message
+    ("/account/forgot", "GET", PUBLIC),
+    ("/account/forgot", "POST", {role: 422 for role in PUBLIC}),  # nothing typed
+    ("/account/setup/unknown-token-000000", "GET", {role: 404 for role in PUBLIC}),
+    ("/account/setup/unknown-token-000000", "POST", {role: 404 for role in PUBLIC}),
+    ("/account/reset/unknown-token-000000", "GET", {role: 404 for role in PUBLIC}),
+    ("/account/reset/unknown-token-000000", "POST", {role: 404 for role in PUBLIC}),
+    ("/account/login/code", "GET", {role: 302 for role in PUBLIC}),  # no login waiting for its code
+    ("/account/login/code", "POST", {role: 302 for role in PUBLIC}),
+]
+ACCOUNT_CASES = [(url, method, role, status) for url, method, expected in ACCOUNT_MATRIX
+                 for role, status in expected.items()]
+
+
+@pytest.mark.parametrize(("url", "method", "role", "status"), ACCOUNT_CASES,
+                         ids=[f"{m} {u} {r}" for u, m, r, _ in ACCOUNT_CASES])
+def test_account_access(client, login_as, make_user, db, url, method, role, status):
+    user = make_user(Role.OFFICER)
+    db.session.commit()
+    if role != ANON:
+        login_as(role)
+    with client.open(url.format(user=user.id), method=method) as response:
+        assert response.status_code == status

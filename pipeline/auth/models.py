@@ -6,7 +6,18 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Column, Enum, ForeignKey, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
@@ -52,6 +63,13 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Accounts (issue 19, migration 0018): a CLI-made or temporary password must be changed at the next login;
+    # an invited user has no usable password until the invitation's link is used.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32; set once enrolment is confirmed
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # a code's time step is accepted only once
+    reports_monthly: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # 每月接收漏斗报告
 
     firm = relationship("Firm", foreign_keys=[firm_id])
     # Loaded when asked for (an officer's scope), not with every user: admins, firm users and a move's actor

@@ -8,6 +8,8 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from pipeline.audit.models import AuditKind
+from pipeline.audit.services import record_event
 from pipeline.auth.models import LoginAttempt, Role, User, new_session_token
 from pipeline.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from pipeline.auth.throttle import record_failure, record_success, throttle_wait, wait_message
@@ -65,7 +67,9 @@ def change_password(user: User, current: str, new: str, now: datetime, *, min_le
                                                                      user.firm))
     user.password_hash = hash_password(new)
     user.password_changed_at = now
+    user.must_change_password = False  # a temporary or CLI-made password is replaced (issue 19)
     end_sessions(user)
+    record_event(AuditKind.PASSWORD_CHANGED, actor=user, target=user, now=now)
 
 
 def check_password_strength(password: str, min_length: int, *, context: Iterable[str] = ()) -> None:

@@ -2,6 +2,9 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from pipeline.accounts.login import record_login_failure, start_login
+from pipeline.audit.models import AuditKind
+from pipeline.audit.services import record_event
 from pipeline.auth import bp
 from pipeline.auth.forms import LanguageForm, LoginForm, PasswordChangeForm
 from pipeline.auth.models import Role
@@ -35,21 +38,18 @@ def login():
             user = authenticate(form.username.data, form.password.data, client_ip(), utcnow(),
                                 policy=throttle_policy(current_app))
         except AuthError as exc:
+            record_login_failure(form.username.data, str(exc), utcnow())
             db.session.commit()  # keep the failed attempt: it counts towards the throttles
             form.password.errors.append(str(exc))
             return render_template("auth/login.html", form=form), 200
-        db.session.commit()
-        session.clear()
-        login_user(user)
-        if user.locale:
-            session["lang"] = user.locale
-        return redirect(safe_next_url(form.next.data, home_url_for(user)))
+        return start_login(user, form.next.data, utcnow(), home_url_for)  # the second factor, if enrolled
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    record_event(AuditKind.LOGOUT, actor=current_user, target=current_user)
     end_sessions(current_user)
     db.session.commit()
     logout_user()
