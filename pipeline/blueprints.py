@@ -27,6 +27,9 @@ BLUEPRINTS = [
     "pipeline.dashboard",
     "pipeline.dashboard.targets",
     "pipeline.reports",
+    "pipeline.documents",
+    "pipeline.documents.portal",
+    "pipeline.documents.admin",
     "pipeline.accounts.views",
     "pipeline.accounts.public",
     "pipeline.accounts.twofactor_views",
@@ -34,6 +37,8 @@ BLUEPRINTS = [
     "pipeline.documents",
     "pipeline.documents.portal",
     "pipeline.documents.admin",
+    "pipeline.checklist",
+    "pipeline.checklist.portal",
 ]
 
 

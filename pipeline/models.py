@@ -25,5 +25,6 @@ __all__ += ["AnnualReportFiling", "HnteBatch", "JobRun", "OutboxAttachment", "Ou
 __all__ += ["FirmFacts", "FirmYear", "ImportBatch"]
 __all__ += ["AnnualTarget", "MonthlyReport", "ReportRender"]
 __all__ += ["LoginThrottle"]
+__all__ += ["Document", "DocumentType", "DocumentVersion"]
 __all__ += ["AccountSetting", "AccountToken", "AuditEvent", "RecoveryCode"]
 __all__ += ["Document", "DocumentType", "DocumentVersion"]

@@ -236,6 +236,8 @@ DOCUMENT_MATRIX = [
     ("/admin/documents/types/new", "POST", {**ADMIN_ONLY, Role.ADMIN: 200}),
     ("/admin/documents/types/{type}/edit", "GET", ADMIN_ONLY),
     ("/admin/documents/types/{type}/edit", "POST", {**ADMIN_ONLY, Role.ADMIN: 302}),  # the text fields keep their values
+    ("/checklist/firms/{firm}", "GET", STAFF_READ),
+    ("/portal/checklist/", "GET", PORTAL),
 ]
 DOCUMENT_CASES = [(url, method, role, status) for url, method, expected in DOCUMENT_MATRIX
                   for role, status in expected.items()]

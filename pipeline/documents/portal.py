@@ -27,7 +27,8 @@ def _page(form, status: int = 200):
 
 @bp.route("/", methods=["GET", "POST"])
 def index():
-    form = upload_form(firm_user=True, type_id=request.args.get("type"), document_id=request.args.get("document"))
+    form = upload_form(firm_user=True, type_id=request.args.get("type"), fiscal_year=request.args.get("fiscal_year"),
+                       document_id=request.args.get("document"))
     if handle_upload(own_firm(), form):
         return redirect(url_for(".index"))
     return _page(form, 422 if request.method == "POST" else 200)

@@ -26,7 +26,7 @@ def _page(firm, form, status: int = 200):
 @bp.route("/firms/<int:firm_id>", methods=["GET", "POST"])
 def firm_documents(firm_id: int):
     firm = get_firm_or_404(firm_id, current_user)
-    form = upload_form(firm_user=False, type_id=request.args.get("type"),
+    form = upload_form(firm_user=False, type_id=request.args.get("type"), fiscal_year=request.args.get("fiscal_year"),
                        document_id=request.args.get("document"), service_record_id=request.args.get("service"))
     if request.method == "POST" and can_move(current_user, firm):
         if handle_upload(firm, form):
