@@ -34,9 +34,6 @@ BLUEPRINTS = [
     "pipeline.accounts.public",
     "pipeline.accounts.twofactor_views",
     "pipeline.audit.views",
-    "pipeline.documents",
-    "pipeline.documents.portal",
-    "pipeline.documents.admin",
     "pipeline.checklist",
     "pipeline.checklist.portal",
 ]

@@ -40,7 +40,6 @@ NAV = [
     NavItem("mail.outbox", _l("发件箱"), (Role.ADMIN,), group="admin"),
     NavItem("accounts.index", _l("用户管理"), (Role.ADMIN,), group="admin"),
     NavItem("login_throttles.index", _l("登录限制"), (Role.ADMIN,), group="admin"),
-    NavItem("documents_admin.types", _l("材料类型"), (Role.ADMIN,), group="admin"),
     NavItem("audit.index", _l("审计日志"), (Role.ADMIN,), group="admin"),
     NavItem("documents_admin.types", _l("材料类型"), (Role.ADMIN,), group="admin"),
     NavItem("indicators.screening_index", _l("自动遴选"), STAFF),
