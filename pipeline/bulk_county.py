@@ -39,8 +39,8 @@ BULK_CACHE_KIB = 256 * 1024  # SQLite page cache during the load
 DAY = timedelta(days=1)
 _NEXT = {Stage.SCREENING: Stage.POOL, Stage.POOL: Stage.CULTIVATING, Stage.CULTIVATING: Stage.CERTIFIED}
 _MEAN_DAYS = {Stage.SCREENING: 60, Stage.POOL: 120, Stage.CULTIVATING: 180}
-# Exit reasons of the walk (a revocation would bar re-entry for the year: left to real officers).
-_EXIT_REASONS = [reason for reason in ExitReason if reason is not ExitReason.REVOKED]
+# Exit reasons of the walk (a revocation or falsified data would bar re-entry to 科小: left to real officers).
+_EXIT_REASONS = [reason for reason in ExitReason if reason not in (ExitReason.REVOKED, ExitReason.FALSIFIED)]
 _EXIT_NOTE = "企业另有安排"  # an exit for "other" reasons needs a note
 _PAUSE_NOTE = "企业申请暂缓"
 
@@ -88,7 +88,7 @@ class _Record:
     def state(self) -> RecordState:
         return RecordState(stage=self.stage, paused_from=self.paused_from, certified_on=self.certified_on,
                            expires_on=self.expires_on, revoked_year=self.revoked_year,
-                           certificate_number=self.certificate_number)
+                           certificate_number=self.certificate_number, exit_reason=self.exit_reason)
 
 
 class _Numbers:
