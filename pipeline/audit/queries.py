@@ -57,3 +57,10 @@ def list_events_of_user(user_id: int, limit: int = 20) -> list[AuditEvent]:
         or_(AuditEvent.actor_id == user_id, AuditEvent.target_user_id == user_id))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)))
 
+
+
+def report_recipients_by_month() -> dict[str, list[list[str]]]:
+    """For each report month, the (name, address) pairs its latest sending went to (from the audit log)."""
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "report_sent")
+                                .order_by(AuditEvent.at, AuditEvent.id))
+    return {event.details.get("month", ""): event.details.get("recipients", []) for event in events}

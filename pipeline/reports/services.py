@@ -9,6 +9,9 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import select
 
+from pipeline.accounts.subscriptions import report_recipients
+from pipeline.audit.models import AuditKind
+from pipeline.audit.services import record_event
 from pipeline.domain.periods import Period
 from pipeline.domain.text import N_
 from pipeline.extensions import db
@@ -54,12 +57,13 @@ def generate_monthly_report(month: Period, *, now: datetime, progress: Progress 
 
 
 def send_monthly_report(report: MonthlyReport, *, now: datetime) -> int:
-    """Queue the report to the leaders (Bcc) through the outbox with the PDF attached; return how many addresses.
+    """Queue the report (Bcc) to the users subscribed to it and PIPELINE_LEADER_EMAILS through the outbox with the
+    PDF attached; audit who it went to; return how many addresses.
 
     Flushes: the mail leaves only when the caller commits, together with sent_at."""
-    recipients = list(current_app.config.get("PIPELINE_LEADER_EMAILS") or [])
+    recipients = report_recipients(current_app.config.get("PIPELINE_LEADER_EMAILS") or [])
     if not recipients:
-        raise ReportError("未配置局领导收件人（PIPELINE_LEADER_EMAILS），月报未发送。")
+        raise ReportError("没有月报收件人：请在用户管理中为局领导勾选“每月接收漏斗报告”，或配置 PIPELINE_LEADER_EMAILS。月报未发送。")
     rendered = render_email("monthly_report", month_label=report.month_label, size_kb=round(report.size / 1024),
                             url=external_url("reports.index"))
     try:
@@ -68,5 +72,6 @@ def send_monthly_report(report: MonthlyReport, *, now: datetime) -> int:
     except ValueError as exc:  # an address the outbox refuses
         raise ReportError(f"局领导收件人地址无效：{exc}") from None
     report.sent_at, report.sent_to = now, len(recipients)
+    record_event(AuditKind.REPORT_SENT, now=now, month=report.month, recipients=[list(pair) for pair in recipients])
     db.session.flush()
     return len(recipients)

@@ -4,6 +4,7 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pipeline.audit.queries import report_recipients_by_month
 from pipeline.auth.permissions import can_edit
 from pipeline.db import utcnow
 from pipeline.domain.periods import parse_month
@@ -22,7 +23,8 @@ def index():
     form = RenderForm(local_today())
     return render_template("reports/index.html", reports=list_reports(), renders=list_recent_renders(),
                            form=form, can_render=can_edit(current_user), watch=request.args.get("render", type=int),
-                           state=lambda r: render_state(r, utcnow()), status_labels=RENDER_STATUS_LABELS)
+                           state=lambda r: render_state(r, utcnow()), status_labels=RENDER_STATUS_LABELS,
+                           recipients=report_recipients_by_month())
 
 
 @bp.route("/render", methods=["POST"])
