@@ -34,6 +34,7 @@ BLUEPRINTS = [
     "pipeline.accounts.public",
     "pipeline.accounts.twofactor_views",
     "pipeline.audit.views",
+    "pipeline.accounts.bulk_views",
     "pipeline.checklist",
     "pipeline.checklist.portal",
 ]

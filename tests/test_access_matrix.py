@@ -305,6 +305,11 @@ ACCOUNT_MATRIX = [
     ("/account/reset/unknown-token-000000", "POST", {role: 404 for role in PUBLIC}),
     ("/account/login/code", "GET", {role: 302 for role in PUBLIC}),  # no login waiting for its code
     ("/account/login/code", "POST", {role: 302 for role in PUBLIC}),
+    # bulk invitations of firm contacts: admins and officers (an upload without a file, a send without rows: 400)
+    ("/firms/invitations/", "GET", {**STAFF_READ, Role.LEADER: 403}),
+    ("/firms/invitations/?town=1&q=x", "GET", {**STAFF_READ, Role.LEADER: 403}),
+    ("/firms/invitations/upload", "POST", {**STAFF_WRITE, Role.ADMIN: 400, Role.OFFICER: 400}),
+    ("/firms/invitations/send", "POST", {**STAFF_WRITE, Role.ADMIN: 400, Role.OFFICER: 400}),
 ]
 ACCOUNT_CASES = [(url, method, role, status) for url, method, expected in ACCOUNT_MATRIX
                  for role, status in expected.items()]

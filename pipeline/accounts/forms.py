@@ -1,5 +1,14 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -48,3 +57,12 @@ class CodeForm(Form):
 
 class TwoFactorRequiredForm(Form):
     required = BooleanField(_l("管理员和科技专员必须启用两步验证"))
+
+
+class ContactSheetForm(Form):
+    file = FileField(_l("联系人 Excel（.xlsx）"), validators=[
+        FileRequired(_l("请选择要上传的文件。")), FileAllowed(["xlsx"], _l("只能上传 .xlsx 格式的 Excel 文件。"))])
+
+
+class SendInvitationsForm(Form):
+    rows = HiddenField(validators=[DataRequired()])  # JSON [[firm id, contact, e-mail], …], judged again on send

@@ -35,7 +35,7 @@ def english_admin(client, login_as, db, make_user):
 
 
 @pytest.mark.parametrize("path", ["/admin/users/", "/admin/users/new", "/admin/users/{id}", "/admin/users/settings",
-                                  "/admin/audit/", "/account/2fa/", "/account/2fa/setup"])
+                                  "/admin/audit/", "/account/2fa/", "/account/2fa/setup", "/firms/invitations/"])
 def test_admin_and_own_account_pages_are_english(client, db, english_admin, path):
     response = client.get(path.format(id=english_admin.id))
     assert response.status_code == 200
