@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from pipeline.auth.models import User
 from pipeline.auth.permissions import shown_town_ids, visible_town_ids
-from pipeline.domain.stages import HOLDING, PROVINCIAL_LEVELS, Stage
+from pipeline.domain.stages import Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, ServiceRecord
 from pipeline.funnel.models import FirmTrack, StageMove, StageSetting, Track
@@ -180,14 +180,4 @@ def firms_with_records(stmt):
     return stmt.options(selectinload(Firm.tracks), joinedload(Firm.officer))
 
 
-RD_INSTITUTION = "rd_institution"
-
-
-def firm_ids_with_provincial_rd_institution(firm_ids, today: date) -> set[int]:
-    """The firms among `firm_ids` (ids or a SELECT of them) that hold a valid 省级 or higher 企业研发机构: the 科小
-    direct qualification provincial_rd_institution, derived as a valid 高企 certificate gives valid_hnte."""
-    stmt = (select(FirmTrack.firm_id).join(Track, Track.id == FirmTrack.track_id)
-            .where(Track.code == RD_INSTITUTION, FirmTrack.stage.in_(list(HOLDING)),
-                   or_(FirmTrack.expires_on.is_(None), FirmTrack.expires_on >= today),
-                   FirmTrack.level.in_([level.value for level in PROVINCIAL_LEVELS]), FirmTrack.firm_id.in_(firm_ids)))
-    return set(db.session.scalars(stmt))
+RD_INSTITUTION = "rd_institution"  # the levelled track whose 省级+ records are the 科小 direct route

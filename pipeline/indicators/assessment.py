@@ -19,10 +19,11 @@ from pipeline.domain.deadlines import add_years
 from pipeline.domain.eligibility import Evaluation, Gap, assess, gaps
 from pipeline.domain.hnte import PERIOD_YEARS
 from pipeline.domain.profile import Direct, Expert, Flags, IpCounts, Profile, YearFigures
-from pipeline.domain.stages import Stage
+from pipeline.domain.stages import HOLDING, PROVINCIAL_LEVELS
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.funnel.models import FirmTrack, Track
+from pipeline.funnel.queries import RD_INSTITUTION
 from pipeline.indicators.models import FirmFacts, FirmYear, Source
 from pipeline.indicators.values import YEAR_FIELDS
 
@@ -94,6 +95,7 @@ class _Loaded:
     years: dict[int, dict[int, YearFigures]]
     facts: dict[int, tuple]
     holdings: dict[int, dict[str, date | None]]
+    provincial_rd: set[int] = field(default_factory=set)  # firms holding a valid 省级+ 研发机构 (the 科小 direct route)
 
 
 def _load(firm_ids: FirmIds, first_year: int, last_year: int, today: date) -> _Loaded:
@@ -109,11 +111,14 @@ def _load(firm_ids: FirmIds, first_year: int, last_year: int, today: date) -> _L
         data.facts.update((row[0], row[1:]) for row in db.session.execute(select(
             FirmFacts.firm_id, *_FACT_COLUMNS).where(FirmFacts.source == Source.OFFICIAL.value,
                                                      FirmFacts.firm_id.in_(ids))))
-        for firm_id, code, expires_on in db.session.execute(select(
-                FirmTrack.firm_id, Track.code, FirmTrack.expires_on).join(Track).where(
-                Track.code.in_(EVALUATED_TRACKS), FirmTrack.stage == Stage.CERTIFIED,
+        for firm_id, code, expires_on, level in db.session.execute(select(
+                FirmTrack.firm_id, Track.code, FirmTrack.expires_on, FirmTrack.level).join(Track).where(
+                Track.code.in_((*EVALUATED_TRACKS, RD_INSTITUTION)), FirmTrack.stage.in_(list(HOLDING)),
                 or_(FirmTrack.expires_on.is_(None), FirmTrack.expires_on >= today), FirmTrack.firm_id.in_(ids))):
-            data.holdings[firm_id][code] = expires_on
+            if code != RD_INSTITUTION:
+                data.holdings[firm_id][code] = expires_on
+            elif level in PROVINCIAL_LEVELS:  # a valid 省级+ 企业研发机构 is the 科小 direct route (issue 16)
+                data.provincial_rd.add(firm_id)
     return data
 
 
@@ -161,19 +166,20 @@ def _profile(firm_id: int, registered_on: date | None, data: _Loaded, as_of: dat
         raise MissingFigures(_("缺少 %(year)s 年度的已核实指标，无法评价。", year=as_of.year - 1))
     if registered_on.year > as_of.year - 1:
         raise MissingFigures(_("企业成立于 %(year)s 年，晚于数据年度。", year=registered_on.year))
-    facts = _facts(data.facts.get(firm_id), "hnte" in data.holdings.get(firm_id, {}))
+    facts = _facts(data.facts.get(firm_id), "hnte" in data.holdings.get(firm_id, {}), firm_id in data.provincial_rd)
     return Profile(registered_on=registered_on, as_of=as_of, years=dict(years), **facts)
 
 
-def _facts(row: tuple | None, certified_hnte: bool) -> dict:
+def _facts(row: tuple | None, certified_hnte: bool, provincial_rd: bool = False) -> dict:
     if row is None:
-        return {"direct": Direct(valid_hnte=certified_hnte)}
+        return {"direct": Direct(valid_hnte=certified_hnte, provincial_rd_institution=provincial_rd)}
     (class_i, class_ii, acquired_only, domain, conversions, valid_hnte, award, institution, standard,
      restricted, incident, dishonest, deemed, excluded, *expert) = row
     return {
         "ip": IpCounts(class_i or 0, class_ii or 0, bool(acquired_only)), "hnte_domain": domain,
         "conversions_3y": conversions,
-        "direct": Direct(bool(valid_hnte) or certified_hnte, bool(award), bool(institution), bool(standard)),
+        "direct": Direct(bool(valid_hnte) or certified_hnte, bool(award), bool(institution) or provincial_rd,
+                         bool(standard)),
         "flags": Flags(bool(restricted), bool(incident), bool(dishonest), bool(deemed), bool(excluded)),
         "expert": Expert(*expert),
     }

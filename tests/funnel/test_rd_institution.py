@@ -3,12 +3,16 @@
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from pipeline.dashboard.figures import build_track_figures
 from pipeline.domain.stages import EntryClass, Stage, TransitionRefused
-from pipeline.funnel.queries import firm_ids_with_provincial_rd_institution
+from pipeline.funnel.models import FirmTrack
 from pipeline.funnel.services import move_firm
+from pipeline.indicators.assessment import evaluate_firm
+from pipeline.indicators.services import save_facts, save_year
 from tests.dashboard.conftest import ZONE
+from tests.indicators.conftest import GOOD_YEAR, NOW
 
 
 def at(day: str) -> datetime:
@@ -45,8 +49,11 @@ def test_levels_classify_and_count_from_city_up_and_province_feeds_tech_sme(db, 
     figures = build_track_figures(2026, today=date(2026, 11, 1), zone=ZONE)["rd_institution"]
     # 市级以上 new this year: city (市级) and upgraded (省级); the 县级 centre is not counted
     assert (figures.first_time, figures.repeat, figures.valid_now) == (2, 1, 2)
-    ids = [county_only.id, city.id, upgraded.id]
-    assert firm_ids_with_provincial_rd_institution(ids, date(2026, 11, 1)) == {upgraded.id}
+    for firm in (county_only, city, upgraded):
+        add_weak_figures(firm)
+    direct = {firm.id: evaluate_firm(firm, date(2026, 11, 1)).profile.direct.provincial_rd_institution
+              for firm in (county_only, city, upgraded)}
+    assert direct == {county_only.id: False, city.id: False, upgraded.id: True}  # 省级 and above only
 
 
 def test_cli_takes_the_level(runner, db, make_firm, track_by_code):
@@ -60,4 +67,28 @@ def test_cli_takes_the_level(runner, db, make_firm, track_by_code):
     assert "须选择级别" in runner.invoke(args=args).output
     result = runner.invoke(args=[*args, "--level", "national"])
     assert result.exit_code == 0, result.output
-    assert firm_ids_with_provincial_rd_institution([firm.id], date(2026, 3, 1)) == {firm.id}
+    db.session.expire_all()
+    assert db.session.get(FirmTrack, track_record(db, firm, track)).level == "national"
+
+
+def add_weak_figures(firm):
+    """Figures too weak for the 科小 score route (few tech staff, no IP): only a direct route qualifies the firm."""
+    for year in (2023, 2024, 2025):
+        save_year(firm, year, {**GOOD_YEAR, "tech_staff": 5}, actor=None, now=NOW)
+    save_facts(firm, {"ip_class_i": 0, "ip_class_ii": 0}, actor=None, now=NOW)
+
+
+def track_record(db, firm, track) -> int:
+    return db.session.scalar(select(FirmTrack.id).where(FirmTrack.firm_id == firm.id, FirmTrack.track_id == track.id))
+
+
+def test_a_provincial_institution_gives_tech_sme_its_direct_route_without_retyping(db, make_firm, track_by_code):
+    firm = make_firm()
+    add_weak_figures(firm)
+    today = date(2026, 6, 30)
+    before = evaluate_firm(firm, today)
+    assert not before.profile.direct.provincial_rd_institution and not before.evaluation.tech_sme.eligible
+    recognise(firm, track_by_code("rd_institution"), "2026-03-01", "浙科发高〔2026〕5号", "province")
+    after = evaluate_firm(firm, today)
+    assert after.profile.direct.provincial_rd_institution
+    assert (after.evaluation.tech_sme.eligible, after.evaluation.tech_sme.route) == (True, "direct")
