@@ -2,21 +2,15 @@
 
 from datetime import UTC, datetime
 
-import pytest
 import sqlalchemy as sa
 
-from tests.conftest import make_test_app, scratch_database
+from tests.conftest import make_test_app
+from tests.test_migrations import scratch_url  # noqa: F401 (fixture)
 
 CLASSES = sa.text("SELECT id, entry_class FROM stage_move WHERE to_stage = 'certified' ORDER BY id")
 
 
-@pytest.fixture
-def scratch_url(tmp_path):
-    with scratch_database("pipeline_mig17", str(tmp_path)) as url:
-        yield url
-
-
-def test_backfill_gives_the_classes_the_domain_gives(scratch_url):
+def test_backfill_gives_the_classes_the_domain_gives(scratch_url):  # noqa: F811
     from flask_migrate import downgrade, upgrade
 
     from pipeline.bulk_county import build_county

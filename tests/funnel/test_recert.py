@@ -1,6 +1,6 @@
 """The 高企 re-certification cycle: 重新认定申报中 / 未通过 keep the valid certificate; 本年到期高企; batch reminders."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from sqlalchemy import select
 
@@ -15,17 +15,7 @@ from pipeline.i18n import local_today
 from pipeline.reminders.models import Reminder
 from pipeline.reminders.services import send_due_reminders
 from tests.dashboard.conftest import ZONE
-
-
-def at(day: str) -> datetime:
-    return datetime.fromisoformat(day).replace(hour=2, tzinfo=UTC)
-
-
-def certified(firm, track, day: str, number: str) -> FirmTrack:
-    for stage in (Stage.SCREENING, Stage.POOL, Stage.CULTIVATING):
-        move_firm((firm, track), stage, actor=None, now=at(day))
-    return move_firm((firm, track), Stage.CERTIFIED, actor=None, now=at(day), certificate_number=number,
-                     issued_on=date.fromisoformat(day)).firm_track
+from tests.funnel.test_expiry import at, certified
 
 
 def test_applying_and_failing_keep_the_certificate_then_it_expires_normally(db, make_firm, make_user, track_by_code):
