@@ -37,6 +37,7 @@ BLUEPRINTS = [
     "pipeline.accounts.bulk_views",
     "pipeline.checklist",
     "pipeline.checklist.portal",
+    "pipeline.workbench",
 ]
 
 

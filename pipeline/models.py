@@ -14,6 +14,7 @@ from pipeline.mail.models import OutboxAttachment, OutboxMessage
 from pipeline.reminders.models import AnnualReportFiling, HnteBatch, ProgramYear, Reminder, ReminderRule
 from pipeline.reports.models import MonthlyReport, ReportRender
 from pipeline.scheduler_lease import JobRun, SchedulerLease
+from pipeline.workbench.models import WorkbenchDone
 
 __all__ = [
     "Firm", "FirmEdit", "FirmTrack", "Industry", "LoginAttempt", "PoolCounter", "Role", "ServiceRecord",
@@ -26,4 +27,5 @@ __all__ += ["FirmFacts", "FirmYear", "ImportBatch"]
 __all__ += ["AnnualTarget", "MonthlyReport", "ReportRender"]
 __all__ += ["LoginThrottle"]
 __all__ += ["Document", "DocumentType", "DocumentVersion"]
+__all__ += ["WorkbenchDone"]
 __all__ += ["AccountSetting", "AccountToken", "AuditEvent", "RecoveryCode"]

@@ -25,6 +25,7 @@ class NavItem:
 
 
 NAV = [
+    NavItem("workbench.index", _l("工作台"), (Role.OFFICER, Role.ADMIN)),
     NavItem("dashboard.index", _l("统计分析"), STAFF),
     NavItem("funnel.board", _l("培育看板"), STAFF),
     NavItem("firms.index", _l("企业库"), STAFF),

@@ -238,6 +238,8 @@ DOCUMENT_MATRIX = [
     ("/admin/documents/types/{type}/edit", "POST", {**ADMIN_ONLY, Role.ADMIN: 302}),  # the text fields keep their values
     ("/checklist/firms/{firm}", "GET", STAFF_READ),
     ("/portal/checklist/", "GET", PORTAL),
+    ("/workbench/", "GET", STAFF_READ),
+    ("/workbench/done", "POST", {**STAFF_WRITE, Role.ADMIN: 400, Role.OFFICER: 400}),  # nothing to mark: 400
 ]
 DOCUMENT_CASES = [(url, method, role, status) for url, method, expected in DOCUMENT_MATRIX
                   for role, status in expected.items()]

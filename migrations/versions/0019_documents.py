@@ -1,4 +1,5 @@
-"""firm documents (issue 20): document types (seeded, the admin changes them), documents and their versions
+"""firm documents and the workbench (issue 20): document types (seeded, the admin changes them), documents and
+their versions; the officers' "done" marks on the workbench
 
 Revision ID: 0019_documents
 Revises: 0018_accounts
@@ -85,6 +86,16 @@ def upgrade():
     with op.batch_alter_table('document_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_document_version_uploaded_by_id'), ['uploaded_by_id'], unique=False)
 
+    op.create_table('workbench_done',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('ref_id', sa.Integer(), nullable=False),
+    sa.Column('done_at', pipeline.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_workbench_done_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_workbench_done')),
+    sa.UniqueConstraint('user_id', 'kind', 'ref_id', name=op.f('uq_workbench_done_user_id_kind_ref_id'))
+    )
     op.bulk_insert(document_type, [
         dict(code=code, name=name, name_en=name_en, needs_fiscal_year=yearly, multiple=multiple,
              firm_may_upload=firm, active=True, sort_order=(index + 1) * 10)
@@ -92,6 +103,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('workbench_done')
     with op.batch_alter_table('document_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_version_uploaded_by_id'))
     op.drop_table('document_version')

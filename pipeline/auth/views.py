@@ -20,6 +20,8 @@ def home_url_for(user) -> str:
         return url_for("portal.index")
     if user.role is Role.LEADER:
         return url_for("dashboard.index")  # leaders read the numbers; officers work the board
+    if user.role is Role.OFFICER:
+        return url_for("workbench.index")  # today's to-dos of their firms (issue 20)
     return url_for("funnel.board")
 
 

@@ -36,7 +36,7 @@ def test_next_refuses_other_sites(client, make_user, db, target):
     db.session.commit()
     response = login(client, user.username, next_url=target)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/funnel/"
+    assert response.headers["Location"] == "/workbench/"  # the officer's landing page
 
 
 def test_next_allows_a_path_on_this_site(client, make_user, db):
