@@ -84,8 +84,11 @@ def new():
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 def detail(user_id: int):
     user = get_user_or_404(user_id)
-    form = _prepare(EditUserForm(obj=user, firm_code=user.firm.credit_code if user.firm else "",
-                                 towns=[t.id for t in user.towns], role=user.role.value))
+    # Values, not obj=user: WTForms would take user.towns (Town objects) over towns=[ids], and the page would show
+    # an officer's towns unticked (saving it would then clear them).
+    form = _prepare(EditUserForm(display_name=user.display_name, email=user.email, role=user.role.value,
+                                 towns=[t.id for t in user.towns], firm_code=user.firm.credit_code if user.firm else "",
+                                 reports_monthly=user.reports_monthly))
     if form.validate_on_submit():
         try:
             update_user(user, _data(form), by=current_user, now=utcnow())

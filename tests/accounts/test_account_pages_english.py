@@ -14,6 +14,7 @@ from tests.test_i18n import CJK, data_strings
 def _main_text(html: str) -> str:
     main = html.split("<main", 1)[1].split("</main>", 1)[0]
     main = re.sub(r"<(script|style)\b.*?</\1>", "", main, flags=re.S)
+    main = re.sub(r'<div[^>]*aria-hidden="true"[^>]*>.*?</div>', "", main, flags=re.S)  # the print-only header
     return re.sub(r"<[^>]+>", " ", main)
 
 

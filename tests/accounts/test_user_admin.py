@@ -45,7 +45,8 @@ def test_admin_invites_an_officer_who_sets_a_password_from_the_mail(client, logi
     response = client.post(token_path, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302
     assert client.get(token_path).status_code == 404  # single use
-    assert form_login(client, "wangkeyuan", NEW_PASSWORD).headers["Location"] == "/funnel/"
+    assert form_login(client, "wangkeyuan", NEW_PASSWORD).status_code == 302
+    assert client.get("/funnel/").status_code == 200
     assert _kinds(db, user.id) == ["user_created", "invitation_sent", "password_set", "login"]
 
 
@@ -193,3 +194,17 @@ def test_resending_to_a_user_with_a_password_is_refused(db, make_user):
     admin, user = make_user(Role.ADMIN), make_user(Role.OFFICER)
     with pytest.raises(UserError, match="已设置密码"):
         send_invitation(user, by=admin, now=NOW)
+
+
+def test_the_user_page_shows_the_saved_towns_ticked_and_an_empty_save_keeps_them(client, login_as, db, make_user,
+                                                                                 make_town):
+    login_as(Role.ADMIN)
+    town = make_town("羽林街道")
+    officer = make_user(Role.OFFICER, towns=[town], reports_monthly=True)
+    db.session.commit()
+    html = client.get(f"/admin/users/{officer.id}").get_data(as_text=True)
+    assert f'<input checked class="form-check-input" id="towns-0" name="towns" type="checkbox" value="{town.id}">' in html
+    assert '<input checked class="form-check-input" id="reports_monthly"' in html
+    client.post(f"/admin/users/{officer.id}")
+    db.session.expire_all()
+    assert [t.name for t in officer.towns] == ["羽林街道"] and officer.reports_monthly
