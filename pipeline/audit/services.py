@@ -25,3 +25,4 @@ def record_event(kind: AuditKind, /, *, actor=None, target=None, actor_name: str
     db.session.add(event)
     db.session.flush()
     return event
+

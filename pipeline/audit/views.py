@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, render_template, request
-from flask_login import current_user
 
 from pipeline.audit.export import audit_label, export_events, format_details
 from pipeline.audit.models import AUDIT_LABELS, AuditKind
 from pipeline.audit.queries import AuditFilters, list_events
-from pipeline.audit.services import record_event
+from pipeline.audit.web import audit_download
 from pipeline.auth.permissions import admin_gate
-from pipeline.extensions import db
 from pipeline.i18n import local_today
 from pipeline.web import page_arg, send_attachment
 
@@ -47,9 +45,7 @@ def index():
 @bp.route("/export.xlsx")
 def export():
     filters = _filters()
-    record_event(AuditKind.EXPORT, actor=current_user, export="audit_log", event=filters.kind or None,
-                 user=filters.user or None)
-    db.session.commit()
+    audit_download("audit_log.xlsx")
     return send_attachment(export_events(filters), mimetype=XLSX, filename=f"审计日志-{local_today().isoformat()}.xlsx")
 
 

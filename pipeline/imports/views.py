@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from pipeline.audit.web import audit_download
 from pipeline.auth.permissions import can_edit
 from pipeline.dashboard.links import FilterError
 from pipeline.db import utcnow
@@ -159,12 +160,14 @@ def export_firm_list():
         scope, tracks = firm_list_scope(current_user), importable_tracks()
     except FilterError as exc:  # a history filter that cannot be read: say so rather than export other firms
         return render_error(400, str(exc))
+    audit_download("firms.xlsx")
     return send_attachment(export_firms(scope, local_today(), tracks), mimetype=XLSX,
                            filename=f"企业名单-{local_today().isoformat()}.xlsx")
 
 
 @bp.route("/export/pool.xlsx")
 def export_pool_list():
+    audit_download("pool.xlsx")
     handle = export_pool(export_scope(current_user), importable_tracks(), local_today(),
                          current_app.config["PIPELINE_AUTHORITY_NAME"])
     return send_attachment(handle, mimetype=XLSX, filename=f"培育库名单-{local_today().isoformat()}.xlsx")

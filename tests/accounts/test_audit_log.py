@@ -57,3 +57,12 @@ def test_the_export_is_an_xlsx_of_the_filter_and_is_itself_audited(client, login
     assert len(rows) == 2 and rows[1][1] == "登录失败"
     assert rows[1][2].startswith("'=")  # formula injection neutralised by the one writer
     assert db.session.scalar(select(func.count()).where(AuditEvent.kind == "export")) == 1
+
+
+@pytest.mark.parametrize("path", ["/excel/export/firms.xlsx?town=1", "/excel/export/pool.xlsx"])
+def test_who_downloaded_which_export_of_firm_data_is_audited(client, login_as, db, path):
+    officer = login_as(Role.OFFICER)
+    assert client.get(path).status_code == 200
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.kind == "export"))
+    assert event.actor_id == officer.id and event.details["export"] == path.split("/")[-1].split("?")[0]
+    assert event.details.get("filters") == ({"town": "1"} if "town" in path else None)
