@@ -117,4 +117,6 @@ def test_page_query_count_does_not_grow_with_the_number_of_firms(client, login_a
         with count_queries() as counter:
             assert client.get(f"/dashboard/{query}").status_code == 200
         counts.append(counter.count)
-    assert counts[0] == counts[1] <= 25
+    # The statistics' statements, the page's own (user, towns, unread reminders, the account settings of 0018) and
+    # PostgreSQL's two SET LOCAL: 26 on PostgreSQL, 24 on SQLite.
+    assert counts[0] == counts[1] <= 26
