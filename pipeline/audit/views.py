@@ -9,6 +9,7 @@ from flask import Blueprint, render_template, request
 from pipeline.audit.export import audit_label, export_events, format_details
 from pipeline.audit.models import AUDIT_LABELS, AuditKind
 from pipeline.audit.queries import AuditFilters, list_events
+from pipeline.audit.watch import register_settings_audit
 from pipeline.audit.web import audit_download
 from pipeline.auth.permissions import admin_gate
 from pipeline.i18n import local_today
@@ -57,3 +58,8 @@ def _audit_label(kind: str) -> str:
 @bp.app_template_global("audit_details")
 def _audit_details(details: dict) -> str:
     return format_details(details)
+
+
+@bp.record_once
+def _watch_settings(state) -> None:
+    register_settings_audit()

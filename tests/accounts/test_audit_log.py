@@ -66,3 +66,17 @@ def test_who_downloaded_which_export_of_firm_data_is_audited(client, login_as, d
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.kind == "export"))
     assert event.actor_id == officer.id and event.details["export"] == path.split("/")[-1].split("?")[0]
     assert event.details.get("filters") == ({"town": "1"} if "town" in path else None)
+
+
+def test_an_admins_settings_changes_are_audited_with_old_and_new_values(client, login_as, db):
+    admin = login_as(Role.ADMIN)
+    assert client.post("/admin/reminders/rules/hnte_expiry/toggle").status_code == 302
+    (event,) = db.session.scalars(select(AuditEvent).where(AuditEvent.kind == "setting_changed"))
+    assert event.actor_id == admin.id and event.details["setting"] == "reminder_rule"
+    assert event.details["action"] == "changed" and event.details["enabled"] == [True, False]
+
+
+def test_changes_outside_a_request_are_not_audited_as_someones(db, track_by_code):
+    track_by_code("hnte").name = "高新技术企业（测试）"
+    db.session.commit()
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
