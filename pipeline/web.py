@@ -46,6 +46,13 @@ def int_arg(name: str, default: int | None = None, *, minimum: int = 1, maximum:
     return default if value is None else value
 
 
+def form_ids(name: str, limit: int = 1000) -> list[int]:
+    """The ids ticked in a form (checkboxes named `name`), at most `limit`: anything that is not an id the database
+    can hold is dropped (never a query error)."""
+    ids = (bounded_int(value, minimum=1, maximum=MAX_ID) for value in request.form.getlist(name))
+    return [value for value in ids if value is not None][:limit]
+
+
 def page_arg() -> int:
     """The page number of a list (?page=), 1 for anything that is not one."""
     return int_arg("page", 1, maximum=MAX_PAGE)

@@ -110,3 +110,10 @@ def test_a_dossier_of_a_firm_whose_name_has_a_line_break_downloads(client, db, l
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     disposition = response.headers["Content-Disposition"]
     assert "\n" not in disposition and "filename*=UTF-8''" in disposition
+
+
+@pytest.mark.parametrize("url", ["/indicators/screening/tech_sme/enter", "/funnel/screening/prov_sme/enter"])
+def test_huge_ticked_ids_are_dropped(client, db, login_as, url):
+    login_as(Role.OFFICER)
+    response = client.post(url, data={"firm_id": [HUGE, "-5", "abc"]})
+    assert response.status_code == 302  # "请先勾选企业。", not a 500 (SQLite: int too large; found by the fuzzer)

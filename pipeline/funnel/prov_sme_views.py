@@ -1,6 +1,6 @@
 """The 省科小 screening page: candidates with their gaps, and putting the chosen firms into 遴选."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,6 +14,7 @@ from pipeline.funnel.prov_sme import screen_prov_sme
 from pipeline.funnel.queries import get_track_or_404
 from pipeline.i18n import local_today
 from pipeline.indicators.screening import enter_screening
+from pipeline.web import form_ids
 
 
 @bp.route("/screening/prov_sme")
@@ -28,7 +29,7 @@ def prov_sme_enter():
     track = get_track_or_404("prov_sme")
     if not can_edit(current_user):
         abort(403)
-    ids = request.form.getlist("firm_id", type=int)[:1000]
+    ids = form_ids("firm_id")
     towns = visible_town_ids(current_user)
     stmt = select(Firm).where(Firm.id.in_(ids), *([Firm.town_id.in_(towns)] if towns is not None else []))
     firms = list(db.session.scalars(stmt.order_by(Firm.id))) if ids else []

@@ -21,6 +21,7 @@ from pipeline.funnel.recognition import (
     recognize_batch,
 )
 from pipeline.i18n import local_today
+from pipeline.web import form_ids
 
 BATCH_TRACKS = ("prov_sme",)  # tracks recognised in batches by the city or province
 
@@ -47,7 +48,7 @@ def batches(code: str):
     if request.method == "POST":
         if not can_edit(current_user):
             abort(403)
-        ids = request.form.getlist("record_id", type=int)[:1000]
+        ids = form_ids("record_id")
         chosen = [r for r in list_recommendable(track, towns) if r.id in set(ids)]
         if form.validate():
             try:

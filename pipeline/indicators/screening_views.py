@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from pipeline.i18n import local_today
 from pipeline.indicators import bp
 from pipeline.indicators.forms import EnterScreeningForm
 from pipeline.indicators.screening import SCREENABLE, enter_screening, screen_track
+from pipeline.web import form_ids
 
 
 def _track_or_404(code: str) -> Track:
@@ -38,7 +39,7 @@ def screening(code: str):
 @bp.route("/screening/<code>/enter", methods=["POST"])
 def screening_enter(code: str):
     track = _track_or_404(code)
-    firms = _visible_firms(request.form.getlist("firm_id", type=int))
+    firms = _visible_firms(form_ids("firm_id"))
     if not firms:
         flash(_("请先勾选企业。"), "warning")
         return redirect(url_for("indicators.screening", code=code))
