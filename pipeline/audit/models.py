@@ -37,6 +37,8 @@ class AuditKind(StrEnum):
     SETTING_CHANGED = "setting_changed"
     REPORT_SENT = "report_sent"
     EXPORT = "export"
+    DOCUMENT_UPLOADED = "document_uploaded"  # issue 20: a firm's document (details: firm, type, version, file)
+    DOCUMENT_DOWNLOADED = "document_downloaded"
 
 
 AUDIT_LABELS = {
@@ -62,6 +64,8 @@ AUDIT_LABELS = {
     AuditKind.SETTING_CHANGED: N_("修改设置"),
     AuditKind.REPORT_SENT: N_("发送月报"),
     AuditKind.EXPORT: N_("导出数据"),
+    AuditKind.DOCUMENT_UPLOADED: N_("上传材料"),
+    AuditKind.DOCUMENT_DOWNLOADED: N_("下载材料"),
 }
 
 

@@ -12,6 +12,8 @@ from pathlib import PurePosixPath
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
+from pipeline.audit.models import AuditKind
+from pipeline.audit.services import record_event
 from pipeline.auth.models import Role, User
 from pipeline.db import insert_or_ignore
 from pipeline.documents.content import EXTENSIONS, detect_kind, file_size
@@ -119,7 +121,21 @@ def upload_document(firm: Firm, upload: Upload, *, actor: User, now: datetime, t
         note=upload.note.strip()[:200], uploaded_at=now, uploaded_by_id=actor.id, content=upload.content)
     db.session.add(version)
     db.session.flush()
+    record_event(AuditKind.DOCUMENT_UPLOADED, actor=actor, now=now, **audit_details(version, doc_type))
     return version
+
+
+def audit_details(version: DocumentVersion, doc_type: DocumentType) -> dict:
+    """What the audit log keeps of an upload or a download: the firm, the type, the year, the version, the file."""
+    document = version.document
+    return dict(firm_id=document.firm_id, document_type=doc_type.code, fiscal_year=document.fiscal_year,
+                version_id=version.id, number=version.number, filename=version.filename, size=version.size)
+
+
+def record_download(version: DocumentVersion, *, actor: User, now: datetime) -> None:
+    """Log that the user downloaded a version (the view commits before it sends the file)."""
+    record_event(AuditKind.DOCUMENT_DOWNLOADED, actor=actor, now=now,
+                 **audit_details(version, version.document.type))
 
 
 def save_document_type(doc_type: DocumentType | None, values: dict) -> DocumentType:

@@ -22,7 +22,7 @@ from pipeline.documents.queries import (
     list_document_types,
     list_firm_documents,
 )
-from pipeline.documents.services import VISIT_RECORD, DocumentError, Upload, upload_document
+from pipeline.documents.services import VISIT_RECORD, DocumentError, Upload, record_download, upload_document
 from pipeline.extensions import db
 from pipeline.hygiene import bounded_int
 from pipeline.i18n import local_today
@@ -78,7 +78,9 @@ def too_large_message() -> str:
 
 
 def send_version(version: DocumentVersion):
-    """Always an attachment, with the type checked at upload and filename* (never shown inline)."""
+    """Always an attachment, with the type checked at upload and filename* (never shown inline); logged."""
+    record_download(version, actor=current_user, now=utcnow())
+    db.session.commit()
     return send_attachment(io.BytesIO(version.content), mimetype=MIMETYPES[version.kind], filename=version.filename)
 
 

@@ -209,3 +209,19 @@ def test_admin_adds_and_switches_off_a_type(client, db, login_as, make_firm):
     assert "纳税证明" not in client.get(f"/documents/firms/{firm.id}").get_data(as_text=True)
     response = client.post("/admin/documents/types/new", data={"code": "tax_record", "name": "重复"})
     assert response.status_code == 422 and "已被使用" in response.get_data(as_text=True)
+
+
+def test_uploads_and_downloads_are_in_the_audit_log(client, db, login_as, make_firm, doc_type, post_file):
+    from pipeline.audit.models import AuditEvent
+
+    firm = make_firm()
+    officer = login_as(Role.OFFICER)
+    post_file(f"/documents/firms/{firm.id}", PDF, "营业执照.pdf", type_id=doc_type("business_license").id)
+    version = db.session.scalar(select(DocumentVersion))
+    client.get(f"/documents/versions/{version.id}")
+    events = list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+    assert [(e.kind, e.actor_id, e.details["firm_id"], e.details["filename"]) for e in events] == [
+        ("document_uploaded", officer.id, firm.id, "营业执照.pdf"), ("document_downloaded", officer.id, firm.id,
+                                                                     "营业执照.pdf")]
+    post_file(f"/documents/firms/{firm.id}", HTML, "x.pdf", type_id=doc_type("business_license").id)
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == 2  # a refused upload leaves no trace
