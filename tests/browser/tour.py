@@ -78,6 +78,8 @@ def pages_of(role: str, ids: Ids) -> list[tuple[str, str]]:
         ("indicators-year", f"/indicators/firms/{firm}/years/{ids.year - 1}"),
         ("indicators-facts", f"/indicators/firms/{firm}/facts"),
         ("bulk", "/funnel/bulk?track=tech_sme&stage=screening"),
+        ("firm-invitations", "/firms/invitations/"),
+        ("two-factor", "/account/2fa/"),
     ]
     return {
         "officer": staff + editing,
@@ -97,6 +99,10 @@ def pages_of(role: str, ids: Ids) -> list[tuple[str, str]]:
             ("outbox", "/admin/mail/"),
             ("outbox-message", f"/admin/mail/{ids.message}"),
             ("certificate-batches", "/certificates/batches/"),
+            ("users", "/admin/users/"),
+            ("user-new", "/admin/users/new"),
+            ("account-settings", "/admin/users/settings"),
+            ("audit-log", "/admin/audit/"),
         ],
         "firm": [
             ("portal", "/portal/"),
