@@ -17,7 +17,7 @@ import tempfile
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 from openpyxl import load_workbook
@@ -29,21 +29,21 @@ from pipeline.domain.stages import Stage
 from pipeline.firms.models import ServiceRecord
 from pipeline.forms import Form
 
-# Examples per route, method and role: 2 keeps CI's fuzz under ~2 minutes per database on two cores (about 1,100
-# requests); PIPELINE_FUZZ_EXAMPLES=50 make test PYTEST_ARGS=tests/test_fuzz_routes.py digs deeper by hand.
+# Generated examples per route, method and role, after the two explicit ones: 2 keeps CI's fuzz near 2 minutes per
+# database on two cores (about 2,200 requests); PIPELINE_FUZZ_EXAMPLES=50 make test
+# PYTEST_ARGS=tests/test_fuzz_routes.py digs deeper by hand.
 # Hypothesis keeps caches (Unicode tables, constants) in a folder: the system's temporary one, not the repository.
 set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), "pipeline-hypothesis"))
 FUZZ_EXAMPLES = int(os.environ.get("PIPELINE_FUZZ_EXAMPLES") or 2)
 SECRET_NAME = "他家机密企业有限公司"  # the firm that a firm user and a town-limited officer must never see
 MARKUP = ['<script>alert("x")</script>', '"><img src=x onerror=alert(1)>', "<b onmouseover=alert(1)>粗</b>"]
-# Hypothesis's first example is its simplest (the first of each list): a huge id in every <int:…>, markup in every
-# parameter; the next ones are drawn from everything.
+# Hypothesis's first generated example is its simplest (the first of each list): real ids, a NUL in every parameter.
 HOSTILE = [
-    MARKUP[1], "\x00", "a\x00b", "\x1b[31m红", "\x7f", "\u2028", "\r\nSet-Cookie: x=y",
-    "x" * 10240, "长" * 3000,
+    "a\x00b", "x" * 10240, "\x00", "𠀀 䶮 㮾", "\x1b[31m红", "\x7f", "\u2028", "\r\nSet-Cookie: x=y",
+    "长" * 3000,
     "9" * 30, "-1", "-99999999999999999999", "2147483648", "0", "1e309", "NaN", "-0",
     "2026-02-30", "0000-00-00", "9999-12-31", "20261345", "2026-13", "1899-12-31",
-    "😀🚀", "𠀀 䶮 㮾", "𠀀" * 50,
+    "😀🚀", "𠀀" * 50,
     "=1+1", '=HYPERLINK("http://evil.example","x")', "+cmd|' /C calc'!A0", "@SUM(1,1)", "-2+3",
     *MARKUP, "javascript:alert(1)", "//evil.example/x",
     "' OR '1'='1", "1; DROP TABLE firm;--", "%' --", "\\", "../../etc/passwd", "%00", "",
@@ -87,21 +87,22 @@ def world(app, db, make_town, make_firm, make_user, place_firm):
 
 
 def routes(app) -> list[tuple[str, str, object]]:
-    found = []
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            if (rule.endpoint, method) not in SKIPPED:
-                found.append((rule.endpoint, method, rule))
-    return found
+    """Every rule and method, the GETs first: a fuzzed POST may change what later requests see (a setting that
+    sends staff to set up two-factor authentication), so it should not cut the reading pages short."""
+    found = [(rule.endpoint, method, rule) for rule in app.url_map.iter_rules()
+             for method in rule.methods - {"HEAD", "OPTIONS"} if (rule.endpoint, method) not in SKIPPED]
+    return sorted(found, key=lambda route: (route[1] != "GET", route[2].rule, route[1]))
 
 
-def build_path(rule, draw, ids: list[int]) -> str:
-    """The rule with each <converter:name> replaced: a real id, a hostile number, or hostile text (URL-quoted)."""
+def build_path(rule, ints: list[int], texts: list[str]) -> str:
+    """The rule with each <converter:name> replaced: an integer for <int:…>, else text (URL-quoted)."""
+    counter = iter(range(100))
+
     def replace(match):
-        converter = match.group(1) or "default"
-        if converter == "int":
-            return str(draw(st.sampled_from([10**30, *ids, 0, 2**31 - 1, 2**31, -1])))
-        return quote(draw(values), safe="")
+        index = next(counter)
+        if match.group(1) == "int":
+            return str(ints[index % len(ints)])
+        return quote(texts[index % len(texts)], safe="")
     return re.sub(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>", replace, rule.rule)
 
 
@@ -127,27 +128,40 @@ def check(response, *, role, secret_code: str) -> None:
 
 def no_formulas(client) -> None:
     for url in ("/excel/export/firms.xlsx", "/excel/export/pool.xlsx"):
-        book = load_workbook(io.BytesIO(client.get(url).data))
+        response = client.get(url)
+        assert response.status_code == 200, response.headers.get("Location")
+        book = load_workbook(io.BytesIO(response.data))
         cells = [c.value for sheet in book.worksheets for row in sheet.iter_rows() for c in row
                  if c.data_type == "f" or (isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@")))]
         assert cells == []
 
 
 def probe_for(client, db, world, role, names, method, rule):
-    """A Hypothesis test of one route and method as one role."""
+    """A Hypothesis test of one route and method as one role: a few hostile values spread over every parameter
+    (path, query, form, upload). Two explicit examples come first on every route: numbers past every column
+    (10^30 ids, 30-digit values in every query and form parameter), and markup and formulas with real ids; then
+    the simplest generated one (real ids, a NUL everywhere) and a random one."""
+    ids = world["ids"]
 
     @settings(max_examples=FUZZ_EXAMPLES, derandomize=True, database=None, deadline=None,
               suppress_health_check=list(HealthCheck))
-    @given(data=st.data())
-    def probe(data):
+    @given(ints=st.lists(st.sampled_from([*ids, 0, -1, 2**31 - 1, 2**31, 10**30]), min_size=4, max_size=4),
+           texts=st.lists(values, min_size=4, max_size=4),
+           query_names=st.sets(st.sampled_from(QUERY_NAMES), min_size=1, max_size=4),
+           offset=st.integers(0, 3), upload=st.binary(max_size=64))
+    @example(ints=[10**30] * 4, texts=["9" * 30] * 4, query_names=set(QUERY_NAMES), offset=0, upload=b"")
+    @example(ints=ids[:4], texts=[*MARKUP[:2], "=1+1", "-2+3"], query_names=set(QUERY_NAMES), offset=1,
+             upload=b"PK\x03\x04")
+    def probe(ints, texts, query_names, offset, upload):
         log_in(client, db, world["users"].get(role))
-        path = build_path(rule, data.draw, world["ids"])
-        query = {name: data.draw(values) for name in data.draw(st.sets(st.sampled_from(QUERY_NAMES), min_size=1, max_size=3))}
+        path = build_path(rule, ints, texts)
+        query = {name: texts[(i + offset) % 4] for i, name in enumerate(sorted(query_names))}
         form = None
-        if method == "POST":  # every field of every form, each given one of a few hostile values (few draws: fast)
-            picks, offset = data.draw(st.lists(values, min_size=4, max_size=4)), data.draw(st.integers(0, 3))
-            form = MultiDict({name: picks[(i + offset) % 4] for i, name in enumerate(names) if name != "file"})
-            form["file"] = (io.BytesIO(data.draw(st.binary(max_size=64))), picks[offset] or "x.xlsx")
+        if method == "POST":  # every field of every form, each given one of the four values (cut after the first
+            # few fields: a body over 500 kB would make the test client spool it to a file it leaves open)
+            form = MultiDict({name: texts[(i + offset) % 4][:None if i < 8 else 2000]
+                              for i, name in enumerate(names) if name != "file"})
+            form["file"] = (io.BytesIO(upload), texts[offset] or "x.xlsx")
         response = client.open(path, method=method, query_string=query, data=form)
         check(response, role=role, secret_code=world["secret"])
 
@@ -159,6 +173,6 @@ def test_every_route_survives_hostile_input(app, client, db, world, role):
     names = form_field_names()
     for _endpoint, method, rule in routes(app):
         probe_for(client, db, world, role, names, method, rule)()
-    if role in (Role.OFFICER, Role.ADMIN):
-        log_in(client, db, world["users"][role])
+    if role in (Role.OFFICER, Role.ADMIN):  # what the walk stored, as the leader (who reads but is never sent to
+        log_in(client, db, world["users"][Role.LEADER])  # set up two-factor authentication) exports it
         no_formulas(client)
