@@ -103,7 +103,9 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_table('workbench_done')
+    # IF EXISTS: a development database migrated to 0019 before the workbench table was added to it (7 Dec 2026)
+    # can still go down (then up again, which adds the table).
+    op.execute('DROP TABLE IF EXISTS workbench_done')
     with op.batch_alter_table('document_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_document_version_uploaded_by_id'))
     op.drop_table('document_version')
