@@ -17,7 +17,7 @@ from pipeline.certificates.documents import chinese_date
 from pipeline.certificates.models import CERTIFICATE_STATUS_LABELS, Certificate
 from pipeline.documents.queries import list_firm_documents
 from pipeline.domain.exact import percent_text, ratio
-from pipeline.domain.stages import EXIT_REASON_LABELS, STAGE_LABELS, ExitReason, Stage
+from pipeline.domain.stages import EXIT_REASON_LABELS, ExitReason, Stage, stage_label
 from pipeline.extensions import db
 from pipeline.firms.models import SERVICE_KIND_LABELS, ServiceKind, ServiceRecord
 from pipeline.funnel.models import FirmTrack, StageMove, Track
@@ -164,13 +164,15 @@ def _stages(firm_id: int) -> tuple[DossierStage, ...]:
     records = db.session.scalars(select(FirmTrack).join(Track).where(FirmTrack.firm_id == firm_id).order_by(
         Track.sort_order, Track.id))
     return tuple(DossierStage(
-        track=r.track.name, stage=STAGE_LABELS[r.stage], since=fmt_datetime(r.stage_entered_at), pool_number=r.pool_number or "",
+        track=r.track.name, stage=stage_label(r.stage, r.track.code), since=fmt_datetime(r.stage_entered_at), pool_number=r.pool_number or "",
         certificate_number=r.certificate_number or "", certified_on=_day(r.certified_on), expires_on=_day(r.expires_on),
     ) for r in records)
 
 
 def _move_text(move: StageMove) -> str:
-    text = f"{move.track.name}：{STAGE_LABELS[move.from_stage] if move.from_stage else '（新建）'} → {STAGE_LABELS[move.to_stage]}"
+    code = move.track.code
+    before = stage_label(move.from_stage, code) if move.from_stage else "（新建）"
+    text = f"{move.track.name}：{before} → {stage_label(move.to_stage, code)}"
     if move.to_stage == Stage.REMOVED and move.reason_code:
         text += f"（{_label(EXIT_REASON_LABELS, ExitReason, move.reason_code)}）"
     if move.certificate_number:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from pipeline.dashboard import queries as q
 from pipeline.dashboard.figures import TrackFigures, build_track_figures
 from pipeline.domain.periods import Period, add_months, local_midnight, project_year_end, share, year_progress
-from pipeline.domain.stages import EXIT_REASON_LABELS, LADDER, STAGE_LABELS, ExitReason, Stage
+from pipeline.domain.stages import EXIT_REASON_LABELS, LADDER, STAGE_LABELS, ExitReason, Stage, stage_label
 from pipeline.domain.text import N_
 from pipeline.firms.models import Industry, Town
 from pipeline.funnel.queries import list_tracks
@@ -249,7 +249,7 @@ class _Raw:
 
 
 def _track_stats(track, data: _Raw) -> TrackStats:
-    stages = tuple(_stage_row(track.id, stage, data) for stage in STAGE_ORDER)
+    stages = tuple(_stage_row(track.id, stage, data, track.code) for stage in STAGE_ORDER)
     towns = _breakdown(track.id, data.towns, data.town_now, data.town_flows, data.targets)
     actual = sum(row.certified_year for row in towns)
     target = TargetProgress(data.through.year, data.through, actual, data.targets.get((track.id, None)), data.progress,
@@ -257,36 +257,36 @@ def _track_stats(track, data: _Raw) -> TrackStats:
     industries = _breakdown(track.id, data.industries, data.industry_now, data.industry_flows, None)
     industries = tuple(row for row in industries if row.key is not None or row.in_pipeline or row.certified_year)
     return TrackStats(track.id, track.code, track.name, track.short_name, stages,
-                      _conversions(track.id, stages, data), _durations(track.id, data), _exits(track.id, data),
+                      _conversions(track.id, stages, data, track.code), _durations(track.id, data, track.code), _exits(track.id, data),
                       target, towns, industries, name_en=track.name_en)
 
 
-def _stage_row(track_id: int, stage: Stage, data: _Raw) -> StageRow:
+def _stage_row(track_id: int, stage: Stage, data: _Raw, track_code: str) -> StageRow:
     empty = q.MoveCounts(0, 0, 0)
     now, paused, stale = data.current.get((track_id, stage), (0, 0, 0))
     moved_in = data.entries.get((track_id, stage), empty)
     moved_out = data.departures.get((track_id, stage), empty)
     end = now - moved_in.moves_after + moved_out.moves_after
     start = end - moved_in.moves_in_period + moved_out.moves_in_period
-    return StageRow(stage.value, STAGE_LABELS[stage], start, moved_in.firms_in_period, moved_out.firms_in_period, end,
+    return StageRow(stage.value, stage_label(stage, track_code), start, moved_in.firms_in_period, moved_out.firms_in_period, end,
                     now, paused, stale)
 
 
-def _conversions(track_id: int, stages: tuple[StageRow, ...], data: _Raw) -> tuple[ConversionRow, ...]:
+def _conversions(track_id: int, stages: tuple[StageRow, ...], data: _Raw, track_code: str) -> tuple[ConversionRow, ...]:
     entered = {row.stage: row.entered for row in stages}
     rows = []
     for index, stage in enumerate(LADDER):
         reached = None if stage is LADDER[-1] else data.conversions.get((track_id, stage), (0, 0))[1]
         previous = None if index == 0 else entered[LADDER[index - 1].value]
-        rows.append(ConversionRow(stage.value, STAGE_LABELS[stage], entered[stage.value], reached, previous))
+        rows.append(ConversionRow(stage.value, stage_label(stage, track_code), entered[stage.value], reached, previous))
     return tuple(rows)
 
 
-def _durations(track_id: int, data: _Raw) -> tuple[DurationRow, ...]:
+def _durations(track_id: int, data: _Raw, track_code: str) -> tuple[DurationRow, ...]:
     rows = []
     for stage in LADDER:
         stays, median, p90 = data.durations.get((track_id, stage), (0, None, None))
-        rows.append(DurationRow(stage.value, STAGE_LABELS[stage], stays, median, p90))
+        rows.append(DurationRow(stage.value, stage_label(stage, track_code), stays, median, p90))
     return tuple(rows)
 
 

@@ -8,7 +8,6 @@ from pipeline.dashboard.presentation import track_charts
 from pipeline.dashboard.stats import build_funnel_stats
 from pipeline.dashboard.stats_cache import cache_key, cached_stats
 from pipeline.db import utcnow
-from pipeline.domain.stages import STAGE_LABELS
 from pipeline.i18n import local_today, local_zone, track_short_name
 
 
@@ -22,7 +21,6 @@ def index():
     max_age = current_app.config["PIPELINE_DASHBOARD_CACHE_SECONDS"]
     stats = cached_stats(cache_key(period.key, town_ids, list_limit), lambda: build_funnel_stats(
         period, now=utcnow(), zone=local_zone(), town_ids=town_ids, list_limit=list_limit), max_age=max_age)
-    return render_template("dashboard/index.html", stats=stats, period=period, links=links, stage_labels=STAGE_LABELS,
-                           cache_seconds=max_age,
+    return render_template("dashboard/index.html", stats=stats, period=period, links=links, cache_seconds=max_age,
                            choices=period_choices(today, period), charts={t.code: track_charts(t) for t in stats.tracks},
                            track_short={t.code: track_short_name(t) for t in stats.tracks})

@@ -48,6 +48,25 @@ STAGE_LABELS = {
     Stage.RECERT_APPLYING: N_("重新认定申报中"),
     Stage.RECERT_FAILED: N_("重新认定未通过"),
 }
+# The final stage's name on each track where it is not 认定: a 科小 passes its evaluation and is registered (入库登记,
+# 国科发政〔2017〕115号); only 高企 and the provincial lists are 认定 (docs/glossary.md). The stage code stays the same.
+FINAL_STAGE_LABELS = {"tech_sme": N_("入库登记")}
+FINAL_STAGE_FAILED_LABELS = {"tech_sme": N_("评价未通过")}
+NUMBER_LABELS = {"tech_sme": N_("入库登记编号")}  # what the number of the final stage is called (else 证书编号)
+
+
+def stage_label(stage: Stage, track_code: str | None = None) -> str:
+    """Return the msgid of a stage's name on a track (the final stage and its failure are named per track)."""
+    if stage is Stage.CERTIFIED and track_code in FINAL_STAGE_LABELS:
+        return FINAL_STAGE_LABELS[track_code]
+    if stage is Stage.FAILED and track_code in FINAL_STAGE_FAILED_LABELS:
+        return FINAL_STAGE_FAILED_LABELS[track_code]
+    return STAGE_LABELS[stage]
+
+
+def number_label(track_code: str | None) -> str:
+    """Return the msgid of what a track's certificate number is called (科小: 入库登记编号)."""
+    return NUMBER_LABELS.get(track_code, N_("证书编号"))
 
 
 class ExitReason(StrEnum):
@@ -471,13 +490,17 @@ class PublicStatus:
 
 
 def public_status(stage: Stage | None, *, pool_number: str | None = None, expires_on: date | None = None,
-                  paused_until: date | None = None, today: date | None = None) -> PublicStatus:
+                  paused_until: date | None = None, today: date | None = None,
+                  track_code: str | None = None) -> PublicStatus:
     """Say where a firm stands on a track in words a firm understands (e.g. 已入库，培育中).
 
     Given `today`, a certificate whose date has passed reads as expired even before the expiry job has moved it.
+    On 科小 the final stage reads 已入库登记 (a registration, not a certification).
     """
     if today is not None and stage in HOLDING and not is_valid(stage, expires_on, today):
         stage = Stage.EXPIRED
+    if track_code in FINAL_STAGE_LABELS and stage in (Stage.CERTIFIED, Stage.FAILED):
+        return _registration_status(stage, expires_on)
     if stage in RECERT_STAGES and expires_on:
         text = N_("已认定，有效期至 %(date)s；重新认定申报中") if stage is Stage.RECERT_APPLYING \
             else N_("已认定，有效期至 %(date)s；本次重新认定未通过，请在到期前再次申报")
@@ -505,6 +528,14 @@ def public_status(stage: Stage | None, *, pool_number: str | None = None, expire
         Stage.RECERT_APPLYING: PublicStatus(N_("已认定；重新认定申报中"), "success"),
         Stage.RECERT_FAILED: PublicStatus(N_("已认定；本次重新认定未通过"), "warning"),
     }[stage]
+
+
+def _registration_status(stage: Stage, expires_on: date | None) -> PublicStatus:
+    if stage is Stage.FAILED:
+        return PublicStatus(N_("本次评价未通过，继续培育"), "warning")
+    if expires_on:
+        return PublicStatus(N_("已入库登记，有效期至 %(date)s"), "success", {"date": expires_on.isoformat()})
+    return PublicStatus(N_("已入库登记"), "success")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ bp = Blueprint("funnel", __name__, url_prefix="/funnel")
 bp.before_request(staff_gate)
 
 from pipeline.funnel import prov_sme_views, recert_views, recognition_views, views  # noqa: E402,F401
-from pipeline.funnel.presenters import stage_badge  # noqa: E402
+from pipeline.funnel.presenters import number_name, stage_badge, stage_name  # noqa: E402
 
-bp.add_app_template_global(stage_badge)
+for _global in (number_name, stage_badge, stage_name):
+    bp.add_app_template_global(_global)

@@ -16,15 +16,16 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from pipeline.domain.stages import BOARD_ORDER, EXIT_REASON_LABELS, LEVEL_LABELS, STAGE_LABELS, Stage
+from pipeline.domain.stages import BOARD_ORDER, EXIT_REASON_LABELS, LEVEL_LABELS, Stage, stage_label
 from pipeline.forms import Form
 
 
-def stage_choices(stages=BOARD_ORDER, needs: dict | None = None) -> list[SelectChoice]:
-    """Stage options; `needs` adds data-needs="…" so that the page can show the fields a move requires."""
+def stage_choices(stages=BOARD_ORDER, needs: dict | None = None, track_code: str | None = None) -> list[SelectChoice]:
+    """Stage options named as on the track; `needs` adds data-needs="…" so that the page can show the fields a move
+    requires."""
     needs = needs or {}
-    return [SelectChoice(s.value, _l(STAGE_LABELS[s]), render_kw={"data-needs": " ".join(sorted(needs.get(s, ())))})
-            for s in stages]
+    return [SelectChoice(s.value, _l(stage_label(s, track_code)),
+                         render_kw={"data-needs": " ".join(sorted(needs.get(s, ())))}) for s in stages]
 
 
 class MoveDetails(Form):

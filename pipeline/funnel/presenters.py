@@ -9,14 +9,15 @@ from functools import cached_property
 from markupsafe import Markup, escape
 
 from pipeline.domain.stages import (
-    STAGE_LABELS,
     Deadline,
     PublicStatus,
     Stage,
     allowed_targets,
     is_stale,
     next_deadline,
+    number_label,
     public_status,
+    stage_label,
 )
 from pipeline.funnel.models import FirmTrack
 from pipeline.funnel.services import acts_as_admin, record_state, track_rule
@@ -59,7 +60,7 @@ class RecordView:
     def status(self) -> PublicStatus:
         record = self.record
         return public_status(record.stage, pool_number=record.pool_number, expires_on=record.expires_on,
-                             paused_until=record.paused_until, today=self.today)
+                             paused_until=record.paused_until, today=self.today, track_code=record.track.code)
 
 
 def present(record: FirmTrack, *, now: datetime, thresholds: dict[Stage, int], viewer=None,
@@ -77,11 +78,32 @@ def present(record: FirmTrack, *, now: datetime, thresholds: dict[Stage, int], v
     )
 
 
-def stage_badge(stage: Stage) -> Markup:
-    """A stage's badge in the UI language, for templates. A function rather than a Jinja macro: a list page or a
-    board draws a hundred or more, and a macro call costs several times as much."""
+def stage_badge(stage: Stage, track_code: str | None = None) -> Markup:
+    """A stage's badge in the UI language (named as on the track: a 科小's 认定 reads 入库登记), for templates. A function
+    rather than a Jinja macro: a list page or a board draws a hundred or more, and a macro call costs several times as
+    much."""
     return Markup(f'<span class="badge stage-badge stage-{stage.value}">'  # noqa: S704 -- the label is escaped
-                  f'{escape(catalog_text(STAGE_LABELS[stage]))}</span>')
+                  f'{escape(catalog_text(stage_label(stage, track_code)))}</span>')
+
+
+def stage_name(stage: Stage | str, track_code: str | None = None) -> str:
+    """A stage's name as on a track, in the UI language (templates: stage_name(row.stage, row.track_code))."""
+    return catalog_text(stage_label(Stage(stage), track_code))
+
+
+def number_name(track_code: str | None) -> str:
+    """What the track's certificate number is called, in the UI language (科小: 入库登记编号)."""
+    return catalog_text(number_label(track_code))
+
+
+def stage_msgids(track_code: str | None) -> dict[Stage, str]:
+    """Every stage's name (a msgid) as on a track, for templates that translate it."""
+    return {stage: stage_label(stage, track_code) for stage in Stage}
+
+
+def stage_names(track_code: str | None) -> dict[Stage, str]:
+    """Every stage's name as on a track, in the UI language."""
+    return {stage: catalog_text(label) for stage, label in stage_msgids(track_code).items()}
 
 
 def days_between(start: date, end: date) -> int:

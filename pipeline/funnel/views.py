@@ -9,11 +9,11 @@ from pipeline.db import utcnow
 from pipeline.domain.stages import (
     BOARD_ORDER,
     RECERT_STAGES,
-    STAGE_LABELS,
     RecordState,
     Stage,
     allowed_targets,
     needs_for,
+    stage_label,
 )
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
@@ -21,7 +21,7 @@ from pipeline.firms.queries import get_firm_or_404, list_officers, list_towns
 from pipeline.funnel import bp
 from pipeline.funnel.forms import BulkMoveForm, MoveForm, stage_choices
 from pipeline.funnel.models import FirmTrack
-from pipeline.funnel.presenters import present, refusal_text
+from pipeline.funnel.presenters import present, refusal_text, stage_msgids, stage_names
 from pipeline.funnel.queries import (
     BoardFilter,
     board_cards,
@@ -69,7 +69,7 @@ def board():
     return render_template("funnel/board.html", tracks=tracks, track=track, columns=board_columns(track), cards=views,
                            counts=count_by_stage(track, current_user, board_filter), linked=linked,
                            board_filter=board_filter, towns=list_towns(current_user), officers=list_officers(),
-                           stage_names={s: _(label) for s, label in STAGE_LABELS.items()},
+                           stage_names=stage_names(track.code),
                            can_move=movable, detail_url=IdUrl("firms.detail", "firm_id"),
                            move_url=IdUrl("funnel.move", "firm_id", track_code=track.code))
 
@@ -81,13 +81,13 @@ def board_columns(track) -> tuple[Stage, ...]:
     return tuple(stage for stage in BOARD_ORDER if stage not in RECERT_STAGES)
 
 
-def _move_form(record: FirmTrack | None, form: MoveForm | None = None) -> MoveForm:
-    """Offer the targets the table allows this user, each tagged with the data it needs."""
+def _move_form(record: FirmTrack | None, track, form: MoveForm | None = None) -> MoveForm:
+    """Offer the targets the table allows this user, each tagged with the data it needs, named as on the track."""
     form = form or MoveForm(formdata=None, to=request.args.get("to", ""), version=record.version if record else 0,
                             next=request.args.get("next", ""))
     state = record_state(record)
     targets = allowed_targets(state, is_admin=acts_as_admin(current_user))
-    form.to.choices = stage_choices(targets, needs={s: needs_for(state, s) for s in targets})
+    form.to.choices = stage_choices(targets, needs={s: needs_for(state, s) for s in targets}, track_code=track.code)
     return form
 
 
@@ -105,13 +105,13 @@ def move(firm_id: int, track_code: str):
         abort(403)
     record = get_record(firm, track)
     if request.method == "GET":
-        return _render_move(firm, track, record, _move_form(record))
+        return _render_move(firm, track, record, _move_form(record, track))
     form = MoveForm()
     if not form.validate():
         message = next(iter(form.errors.values()))[0]
         if wants_json():
             return jsonify(ok=False, error=str(message)), 400
-        return _render_move(firm, track, record, _move_form(record, form), 422, str(message))
+        return _render_move(firm, track, record, _move_form(record, track, form), 422, str(message))
     try:
         done = move_firm(record or (firm, track), form.to.data, actor=current_user, now=utcnow(),
                          expected_version=form.version.data, **form.details())
@@ -120,7 +120,7 @@ def move(firm_id: int, track_code: str):
         return _move_refused(firm, track, form, refusal)
     db.session.commit()
     message = _("%(firm)s 的“%(track)s”已移到“%(stage)s”。", firm=firm.name, track=track_name(track),
-                stage=_(STAGE_LABELS[done.to_stage]))
+                stage=_(stage_label(done.to_stage, track.code)))
     if wants_json():
         return jsonify(ok=True, message=message, stage=done.to_stage.value, version=done.firm_track.version)
     flash(message, "success")
@@ -133,7 +133,7 @@ def _move_refused(firm, track, form: MoveForm, refusal: TransitionRefused):
     status = 409 if isinstance(refusal, RecordChanged) else 422
     if wants_json():
         payload = {"ok": False, "error": text, "stage": record.stage.value if record else None,
-                   "stage_label": _(STAGE_LABELS[record.stage]) if record else None,
+                   "stage_label": _(stage_label(record.stage, track.code)) if record else None,
                    "version": record.version if record else 0}
         if refusal.needs:
             payload.update(needs_form=True, form_url=url_for("funnel.move", firm_id=firm.id, track_code=track.code,
@@ -144,7 +144,7 @@ def _move_refused(firm, track, form: MoveForm, refusal: TransitionRefused):
     for name in sorted(refusal.needs):
         field = {"certificate": "certificate_number"}.get(name, name)
         getattr(form, field).errors.append(text)
-    return _render_move(firm, track, record, _move_form(record, form), status, text)
+    return _render_move(firm, track, record, _move_form(record, track, form), status, text)
 
 
 def _bulk_records(track, stage: Stage, board_filter: BoardFilter, ids: list[int] | None = None) -> list[FirmTrack]:
@@ -180,11 +180,11 @@ def bulk():
     board_filter = BoardFilter(town_id=int_arg("town"), officer_id=int_arg("officer"))
     targets, needs = _bulk_targets(stage)
     form = BulkMoveForm()
-    form.to.choices = stage_choices(targets, needs=needs)
+    form.to.choices = stage_choices(targets, needs=needs, track_code=track.code)
     if request.method == "POST" and form.validate():
         return _do_bulk(track, stage, board_filter, form)
     context = dict(tracks=tracks, track=track, stage=stage, board_filter=board_filter, form=form, targets=targets,
-                   towns=list_towns(current_user), officers=list_officers(), stage_labels=STAGE_LABELS,
+                   towns=list_towns(current_user), officers=list_officers(), stage_labels=stage_msgids(track.code),
                    stages=BOARD_ORDER, limit=BULK_LIMIT, can_move=can_edit(current_user))
     records = _bulk_records(track, stage, board_filter)
     return render_template("funnel/bulk.html", records=records, **context), (422 if request.method == "POST" else 200)
@@ -218,7 +218,8 @@ def _do_bulk(track, stage: Stage, board_filter: BoardFilter, form: BulkMoveForm)
         return redirect(request.full_path)
     # Rendered before the commit expires every moved record: afterwards each firm's name would cost three queries.
     page = render_template("funnel/bulk_result.html", track=track, result=result, missing=len(posted) - len(records),
-                           to_stage=Stage(form.to.data), refusal_text=refusal_text, stage_labels=STAGE_LABELS,
+                           to_stage=Stage(form.to.data), refusal_text=refusal_text,
+                           stage_labels=stage_msgids(track.code),
                            back=request.full_path)
     db.session.commit()
     return page

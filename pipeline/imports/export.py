@@ -21,7 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import Select, func, select
 
 from pipeline.auth.models import User
-from pipeline.domain.stages import STAGE_LABELS, Stage
+from pipeline.domain.stages import Stage, stage_label
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, Industry, Town
 from pipeline.funnel.models import FirmTrack, StageMove, Track
@@ -149,7 +149,7 @@ def export_firms(firm_ids: Select, today: date, tracks: list[Track]):
             firm_id = row[0]
             values = _firm_values(row) + _year_values(years.get(firm_id)) + _fact_values(facts.get(firm_id))
             values.append(row[-1] or "")
-            values.extend(_(STAGE_LABELS[stages[firm_id][t.id]]) if t.id in stages[firm_id] else "" for t in tracks)
+            values.extend(_(stage_label(stages[firm_id][t.id], t.code)) if t.id in stages[firm_id] else "" for t in tracks)
             values.extend(_verdict_values(assessments.get(firm_id)))
             sheet.append(neutralise_row(values))
     return _spool(workbook)
@@ -265,7 +265,7 @@ def _pool_chunk(rows: list, track: Track, today: date, dates: ApplicationDates) 
         gaps = "；".join(gap_texts(assessment, track.code)) if assessment else ""
         entered_at = entered.get(record_id)
         out.append([firm[2], firm[1], firm[3], firm[4] or "", pool_number or "",
-                    to_local(entered_at).date() if entered_at else None, _(STAGE_LABELS[stage]),
+                    to_local(entered_at).date() if entered_at else None, _(stage_label(stage, track.code)),
                     tier.label if tier else "", tier.can_apply if tier else "", tier.verdict if tier else "", gaps,
                     firm[-1] or "", tier.code == KEY if tier else False])
     return out

@@ -17,7 +17,7 @@ from pipeline.dashboard.queries import PIPELINE_STAGES
 from pipeline.dashboard.sql import EXIT_STAGES
 from pipeline.dashboard.stats import FunnelStats, TrackStats, build_funnel_stats, exit_label
 from pipeline.domain.periods import Period, previous_period
-from pipeline.domain.stages import STAGE_LABELS, Stage
+from pipeline.domain.stages import Stage, stage_label
 
 
 @dataclass(frozen=True)
@@ -124,13 +124,13 @@ def _movements(stats: FunnelStats, zone: ZoneInfo, limit: int) -> tuple[FirmList
 def _movement_row(row: q.FirmRow, key: str) -> MovementRow:
     what = row.detail
     if key == "exits":
-        stage, reason = _(STAGE_LABELS[Stage(row.stage)]), exit_label(row.stage, row.detail or None)
+        stage, reason = _(stage_label(Stage(row.stage), row.track_code)), exit_label(row.stage, row.detail or None)
         what = stage if reason == "—" else f"{stage}：{_(reason)}"
     return MovementRow(row.name, row.credit_code, row.town, row.track_short, row.day, what)
 
 
 def _risk_row(row: q.FirmRow, key: str) -> MovementRow:
-    what = row.detail if key in ("expiring", "annual_report") else _(STAGE_LABELS[Stage(row.stage)])
+    what = row.detail if key in ("expiring", "annual_report") else _(stage_label(Stage(row.stage), row.track_code))
     return MovementRow(row.name, row.credit_code, row.town, row.track_short, row.day, what)
 
 

@@ -323,3 +323,15 @@ def test_recertification_states_keep_the_valid_certificate_and_need_one():
     again = move(RecordState(stage=S.RECERT_APPLYING, certified_on=date(2023, 12, 20), expires_on=date(2026, 12, 20),
                              certificate_number="GR202333000001"), S.CERTIFIED)
     assert again.entry_class == "repeat" and again.expires_on == date(2029, 11, 20)
+
+
+def test_the_final_stage_is_named_per_track():
+    from pipeline.domain.stages import number_label, public_status, stage_label
+
+    assert (stage_label(Stage.CERTIFIED, "tech_sme"), stage_label(Stage.CERTIFIED, "hnte")) == ("入库登记", "认定")
+    assert stage_label(Stage.CERTIFIED) == "认定" and stage_label(Stage.POOL, "tech_sme") == "入库"
+    assert (number_label("tech_sme"), number_label("hnte")) == ("入库登记编号", "证书编号")
+    status = public_status(Stage.CERTIFIED, expires_on=date(2026, 12, 31), today=date(2026, 6, 1), track_code="tech_sme")
+    assert status.text % status.params == "已入库登记，有效期至 2026-12-31"
+    hnte = public_status(Stage.CERTIFIED, expires_on=date(2028, 5, 1), today=date(2026, 6, 1), track_code="hnte")
+    assert hnte.text % hnte.params == "已认定，有效期至 2028-05-01"

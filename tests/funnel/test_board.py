@@ -28,8 +28,11 @@ def test_board_shows_columns_with_counts_and_cards(client, login_as, make_firm, 
     place_firm(make_firm(name="乙纺机有限公司"), "tech_sme", Stage.POOL)
     place_firm(make_firm(name="丙茶业有限公司"), "tech_sme", Stage.PAUSED)
     html = client.get("/funnel/?track=tech_sme").get_data(as_text=True)
-    for label in ("遴选", "入库", "培育", "认定", "未通过", "已过期", "暂缓", "出库"):
+    # 科小's final stage is a registration: its column reads 入库登记 and its failure 评价未通过 (docs/glossary.md).
+    for label in ("遴选", "入库", "培育", "入库登记", "评价未通过", "已过期", "暂缓", "出库"):
         assert f">{label}</h2>" in html
+    assert ">认定</h2>" not in html
+    assert ">认定</h2>" in client.get("/funnel/?track=hnte").get_data(as_text=True)
     assert 'data-stage="pool"' in html and "甲精密轴承有限公司" in html and "南明街道" in html
     assert html.count('class="card board-card') == 3
     assert "预计" in html and "恢复" in html  # paused badge with its resume date
