@@ -10,14 +10,15 @@ from sqlalchemy import select
 
 from pipeline.auth.models import User
 from pipeline.db import utcnow
-from pipeline.domain.stages import STAGE_LABELS, Level, Stage
+from pipeline.domain.stages import FINAL_STAGE_LABELS, STAGE_LABELS, Level, Stage, stage_label
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.funnel.queries import find_track
 from pipeline.funnel.services import TransitionRefused, move_firm
 
 funnel_cli = AppGroup("funnel", help="培育漏斗 / the funnel")
-STAGE_BY_NAME = {**{s.value: s for s in Stage}, **{label: s for s, label in STAGE_LABELS.items()}}
+STAGE_BY_NAME = {**{s.value: s for s in Stage}, **{label: s for s, label in STAGE_LABELS.items()},
+                 **{label: Stage.CERTIFIED for label in FINAL_STAGE_LABELS.values()}}
 
 
 def date_argument(ctx, param, value):
@@ -64,7 +65,7 @@ def move_command(firm_code, track_code, to_stage, reason_code, note, certificate
     db.session.commit()
     record = done.firm_track
     extra = f"，入库编号 {record.pool_number}" if done.pool_number else ""
-    click.echo(f"{firm.name}：{track.name} 已移到“{STAGE_LABELS[stage]}”{extra}。")
+    click.echo(f"{firm.name}：{track.name} 已移到“{stage_label(stage, track.code)}”{extra}。")
 
 
 @funnel_cli.command("expire")
