@@ -114,6 +114,7 @@ def seed_demo(firm_count: int = 300, *, password_min_length: int = 10) -> SeedRe
     _seed_figures()  # after the history: a firm's figures fit its place in the funnel
     _seed_targets()
     _seed_annual_reports()
+    _seed_batch()
     return SeedResult(created, users, moves)
 
 
@@ -203,6 +204,28 @@ def _seed_annual_reports() -> None:
             if annual_report_due(year) < today and not lazy and rng.random() < 0.95:
                 db.session.add(AnnualReportFiling(firm_id=firm_id, year=year, marked_at=now))
     db.session.flush()
+
+
+def _seed_batch() -> None:
+    """One 省科小 batch the county recommended and the province has published (公示), awaiting its 认定."""
+    from datetime import timedelta
+
+    from pipeline.db import utcnow
+    from pipeline.domain.stages import Stage
+    from pipeline.funnel.models import FirmTrack, RecognitionBatch, Track
+    from pipeline.funnel.recognition import create_batch, publicize_batch
+    from pipeline.i18n import local_today
+
+    track = db.session.scalar(select(Track).where(Track.code == "prov_sme"))
+    admin = db.session.scalar(select(User).where(User.role == Role.ADMIN).order_by(User.id).limit(1))
+    if track is None or admin is None or db.session.scalar(select(RecognitionBatch.id).limit(1)):
+        return
+    records = list(db.session.scalars(select(FirmTrack).where(
+        FirmTrack.track_id == track.id, FirmTrack.stage == Stage.CULTIVATING).order_by(FirmTrack.id).limit(8)))
+    if records:
+        today = local_today()
+        batch = create_batch(track, f"{today.year}年第三批", records, actor=admin, now=utcnow())
+        publicize_batch(batch, on=today - timedelta(days=5), today=today)
 
 
 def _seed_funnel_history(firm_count: int) -> int:
