@@ -117,3 +117,10 @@ def test_huge_ticked_ids_are_dropped(client, db, login_as, url):
     login_as(Role.OFFICER)
     response = client.post(url, data={"firm_id": [HUGE, "-5", "abc"]})
     assert response.status_code == 302  # "请先勾选企业。", not a 500 (SQLite: int too large; found by the fuzzer)
+
+
+def test_the_targets_form_refuses_a_note_with_a_line_break(client, db, login_as, track_by_code):
+    login_as(Role.ADMIN)
+    track = track_by_code("tech_sme")
+    response = client.post("/admin/targets/?year=2026", data={f"b_{track.id}": "96", f"bn_{track.id}": "两行\n说明"})
+    assert response.status_code in (200, 400) and "只能填写一行" in response.get_data(as_text=True)

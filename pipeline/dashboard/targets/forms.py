@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, Optional, Regexp
+
+from pipeline.forms import Form
 
 NUMBER = Regexp(r"^\d{1,6}$", message=_l("请输入 0 到 999999 之间的整数，或留空表示不设目标。"))
 NOTE = Length(max=100, message=_l("说明最多 100 个字。"))
@@ -24,10 +25,10 @@ def baseline_name(track_id: int, note: bool = False) -> str:
 
 
 def target_form(tracks, town_ids: list[int | None], current: dict, baselines: dict | None = None,
-                **kwargs) -> FlaskForm:
+                **kwargs) -> Form:
     """Build the form for these tracks and scopes, filled with the current targets and each track's baseline."""
 
-    class TargetForm(FlaskForm):
+    class TargetForm(Form):
         pass
 
     for track in tracks:
