@@ -124,3 +124,17 @@ def test_the_targets_form_refuses_a_note_with_a_line_break(client, db, login_as,
     track = track_by_code("tech_sme")
     response = client.post("/admin/targets/?year=2026", data={f"b_{track.id}": "96", f"bn_{track.id}": "两行\n说明"})
     assert response.status_code in (200, 400) and "只能填写一行" in response.get_data(as_text=True)
+
+
+def test_every_form_of_the_app_derives_from_the_shared_base(app):
+    from flask_wtf import FlaskForm
+
+    from pipeline.forms import Form
+
+    found, todo = [], [FlaskForm]
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("pipeline.") and cls is not Form:
+            found.append(cls)
+    assert found and [cls for cls in found if not issubclass(cls, Form)] == []
