@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
-from pipeline.imports.columns import Column, header_index, normalize_header
 from pipeline.hygiene import text_problem
+from pipeline.imports.columns import Column, header_index, normalize_header
 from pipeline.sheet_cells import restore
 
 HEADER_SCAN_ROWS = 10

@@ -12,7 +12,7 @@ from pipeline.auth.models import Role
 from pipeline.domain.stages import Stage
 from pipeline.imports.models import ImportBatch
 from pipeline.imports.storage import batch_payload
-from tests.imports.conftest import HEADERS, firm_row, workbook_bytes
+from tests.imports.conftest import firm_row, workbook_bytes
 
 SHEET = "xl/worksheets/sheet1.xml"
 
