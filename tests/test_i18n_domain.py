@@ -90,3 +90,11 @@ def test_an_english_portal_shows_the_gaps_and_the_missing_year_in_english(client
     assert not CJK.search(gaps), gaps
     assert "Figures for 2024 are missing" in page and "Undetermined" in page
 
+
+
+def test_several_missing_years_are_listed_in_the_page_language():
+    from pipeline.domain.gaps import missing_years_text
+
+    text = missing_years_text((2023, 2024))
+    assert str(text) == "缺少 2023、2024 年度数据"
+    assert render(text, _english) == "Figures for 2023, 2024 are missing"

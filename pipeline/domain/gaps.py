@@ -113,7 +113,7 @@ def hnte_gaps(profile: Profile, result: HnteResult) -> list[Gap]:
 
 def missing_years_text(years: tuple[int, ...]) -> Msg:
     """The sentence that says which fiscal years' figures are missing ("缺少 2024 年度数据")."""
-    return M_("缺少 %(years)s 年度数据", years="、".join(str(y) for y in years))
+    return M_("缺少 %(years)s 年度数据", years=Join(tuple(str(y) for y in years)))
 
 
 def _registered_gap(profile: Profile, result: HnteResult) -> Gap:

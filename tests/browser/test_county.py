@@ -47,6 +47,11 @@ FIGURES = {"employees": 550, "tech_staff": 80, "sales": 9000, "cost_expense": 80
            "total_assets": 12000, "net_assets": 5000, "total_revenue": 9200, "high_tech_revenue": 6100}
 
 
+def tech_sme_card(page):
+    """The firm page's 科技型中小企业 card (not the 省级科技型中小企业 one)."""
+    return page.locator(".track-card", has=page.get_by_role("heading", name="科技型中小企业", exact=True))
+
+
 @dataclass(frozen=True)
 class County:
     logins: dict[str, str]
@@ -118,7 +123,7 @@ def test_officer_filters_the_list_opens_a_firm_and_records_a_visit(
 
     page.get_by_role("link", name=CULTIVATED).click()
     expect(page.get_by_role("heading", name=CULTIVATED, level=1)).to_be_visible()
-    expect(page.locator(".track-card", has_text="科技型中小企业").locator(".stage-badge")).to_have_text("培育")
+    expect(tech_sme_card(page).locator(".stage-badge")).to_have_text("培育")
     shoot("firm")
 
     page.get_by_role("link", name="记录服务").first.click()
@@ -135,7 +140,7 @@ def test_officer_filters_the_list_opens_a_firm_and_records_a_visit(
     first = page.locator("#timeline li").first
     expect(first).to_contain_text("服务 · 走访")
     expect(first).to_contain_text("上门走访，了解研发项目进展和知识产权布局")
-    expect(page.locator(".track-card", has_text="科技型中小企业")).to_contain_text(f"最近跟进 {county.today.isoformat()}")
+    expect(tech_sme_card(page)).to_contain_text(f"最近跟进 {county.today.isoformat()}")
     shoot("visit-recorded")
 
     with page.expect_download() as download:  # the dossier has the visit too
@@ -218,7 +223,8 @@ def test_leader_follows_a_dashboard_number_and_downloads_the_monthly_report(
     rows = page.locator("table.firm-table tbody tr")
     expect(rows).to_have_count(count)
     for firm_row in rows.all():
-        expect(firm_row.locator("div", has_text="科小").locator(".stage-badge")).to_have_text("培育")
+        # "科小" and not "省科小": the row lists every track the firm is on.
+        expect(firm_row.locator("div", has_text=re.compile(r"^\s*科小")).locator(".stage-badge")).to_have_text("培育")
     shoot("firms-behind-the-number")
 
     page.get_by_role("link", name="月度报告").click()
