@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pipeline.audit.web import audit_download
 from pipeline.auth.permissions import admin_gate
 from pipeline.certificates.batches import active_batch, batch_progress, create_batch, start_batch_thread
 from pipeline.certificates.forms import BatchForm
@@ -57,5 +58,6 @@ def download(batch_id: int):
     path = Path(batch.zip_path) if batch.zip_path else None
     if batch.status is not BatchStatus.DONE or path is None or not path.is_file():
         abort(404)
+    audit_download(f"certificate_batch_{batch.id}.zip")
     return send_attachment(path, mimetype="application/zip",
                            filename=_("入库证书-%(year)s年度-批次%(id)s.zip", year=batch.year, id=batch.id))

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pipeline.audit.web import audit_download
 from pipeline.auth.permissions import can_edit
 from pipeline.certificates import bp
 from pipeline.certificates.dossier import render_dossier_pdf
@@ -107,4 +108,5 @@ def dossier(firm_id: int):
         pdf = render_dossier_pdf(firm, now=utcnow())
     except PdfError:
         abort(500)
+    audit_download(f"dossier.pdf:{firm.credit_code}")
     return send_pdf(pdf, f"培育档案-{firm.name}.pdf")

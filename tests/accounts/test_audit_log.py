@@ -68,6 +68,15 @@ def test_who_downloaded_which_export_of_firm_data_is_audited(client, login_as, d
     assert event.details.get("filters") == ({"town": "1"} if "town" in path else None)
 
 
+def test_a_firms_dossier_download_is_audited(client, login_as, db, make_firm):
+    firm = make_firm()
+    db.session.commit()
+    leader = login_as(Role.LEADER)
+    assert client.get(f"/certificates/firms/{firm.id}/dossier.pdf").status_code == 200
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.kind == "export"))
+    assert event.actor_id == leader.id and event.details["export"] == f"dossier.pdf:{firm.credit_code}"
+
+
 def test_an_admins_settings_changes_are_audited_with_old_and_new_values(client, login_as, db):
     admin = login_as(Role.ADMIN)
     assert client.post("/admin/reminders/rules/hnte_expiry/toggle").status_code == 302

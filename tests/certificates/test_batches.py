@@ -46,6 +46,10 @@ def test_web_batch_runs_in_the_background_and_offers_a_zip(client, login_as, iss
         files = read_zip(download.data)
     pdfs = {name: data for name, data in files.items() if name.endswith(".pdf")}
     assert len(pdfs) == 2 and all(data.startswith(b"%PDF") for data in pdfs.values())
+    from pipeline.audit.models import AuditEvent  # who downloaded the ZIP of firm certificates is audited
+
+    assert db.session.scalar(select(AuditEvent.details).where(AuditEvent.kind == "export")) == {
+        "export": f"certificate_batch_{batch.id}.zip"}
     manifest = list(csv.reader(io.StringIO(files["清单.csv"].decode("utf-8-sig"))))
     assert manifest[0][0] == "证书编号" and len(manifest) == 3
     new = db.session.scalars(select(Certificate).where(Certificate.status == CertificateStatus.VALID)).all()
