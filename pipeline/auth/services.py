@@ -17,6 +17,7 @@ from pipeline.domain.text import N_
 from pipeline.domain.throttle import ThrottlePolicy
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
+from pipeline.hygiene import text_problem
 
 
 class AuthError(Exception):
@@ -94,6 +95,9 @@ def create_user(username: str, role: Role | str, password: str, *, firm_code: st
     username = username.strip()
     if not username:
         raise UserError("用户名不能为空。")
+    for label, text in (("用户名", username), ("姓名", display_name), ("邮箱", email)):
+        if problem := text_problem(text):  # the same one-line rule as every form and the import
+            raise UserError(f"{label}{problem}")
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise UserError(f"用户名 {username} 已存在。")
     firm = None

@@ -58,3 +58,11 @@ def test_flask_users_create_applies_the_same_rule(runner, db):
     made = runner.invoke(args=["users", "create", "--role", "admin", "--username", "boss", "--password-stdin"],
                          input="tidal mauve 9 staple\n")
     assert made.exit_code == 0, made.output
+
+
+def test_flask_users_create_refuses_a_line_break_in_a_name(runner, db):
+    for option, value in (("--username", "boss\nroot"), ("--name", "张\r三"), ("--email", "a@b.cn\x00")):
+        args = ["users", "create", "--role", "admin", "--username", "boss", "--password-stdin", option, value]
+        refused = runner.invoke(args=args, input="tidal mauve 9 staple\n")
+        assert refused.exit_code != 0 and ("换行符" in refused.output or "控制字符" in refused.output), refused.output
+    assert db.session.scalar(select(User.id)) is None
