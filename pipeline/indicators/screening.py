@@ -85,7 +85,9 @@ def screen_track(track: Track, for_user: User, today: date, limit: int = SHOW_LI
 
 def _split(code: str, assessments: list[FirmAssessment]) -> tuple[list, list, list]:
     """Qualified firms, near misses (one condition missed by a small margin) and, for 高企, the undetermined."""
-    near = [a for a in assessments if near_miss(a.gaps_for(code))]
+    # Gap sentences (with the score plans) are built only for firms that fail exactly one condition.
+    one_short = [a for a in assessments if len(getattr(a.evaluation, code).failed) == 1]
+    near = [a for a in one_short if near_miss(a.gaps_for(code))]
     if code == "tech_sme":
         qualified = [a for a in assessments if a.evaluation.tech_sme.eligible]
         undetermined, key = [], _tech_sme_key
