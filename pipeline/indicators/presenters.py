@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from pipeline.domain.deadlines import renewal_opens
 from pipeline.domain.exact import plain
 from pipeline.domain.gaps import BASIC_LIMITS, Gap, missing_years_text
+from pipeline.domain.stages import Stage, public_status
 from pipeline.domain.tech_sme import PASS_SCORE
 from pipeline.domain.text import N_
 from pipeline.i18n import translate_msg
@@ -45,11 +46,7 @@ NEAR_LABELS = {
     "high_tech_revenue_share": N_("高新技术产品(服务)收入占比"), "innovation_score": N_("创新能力评价"),
     "score": N_("评价得分"), "employees": N_("职工总数"), "sales": N_("年销售收入"), "total_assets": N_("资产总额"),
 }
-# What holding a valid status is called on each track (科小 is 入库登记, only 高企 is 认定).
-HOLDING_TEXTS = {"tech_sme": N_("已入库登记，有效期至 %(date)s"), "hnte": N_("已认定，有效期至 %(date)s")}
-HOLDING_OPEN_ENDED = {"tech_sme": N_("已入库登记"), "hnte": N_("已认定")}
 _SHARES = {"tech_staff_ratio", "rd_ratio", "rd_domestic_share", "high_tech_revenue_share"}
-
 
 
 @dataclass(frozen=True)
@@ -88,10 +85,9 @@ def verdicts(assessment: FirmAssessment) -> list[TrackVerdict]:
 
 
 def holding_text(track_code: str, expires_on: date | None) -> str:
-    """"已认定，有效期至 2026-12-05" (科小: 已入库登记…) in the UI language."""
-    if expires_on is None:
-        return _(HOLDING_OPEN_ENDED[track_code])
-    return _(HOLDING_TEXTS[track_code], date=expires_on.isoformat())
+    """"已认定，有效期至 2026-12-05" (科小: 已入库登记…) in the UI language: the firm's public status of its final stage."""
+    status = public_status(Stage.CERTIFIED, expires_on=expires_on, track_code=track_code)
+    return _(status.text, **(status.params or {}))
 
 
 def with_holding(a: FirmAssessment, v: TrackVerdict) -> TrackVerdict:
