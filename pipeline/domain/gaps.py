@@ -27,8 +27,8 @@ from pipeline.domain.hnte import (
     period_sums,
     rd_ratio_threshold,
 )
-from pipeline.domain.innovation import PASS_SCORE
-from pipeline.domain.profile import Profile
+from pipeline.domain.innovation import PASS_SCORE, ip_range
+from pipeline.domain.profile import IpCounts, Profile
 from pipeline.domain.score_options import describe_plans
 from pipeline.domain.text import M_, N_, Join, Msg
 
@@ -123,7 +123,16 @@ def _registered_gap(profile: Profile, result: HnteResult) -> Gap:
     return Gap("hnte", "registered_1y", text, days, N_("天"), near=days <= NEAR_DAYS)
 
 
+def spent_ip_text(ip: IpCounts) -> Msg:
+    """"2 件 II 类知识产权已用于 2023 年高企认定，不能再次使用" (工作指引: 按Ⅱ类评价的知识产权…仅限使用一次)."""
+    years = Join(tuple(str(year) for year, _count in ip.spent_class_ii))
+    return M_("%(count)s 件 II 类知识产权已用于 %(years)s 年高企认定，不能再次使用", count=ip.spent, years=years)
+
+
 def _core_ip_gap(profile: Profile, result: HnteResult) -> Gap:
+    if profile.ip.spent:
+        text = M_("尚无可用于本次申报的 I 类或 II 类知识产权，需至少 1 件：%(spent)s", spent=spent_ip_text(profile.ip))
+        return Gap("hnte", "core_ip", text, 1, N_("件"), near=True)
     return Gap("hnte", "core_ip", M_("尚无 I 类或 II 类知识产权，需至少 1 件"), 1, N_("件"), near=True)
 
 
@@ -189,6 +198,9 @@ def _innovation_gap(profile: Profile, result: HnteResult) -> Gap:
     short = PASS_SCORE - score.max
     text = M_("创新能力评价 %(low)s–%(high)s 分，最高也不足 %(pass_score)s 分，差 %(short)s 分",
               low=score.min, high=score.max, pass_score=PASS_SCORE, short=short)
+    lost = ip_range(profile, profile.ip)[1] - score.ip[1]  # what the spent Class II would have added at most
+    if lost > 0:
+        text = M_("%(text)s；%(spent)s（少计最多 %(lost)s 分）", text=text, spent=spent_ip_text(profile.ip), lost=lost)
     return Gap("hnte", "innovation_score", text, short, N_("分"), near=short <= NEAR_POINTS)
 
 

@@ -104,10 +104,10 @@ def _period_conditions(profile: Profile, period: tuple[int, ...], complete: bool
 
 
 def _conditions(profile: Profile, period: tuple[int, ...], complete: bool) -> list[Condition]:
-    y = profile.last
+    y, ip = profile.last, profile.ip.for_hnte()  # Class II used in an earlier recognition no longer counts
     return [
         _registered(profile),
-        Condition("core_ip", profile.ip.total >= 1, str(profile.ip.total), "1", ">="),
+        Condition("core_ip", ip.total >= 1, str(ip.total), "1", ">="),
         Condition("domain", profile.hnte_domain in DOMAINS, profile.hnte_domain, None, "in"),
         _share("tech_staff_ratio", ratio(y.tech_staff, y.employees), TECH_STAFF_MIN),
         *_period_conditions(profile, period, complete),

@@ -70,9 +70,11 @@ def quantity_range(class_i: int, class_ii: int) -> Range:
     return ZERO
 
 
-def ip_range(profile: Profile) -> Range:
-    """Return the IP part (cap 30): advancement, core support, quantity, acquisition, standards."""
-    expert, ip = profile.expert, profile.ip
+def ip_range(profile: Profile, ip: IpCounts | None = None) -> Range:
+    """Return the IP part (cap 30): advancement, core support, quantity, acquisition, standards.
+
+    `ip` defaults to the counts a 高企 application may use (Class II used in an earlier recognition left out)."""
+    expert, ip = profile.expert, profile.ip.for_hnte() if ip is None else ip
     parts = (
         expert_range(expert.advancement, 8),
         expert_range(expert.core_support, 8),

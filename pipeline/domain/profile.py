@@ -41,15 +41,32 @@ class YearFigures:
 
 @dataclass(frozen=True, slots=True)
 class IpCounts:
-    """Owned intellectual property by class (RULES §1)."""
+    """Owned intellectual property by class (RULES §1), and the Class II a 高企 application may no longer count.
+
+    `spent_class_ii` lists, per year of the recognition, the Class II items (among class_ii) already used in an
+    earlier successful 高企 application: 科小 counts them, 高企 does not ("按Ⅱ类评价的知识产权在申请高新技术企业时，
+    仅限使用一次", 工作指引; see pipeline/domain/ip.py). Counts without items have none spent.
+    """
 
     class_i: int = 0
     class_ii: int = 0
-    acquired_only: bool = False  # every item obtained by transfer, gift or merger (受让、受赠、并购)
+    acquired_only: bool = False  # every item a 高企 application may count was obtained by transfer, gift or merger
+    spent_class_ii: tuple[tuple[int, int], ...] = ()  # (year of the 高企 recognition, items), ascending
 
     @property
     def total(self) -> int:
         return self.class_i + self.class_ii
+
+    @property
+    def spent(self) -> int:
+        """Class II items already used in a successful 高企 application."""
+        return sum(count for _year, count in self.spent_class_ii)
+
+    def for_hnte(self) -> "IpCounts":
+        """The counts a new 高企 application may use: Class I all, Class II only the items not used before."""
+        if not self.spent_class_ii:
+            return self
+        return IpCounts(self.class_i, self.class_ii - self.spent, self.acquired_only)
 
 
 @dataclass(frozen=True, slots=True)
