@@ -23,6 +23,7 @@ BLUEPRINTS = [
     "pipeline.certificates.batch_views",
     "pipeline.certificates.portal",
     "pipeline.certificates.public",
+    "pipeline.certificates.seal_views",
     "pipeline.funnel.admin",
     "pipeline.dashboard",
     "pipeline.dashboard.targets",

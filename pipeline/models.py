@@ -3,7 +3,7 @@
 from pipeline.accounts.models import AccountSetting, AccountToken, RecoveryCode
 from pipeline.audit.models import AuditEvent
 from pipeline.auth.models import LoginAttempt, LoginThrottle, Role, User, user_town
-from pipeline.certificates.models import Certificate, CertificateBatch, VerifyHit
+from pipeline.certificates.models import Certificate, CertificateBatch, CertificateSeal, VerifyHit
 from pipeline.dashboard.models import AnnualTarget
 from pipeline.documents.models import Document, DocumentType, DocumentVersion
 from pipeline.firms.models import Firm, FirmEdit, Industry, ServiceRecord, Town
@@ -19,7 +19,7 @@ from pipeline.workbench.models import WorkbenchDone
 __all__ = [
     "Firm", "FirmEdit", "FirmTrack", "Industry", "LoginAttempt", "PoolCounter", "Role", "ServiceRecord",
     "StageMove", "StageSetting", "Town", "Track", "User", "user_town",
-    "Certificate", "CertificateBatch", "VerifyHit",
+    "Certificate", "CertificateBatch", "CertificateSeal", "VerifyHit",
 ]
 __all__ += ["AnnualReportFiling", "HnteBatch", "JobRun", "OutboxAttachment", "OutboxMessage", "ProgramYear", "Reminder",
             "ReminderRule", "SchedulerLease"]

@@ -43,6 +43,7 @@ NAV = [
     NavItem("login_throttles.index", _l("登录限制"), (Role.ADMIN,), group="admin"),
     NavItem("audit.index", _l("审计日志"), (Role.ADMIN,), group="admin"),
     NavItem("documents_admin.types", _l("材料类型"), (Role.ADMIN,), group="admin"),
+    NavItem("certificate_seal.settings", _l("证书印章"), (Role.ADMIN,), group="admin"),
     NavItem("indicators.screening_index", _l("自动遴选"), STAFF),
     NavItem("indicators.pending", _l("企业填报待核实"), STAFF, group="data"),
     NavItem("imports.index", _l("Excel 导入导出"), STAFF, group="data"),

@@ -48,6 +48,11 @@ MATRIX = [
     ("/admin/login-throttles/", "GET", {ANON: 302, Role.ADMIN: 200, Role.OFFICER: 403, Role.LEADER: 403, Role.FIRM: 404}),
     ("/admin/login-throttles/999999/clear", "POST",
      {ANON: 302, Role.ADMIN: 404, Role.OFFICER: 403, Role.LEADER: 403, Role.FIRM: 404}),
+    # the 入库证书's seal setting (no image uploaded: the image URL is 404 for the admin)
+    ("/admin/certificate-seal/", "GET", {ANON: 302, Role.ADMIN: 200, Role.OFFICER: 403, Role.LEADER: 403, Role.FIRM: 404}),
+    ("/admin/certificate-seal/", "POST", {ANON: 302, Role.ADMIN: 302, Role.OFFICER: 403, Role.LEADER: 403, Role.FIRM: 404}),
+    ("/admin/certificate-seal/image.png", "GET",
+     {ANON: 302, Role.ADMIN: 404, Role.OFFICER: 403, Role.LEADER: 403, Role.FIRM: 404}),
     # indicators: figures pages and forms, submissions, screening
     ("/indicators/firms/{firm}", "GET", {ANON: 302, Role.ADMIN: 200, Role.OFFICER: 200, Role.LEADER: 200, Role.FIRM: 404}),
     ("/indicators/firms/{firm}/years/new", "GET",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,39 +28,6 @@ def group_code(code: str) -> str:
 
 
 @dataclass(frozen=True)
-class SealGlyph:
-    char: str
-    x: float
-    y: float
-    angle: float
-
-
-def seal_glyphs(text: str, *, cx: float = 100, cy: float = 100, radius: float = 68) -> tuple[SealGlyph, ...]:
-    """Place the authority's name clockwise along the top of a round seal, each character facing outwards."""
-    count = len(text)
-    if count == 0:
-        return ()
-    span = min(250.0, 26.0 * count + 20)
-    glyphs = []
-    for index, char in enumerate(text):
-        angle = -span / 2 + span * (index + 0.5) / count
-        rad = math.radians(angle)
-        glyphs.append(SealGlyph(char, round(cx + radius * math.sin(rad), 2), round(cy - radius * math.cos(rad), 2),
-                                round(angle, 2)))
-    return tuple(glyphs)
-
-
-def star_points(cx: float = 100, cy: float = 100, outer: float = 24, inner: float = 9.5) -> str:
-    """The points attribute of a five-pointed star with one point up."""
-    points = []
-    for index in range(10):
-        radius = outer if index % 2 == 0 else inner
-        rad = math.radians(index * 36)
-        points.append(f"{cx + radius * math.sin(rad):.2f},{cy - radius * math.cos(rad):.2f}")
-    return " ".join(points)
-
-
-@dataclass(frozen=True)
 class CertificateDocument:
     """Everything the 入库证书 shows; rendered by templates/pdf/certificate.html."""
 
@@ -77,8 +43,7 @@ class CertificateDocument:
     verify_url: str
     verify_base_url: str
     qr_svg: str
-    seal: tuple[SealGlyph, ...]
-    star: str
+    seal_image: str  # data: URL of the bureau's uploaded 电子印章, or "" (the seal setting is off)
 
     @property
     def issued_on_text(self) -> str:
@@ -112,8 +77,8 @@ def certificate_snapshot(*, firm_name: str, credit_code: str, track_name: str, n
     }
 
 
-def certificate_document(snapshot: dict, verification_code: str) -> CertificateDocument:
-    """What the PDF of a stored copy shows: its snapshot, plus the QR code and seal geometry derived from it."""
+def certificate_document(snapshot: dict, verification_code: str, *, seal_image: str = "") -> CertificateDocument:
+    """What the PDF of a stored copy shows: its snapshot, the QR code derived from it, and the seal if one is set."""
     from pipeline.pdf import qr_svg
 
     url = snapshot["verify_url"]
@@ -124,10 +89,11 @@ def certificate_document(snapshot: dict, verification_code: str) -> CertificateD
         reissued_on=date.fromisoformat(reissued_on) if reissued_on else None, authority=snapshot["authority"],
         verification_code=verification_code, verify_url=url,
         verify_base_url=url.removesuffix(f"/verify/{verification_code}"), qr_svg=qr_svg(url),
-        seal=seal_glyphs(snapshot["authority"]), star=star_points(),
+        seal_image=seal_image,
     )
 
 
-def make_certificate_document(*, verification_code: str, **values) -> CertificateDocument:
+def make_certificate_document(*, verification_code: str, seal_image: str = "", **values) -> CertificateDocument:
     """The document of a copy made from these values now (certificate_snapshot's keywords)."""
-    return certificate_document(certificate_snapshot(verification_code=verification_code, **values), verification_code)
+    return certificate_document(certificate_snapshot(verification_code=verification_code, **values), verification_code,
+                                seal_image=seal_image)

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from pipeline.forms import Form
@@ -41,3 +42,11 @@ class VerifyForm(Form):
         csrf = False
 
     code = StringField(_l("验证码"), validators=[DataRequired(_l("请输入验证码。")), Length(max=40)])
+
+
+class SealForm(Form):
+    """The seal setting: on/off and the official 电子印章 image (its content is checked by seal.check_seal_image)."""
+
+    enabled = BooleanField(_l("在入库证书上加盖电子印章"))
+    image = FileField(_l("电子印章图片（透明背景 PNG，不超过 1 MB）"))
+    remove = BooleanField(_l("删除已上传的印章图片"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
@@ -121,3 +121,21 @@ class VerifyHit(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     ip: Mapped[str] = mapped_column(String(45))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)  # old hits are deleted by age
+
+
+class CertificateSeal(Base):
+    """The admin's seal setting (one row, id 1; no row means off): many bureaus may not print an imitation seal, so
+    the 入库证书 carries none unless the admin turns it on with the bureau's uploaded official 电子印章 (a PNG)."""
+
+    __tablename__ = "certificate_seal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    image: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    image_sha256: Mapped[str | None] = mapped_column(String(64))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    updated_by = relationship("User")

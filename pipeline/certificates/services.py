@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from pipeline.certificates.documents import certificate_document, certificate_snapshot
 from pipeline.certificates.models import Certificate, CertificateKind, CertificateStatus
+from pipeline.certificates.seal import seal_data_uri, seal_for_certificate
 from pipeline.db import insert_or_ignore
 from pipeline.domain.stages import Stage
 from pipeline.domain.text import N_
@@ -107,7 +108,9 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     """The PDF of a copy: rendered from its snapshot on first use and stored, so that every later download (and its
     SHA-256) is the same. Raises PdfError when rendering fails; the caller commits what was stored."""
     if certificate.pdf is None:
-        pdf = render_pdf(TEMPLATE, certificate_document(certificate.snapshot, certificate.verification_code))
+        seal = seal_data_uri(seal_for_certificate())  # the setting when the copy is first rendered, then kept
+        pdf = render_pdf(TEMPLATE, certificate_document(certificate.snapshot, certificate.verification_code,
+                                                        seal_image=seal))
         # Only the first renderer stores: two workers rendering the same copy at once keep one set of bytes.
         db.session.execute(update(Certificate).where(Certificate.id == certificate.id, Certificate.pdf_sha256.is_(None))
                            .values(pdf=pdf, pdf_sha256=hashlib.sha256(pdf).hexdigest())

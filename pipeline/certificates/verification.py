@@ -28,12 +28,24 @@ def allow_verify_request(ip: str, now: datetime, *, limit: int, window_seconds: 
 
 
 @dataclass(frozen=True)
+class TrackNames:
+    """The track's names, for the `track_name` filter (the certificate itself is in Chinese)."""
+
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True)
 class VerifyResult:
-    """What the public may learn: status, firm name, track, number and dates, nothing else."""
+    """What the public may learn: status, what the certificate is, who issued it to which firm (name and the public
+    统一社会信用代码), number and dates, nothing else."""
 
     status: CertificateStatus
     firm_name: str
-    track_name: str
+    credit_code: str
+    track: TrackNames
+    authority: str
+    year: int
     number: str
     issued_on: date
     reissued_on: date | None
@@ -53,7 +65,8 @@ def verify_code(text: str | None) -> VerifyResult | None:
     snapshot = certificate.snapshot
     reissued = snapshot.get("reissued_on")
     return VerifyResult(
-        status=certificate.status, firm_name=snapshot.get("firm_name", ""), track_name=snapshot.get("track_name", ""),
-        number=certificate.number, issued_on=certificate.issued_on,
+        status=certificate.status, firm_name=snapshot.get("firm_name", ""), credit_code=snapshot.get("credit_code", ""),
+        track=TrackNames(snapshot.get("track_name", ""), certificate.track.name_en),
+        authority=snapshot.get("authority", ""), year=snapshot.get("year", certificate.year), number=certificate.number, issued_on=certificate.issued_on,
         reissued_on=date.fromisoformat(reissued) if reissued else None,
         ended_on=to_local(ended).date() if ended else None)

@@ -17,7 +17,7 @@ def page(client, code, **kw):
     return response.status_code, response.get_data(as_text=True)
 
 
-def test_valid_certificate_shows_name_track_number_and_date_only(client, issue, make_firm):
+def test_valid_certificate_shows_the_public_facts_only(client, issue, make_firm, app):
     firm = make_firm(name="新昌犇燊机械有限公司", contact_phone="13900001111", address="新昌县七星街道1号")
     certificate = issue(firm=firm)
     assert certificate.pdf is None  # never rendered: the page needs the row and its snapshot only
@@ -25,8 +25,23 @@ def test_valid_certificate_shows_name_track_number_and_date_only(client, issue, 
     assert status == 200
     assert "证书有效" in html and "新昌犇燊机械有限公司" in html and "科技型中小企业" in html
     assert certificate.number in html and "2026-03-02" in html
-    for private in (firm.credit_code, "13900001111", "新昌县七星街道1号"):
+    assert firm.credit_code in html  # public in the national enterprise credit system; a bank matches the firm by it
+    assert app.config["PIPELINE_AUTHORITY_NAME"] in html and "有效期" in html
+    for private in ("13900001111", "新昌县七星街道1号"):
         assert private not in html
+
+
+def test_the_page_says_what_the_certificate_is_not(client, issue, make_record):
+    certificate = issue(make_record(code="hnte", number="高企-2026-0001"))
+    html = page(client, certificate.verification_code)[1]
+    assert "证明该企业列入" in html and "高新技术企业梯队培育库" in html
+    assert "不代表该企业已获高新技术企业认定" in html
+
+
+def test_the_page_is_in_english_too(client, issue):
+    certificate = issue()
+    html = page(client, certificate.verification_code, headers={"Accept-Language": "en"})[1]
+    assert "Certificate valid" in html and "does not mean" in html
 
 
 def test_code_is_accepted_as_typed(client, issue):
