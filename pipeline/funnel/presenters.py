@@ -56,6 +56,11 @@ class RecordView:
                              last_activity_on=to_local(record.last_activity_at).date(), stale_days=self.stale_days,
                              for_firm=self.for_firm)
 
+    @property
+    def deadline_overdue(self) -> bool:
+        """The next deadline has passed (a follow-up not made, a certificate run out): pages mark it."""
+        return self.deadline is not None and self.deadline.due_on < self.today
+
     @cached_property
     def status(self) -> PublicStatus:
         record = self.record

@@ -111,7 +111,9 @@ def move(firm_id: int, track_code: str):
         message = next(iter(form.errors.values()))[0]
         if wants_json():
             return jsonify(ok=False, error=str(message)), 400
-        return _render_move(firm, track, record, _move_form(record, track, form), 422, str(message))
+        # A visible field shows its own error: the alert is only for errors of the hidden ones (said once).
+        shown = str(message) if set(form.errors) & {"version", "next", "csrf_token"} else None
+        return _render_move(firm, track, record, _move_form(record, track, form), 422, shown)
     try:
         done = move_firm(record or (firm, track), form.to.data, actor=current_user, now=utcnow(),
                          expected_version=form.version.data, **form.details())
@@ -119,12 +121,21 @@ def move(firm_id: int, track_code: str):
         db.session.rollback()
         return _move_refused(firm, track, form, refusal)
     db.session.commit()
+    # A drag reloads the board, which shows this message as the keyboard form's redirect does.
     message = _("%(firm)s 的“%(track)s”已移到“%(stage)s”。", firm=firm.name, track=track_name(track),
                 stage=_(stage_label(done.to_stage, track.code)))
+    flash(message, "success")
     if wants_json():
         return jsonify(ok=True, message=message, stage=done.to_stage.value, version=done.firm_track.version)
-    flash(message, "success")
-    return redirect(safe_next_url(form.next.data, url_for("firms.detail", firm_id=firm.id)))
+    return redirect(_back_to_card(form.next.data, firm))
+
+
+def _back_to_card(next_url: str | None, firm) -> str:
+    """Where a move returns: the page it came from, on the board at the moved card (board.js scrolls to it,
+    highlights it and gives it the focus)."""
+    target = safe_next_url(next_url, url_for("firms.detail", firm_id=firm.id))
+    on_board = target.split("?")[0] == url_for("funnel.board")
+    return f"{target}#card-{firm.id}" if on_board else target
 
 
 def _move_refused(firm, track, form: MoveForm, refusal: TransitionRefused):
@@ -139,12 +150,18 @@ def _move_refused(firm, track, form: MoveForm, refusal: TransitionRefused):
             payload.update(needs_form=True, form_url=url_for("funnel.move", firm_id=firm.id, track_code=track.code,
                                                              to=form.to.data, next=form.next.data or None))
         return jsonify(payload), status
+    fields = [{"certificate": "certificate_number"}.get(name, name) for name in sorted(refusal.needs)]
+    if fields and not any(name in request.form for name in fields):
+        # The card's short form has no place for what this stage needs (出库's reason, a certificate): open the full
+        # form on that stage, with nothing marked wrong yet.
+        return redirect(url_for("funnel.move", firm_id=firm.id, track_code=track.code, to=form.to.data,
+                                next=form.next.data or None), 303)
     if isinstance(refusal, RecordChanged):
         form.version.data, form.version.raw_data = (record.version if record else 0), None
-    for name in sorted(refusal.needs):
-        field = {"certificate": "certificate_number"}.get(name, name)
+    for field in fields:
         getattr(form, field).errors.append(text)
-    return _render_move(firm, track, record, _move_form(record, track, form), status, text)
+    # The refusal is said once: at the fields it concerns, or else above the form.
+    return _render_move(firm, track, record, _move_form(record, track, form), status, None if fields else text)
 
 
 def _bulk_records(track, stage: Stage, board_filter: BoardFilter, ids: list[int] | None = None) -> list[FirmTrack]:

@@ -47,7 +47,13 @@
       return response.json().catch(function () { return { ok: false, error: label("status-error", "操作失败（%(status)s），请刷新页面后重试。", { status: response.status }) }; });
     }).then(function (answer) {
       card.classList.remove("is-moving");
-      if (answer.ok) { window.location.reload(); return; }
+      if (answer.ok) {
+        // The server flashed the same message as after the keyboard form; the reloaded board shows it and, from the
+        // fragment, scrolls to the moved card and highlights it.
+        window.history.replaceState(null, "", "#" + card.id);
+        window.location.reload();
+        return;
+      }
       if (answer.needs_form && answer.form_url) { window.location.assign(answer.form_url); return; }
       var text = answer.error || label("error", "操作失败，请刷新页面后重试。");
       if (answer.stage_label) { text += label("stage", "（当前阶段：%(stage)s）", { stage: answer.stage_label }); }
@@ -115,9 +121,37 @@
     }
     select.addEventListener("change", update);
     update();
-    // A refused move comes back with the field it needs marked: put the cursor there (keyboard users start there).
+    // A refused move comes back with the field it needs marked, and a card's move to a stage that needs more (出库's
+    // reason) opens this form on that stage: put the cursor on that field (keyboard users start there).
     var invalid = form.querySelector(".is-invalid");
-    if (invalid) { invalid.focus(); }
+    var option = select.options[select.selectedIndex];
+    var needs = option && /[?&]to=/.test(window.location.search) ? (option.getAttribute("data-needs") || "").split(" ") : [];
+    var needed = needs[0] ? form.querySelector('[data-field="' + needs[0] + '"] select, [data-field="' + needs[0] + '"] input') : null;
+    if (invalid || needed) { (invalid || needed).focus(); }
+  }
+
+  // After a move (a drag or a card's form) the board opens at #card-<firm>: bring that card into view, mark it, and
+  // give it the focus so that a keyboard user carries on from the card they moved.
+  function showMovedCard() {
+    var match = /^#card-\d+$/.exec(window.location.hash);
+    var card = match ? document.getElementById(match[0].slice(1)) : null;
+    if (!card || !card.classList.contains("board-card")) { return; }
+    card.classList.add("just-moved");
+    card.scrollIntoView({ block: "center", inline: "center" });
+    card.focus({ preventScroll: true });
+    card.addEventListener("blur", function () { card.classList.remove("just-moved"); }, { once: true });
+  }
+
+  // The board scrolls sideways when its columns do not fit: shadows at the edges say there is more that way.
+  function setUpScrollCue(board) {
+    var frame = board.parentElement;
+    function update() {
+      frame.classList.toggle("more-left", board.scrollLeft > 4);
+      frame.classList.toggle("more-right", board.scrollLeft + board.clientWidth < board.scrollWidth - 4);
+    }
+    board.addEventListener("scroll", update, { passive: true });
+    window.addEventListener("resize", update);
+    update();
   }
 
   // A header checkbox ticks every checkbox of a name.
@@ -130,7 +164,8 @@
     });
   }
 
-  document.querySelectorAll("[data-board]").forEach(setUpBoard);
+  document.querySelectorAll("[data-board]").forEach(function (board) { setUpBoard(board); setUpScrollCue(board); });
+  showMovedCard();
   document.querySelectorAll("[data-move-form]").forEach(setUpMoveForm);
   document.querySelectorAll("[data-select-all]").forEach(setUpSelectAll);
 })();

@@ -97,6 +97,12 @@ def test_officer_drags_cards_and_a_move_needing_data_opens_its_form(
 
     # 遴选 → 入库: the card moves, both counts change, and the firm's history shows the move.
     card(page, "拖拽测试甲有限公司").drag_to(column(page, Stage.POOL))
+    # The same confirmation as the keyboard form, and the moved card brought into view, marked and focused.
+    expect(page.locator(".alert-success")).to_contain_text("拖拽测试甲有限公司 的“科技型中小企业”已移到“入库”")
+    moved = column(page, Stage.POOL).locator("article", has_text="拖拽测试甲有限公司")
+    expect(moved).to_have_class(re.compile(r"\bjust-moved\b"))
+    expect(moved).to_be_focused()
+    expect(moved).to_be_in_viewport()
     expect(column(page, Stage.POOL).locator("article", has_text="拖拽测试甲有限公司")).to_be_visible()
     expect(column(page, Stage.SCREENING).locator("article", has_text="拖拽测试甲有限公司")).to_have_count(0)
     assert (count_of(page, Stage.SCREENING), count_of(page, Stage.POOL)) == (screening - 1, pool + 1)
@@ -132,7 +138,7 @@ def test_officer_drags_cards_and_a_move_needing_data_opens_its_form(
     page.get_by_role("button", name="确认调整").click()
     # 科小's final stage is a registration (docs/glossary.md): the message names it so.
     expect(page.locator(".alert-success")).to_contain_text("认定测试丙有限公司 的“科技型中小企业”已移到“入库登记”")
-    expect(page).to_have_url(re.compile(r"/funnel/\?track=tech_sme$"))
+    expect(page).to_have_url(re.compile(r"/funnel/\?track=tech_sme#card-\d+$"))
     expect(column(page, Stage.CERTIFIED).locator("article", has_text="认定测试丙有限公司")).to_contain_text(
         f"证书到期：{today.year}-12-31")
     assert count_of(page, Stage.CERTIFIED) == certified + 1
@@ -169,6 +175,12 @@ def test_keyboard_alone_moves_a_firm_and_fills_the_form_a_move_needs(
     page.keyboard.press("Enter")
     expect(page.locator(".alert-success")).to_contain_text(f"{name} 的“科技型中小企业”已移到“入库”")
     assert _stage_of(in_live_app, name) is Stage.POOL
+    # The focus is back on the card just moved (now in 入库), so the next Tab carries on from there.
+    moved = column(page, Stage.POOL).locator("article", has_text=name)
+    expect(moved).to_be_focused()
+    expect(moved).to_have_class(re.compile(r"\bjust-moved\b"))
+    page.keyboard.press("Tab")
+    expect(moved.get_by_role("link", name=name)).to_be_focused()
 
     # 入库 → 出库 by arrow keys: the server asks for the reason on the full form, filled in by keyboard too.
     tab_to(page, card(page, name).locator("summary"))
@@ -179,8 +191,11 @@ def test_keyboard_alone_moves_a_firm_and_fills_the_form_a_move_needs(
     expect(card(page, name).get_by_label("移到阶段")).to_have_value("removed")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    expect(page.get_by_role("alert").filter(has_text="出库须选择原因。").first).to_be_visible()
-    expect(page.get_by_label("出库原因")).to_be_focused()  # the form puts the cursor on the field it needs
+    # The full form opens on 出库 with nothing marked wrong yet, the cursor on the field it needs.
+    expect(page.get_by_label("移到阶段")).to_have_value("removed")
+    expect(page.get_by_text("出库须选择原因。")).to_have_count(0)
+    expect(page.locator(".is-invalid, .alert-danger")).to_have_count(0)
+    expect(page.get_by_label("出库原因")).to_be_focused()
     page.keyboard.press("ArrowDown")  # （请选择） → 不再符合条件
     expect(page.get_by_label("出库原因")).to_have_value("no_longer_eligible")
     tab_to(page, page.get_by_label("理由 / 说明"))

@@ -94,23 +94,71 @@ def test_card_form_moves_the_firm_and_returns_to_the_board(client, db, login_as,
     record = place_firm(make_firm(), "tech_sme", Stage.SCREENING)
     response = client.post(move_url(record.firm), data={"to": "pool", "version": record.version,
                                                         "next": "/funnel/?track=tech_sme"})
-    assert response.status_code == 302 and response.headers["Location"] == "/funnel/?track=tech_sme"
+    # Back on the board at the moved card (board.js scrolls to it, marks it and focuses it).
+    assert response.status_code == 302 and response.headers["Location"] == f"/funnel/?track=tech_sme#card-{record.firm.id}"
     db.session.refresh(record)
     assert record.stage is Stage.POOL and record.pool_number
     assert "已移到“入库”" in client.get("/funnel/").get_data(as_text=True)
 
 
-def test_move_needing_data_opens_the_form_with_the_reason(client, db, login_as, make_firm, place_firm):
+def test_a_card_move_needing_data_opens_the_form_on_that_stage_without_an_error(client, db, login_as, make_firm,
+                                                                              place_firm):
     login_as(Role.OFFICER)
     record = place_firm(make_firm(), "tech_sme", Stage.CULTIVATING)
-    response = client.post(move_url(record.firm), data={"to": "certified", "version": record.version})
-    html = response.get_data(as_text=True)
-    assert response.status_code == 422
-    assert "认定须填写证书（登记）编号和发证日期。" in html and 'name="certificate_number"' in html
-    assert '<option selected value="certified"' in html or 'value="certified" selected' in html \
-        or 'selected value="certified"' in html
+    response = client.post(move_url(record.firm), data={"to": "certified", "version": record.version,
+                                                        "next": "/funnel/?track=tech_sme"})
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith(move_url(record.firm) + "?to=certified&next=")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'name="certificate_number"' in html and 'selected value="certified"' in html
+    assert "认定须填写证书（登记）编号和发证日期。" not in html and "is-invalid" not in html
     db.session.refresh(record)
     assert record.stage is Stage.CULTIVATING
+
+
+def test_the_full_form_sent_without_the_reason_says_so_once_at_the_field(client, db, login_as, make_firm,
+                                                                          place_firm):
+    login_as(Role.OFFICER)
+    record = place_firm(make_firm(), "tech_sme", Stage.POOL)
+    response = client.post(move_url(record.firm), data={"to": "removed", "version": record.version,
+                                                        "reason_code": "", "note": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert html.count("出库须选择原因。") == 1 and "is-invalid" in html and 'class="alert alert-danger"' not in html
+    db.session.refresh(record)
+    assert record.stage is Stage.POOL
+
+
+def test_a_changed_record_is_said_once_above_the_form(client, db, login_as, make_firm, place_firm):
+    login_as(Role.OFFICER)
+    record = place_firm(make_firm(), "tech_sme", Stage.SCREENING)
+    response = client.post(move_url(record.firm), data={"to": "pool", "version": record.version + 5})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and html.count('class="alert alert-danger"') == 1
+
+
+def test_an_overdue_follow_up_is_marked_by_word_not_only_colour(client, db, login_as, make_firm, place_firm):
+    login_as(Role.OFFICER)
+    record = place_firm(make_firm(name="逾期跟进企业"), "tech_sme", Stage.SCREENING)
+    record.last_activity_at = utcnow() - timedelta(days=400)
+    place_firm(make_firm(name="按期跟进企业"), "tech_sme", Stage.SCREENING)
+    db.session.commit()
+    html = client.get("/funnel/?track=tech_sme").get_data(as_text=True)
+    late = html[html.index("逾期跟进企业"):html.index("</article>", html.index("逾期跟进企业"))]
+    on_time = html[html.index("按期跟进企业"):html.index("</article>", html.index("按期跟进企业"))]
+    assert "deadline-overdue" in late and "已逾期" in late
+    assert "deadline" in on_time and "已逾期" not in on_time
+
+
+def test_the_board_lists_every_column_with_its_count_and_says_how_to_move_on_a_phone(client, db, login_as, make_firm,
+                                                                                   place_firm):
+    login_as(Role.OFFICER)
+    place_firm(make_firm(), "tech_sme", Stage.PAUSED)
+    html = client.get("/funnel/?track=tech_sme").get_data(as_text=True)
+    index = html[html.index('class="board-index'):html.index("</nav>", html.index('class="board-index'))]
+    for stage in ("expired", "paused", "removed"):
+        assert f'href="#stage-{stage}"' in index and f'id="stage-{stage}"' in html
+    assert "board-help-touch" in html and "选择新阶段" in html
 
 
 def test_move_form_page_offers_only_allowed_targets(client, login_as, make_firm, place_firm):
