@@ -51,6 +51,7 @@ class RowPlan:
     facts: dict | None = None
     facts_row_id: int | None = None
     changes: list[str] = field(default_factory=list)
+    diffs: list[tuple[str, str, str]] = field(default_factory=list)  # (column header, old, new) of firm fields
 
 
 @dataclass
@@ -142,11 +143,23 @@ def _plan_row(row: dict, known: _Db, towns: set[int] | None) -> tuple[tuple[str,
             return ("credit_code", _("该企业不在您负责的乡镇/街道，无权修改。")), None
         item.firm_values = {k: v for k, v in values.items() if v != current[k]}
         item.changes = [_HEADERS[k.removesuffix("_id")] for k in item.firm_values]
+        item.diffs = [(_HEADERS[k.removesuffix("_id")], _shown(k, current[k], known), _shown(k, v, known))
+                      for k, v in item.firm_values.items()]
     _plan_figures(row, item, known)
     _plan_facts(row, item, known)
     if item.action == "unchanged" and (item.firm_values or item.figures or item.facts):
         item.action = "update"
     return None, item
+
+
+def _shown(key: str, value, known: _Db) -> str:
+    """A firm field's value as the file writes it: town and industry by name, dates as yyyy-mm-dd."""
+    if value is None:
+        return ""
+    names = {"town_id": known.towns, "industry_id": known.industries}.get(key)
+    if names is not None:
+        return next((name for name, id_ in names.items() if id_ == value), "")
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 def _model_values(firm: dict, known: _Db) -> dict:

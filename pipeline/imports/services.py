@@ -18,9 +18,9 @@ from pipeline.imports.firm_rows import parse_firm_sheet
 from pipeline.imports.models import ImportBatch
 from pipeline.imports.reader import Progress, open_sheet
 from pipeline.imports.results import apply_results, parse_result_sheet, plan_results
-from pipeline.imports.storage import batch_options, batch_payload, save_batch
+from pipeline.imports.storage import batch_options, batch_payload, save_batch, save_result
 
-SAMPLE = 200  # rows of each kind kept for the preview page
+SAMPLE = 200  # rows of each kind kept for the preview page (and for the result page)
 MAX_ERRORS_SHOWN = 2000
 
 
@@ -45,19 +45,30 @@ def preview_firm_import(stream, filename: str, *, user: User, token: str, today:
         "rows": parsed.rows, "letters": letters, "ignored": parsed.ignored_columns,
         "skipped_example": parsed.skipped_example, "errors": [e.as_dict() for e in errors[:MAX_ERRORS_SHOWN]],
         "counts": {**plan.counts, "error": len({e.row for e in errors})}, "samples": _samples(plan),
-        "error_total": len(errors),
+        "error_total": len(errors), "warnings": _creation_warnings(plan),
     }
     return save_batch(token, user, "firms", filename, {}, payload, row_count=parsed.seen,
                       error_count=len(errors), now=now)
 
 
 def _samples(plan: FirmPlan) -> dict[str, list]:
+    """The first rows of each kind: for the preview (row number, what changes) and, once written, for the result
+    (the firm's id for a link)."""
     samples = {"create": [], "update": []}
     for item in plan.rows:
         bucket = samples.get(item.action)
         if bucket is not None and len(bucket) < SAMPLE:
-            bucket.append({"row": item.row, "code": item.code, "name": item.name, "changes": item.changes})
+            bucket.append({"row": item.row, "code": item.code, "name": item.name, "changes": item.changes,
+                           "diffs": item.diffs, "firm_id": item.firm_id})
     return samples
+
+
+def _creation_warnings(plan: FirmPlan) -> dict[str, list[int]]:
+    """Rows of firms that will be created incomplete: no 负责专员 (the file has no such column, so none is set) or
+    no 成立日期 (without it no track can be evaluated: the age conditions need it)."""
+    creates = [item for item in plan.rows if item.action == "create"]
+    return {"no_officer": [item.row for item in creates if not item.firm_values.get("officer_id")],
+            "no_registered_on": [item.row for item in creates if not item.firm_values.get("registered_on")]}
 
 
 def confirm_firm_import(batch: ImportBatch, *, user: User, now: datetime, progress: Progress | None = None) -> dict:
@@ -68,6 +79,7 @@ def confirm_firm_import(batch: ImportBatch, *, user: User, now: datetime, progre
         raise ImportRefused(_("预览后数据已发生变化（如乡镇被删除或权限调整），请重新上传文件预览。"))
     counts = apply_firm_plan(plan, actor=user, now=now, progress=progress)
     _mark_applied(batch, now, counts)
+    save_result(batch, {"counts": counts, "samples": _samples(plan)})
     return counts
 
 

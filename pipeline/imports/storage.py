@@ -44,17 +44,28 @@ def _json_default(value):
     raise TypeError(type(value).__name__)
 
 
+def _packed(payload: dict) -> bytes:
+    return zlib.compress(json.dumps(payload, ensure_ascii=False, default=_json_default).encode(), 3)
+
+
 def save_batch(token: str, user: User, kind: str, filename: str, options: dict, payload: dict, *,
                row_count: int, error_count: int, now: datetime) -> ImportBatch:
     """Store a parsed upload for its owner (and forget uploads older than a day)."""
     db.session.execute(delete(ImportBatch).where(ImportBatch.created_at < now - KEEP))
-    data = zlib.compress(json.dumps(payload, ensure_ascii=False, default=_json_default).encode(), 3)
     batch = ImportBatch(token=token, user_id=user.id, kind=kind, filename=filename[:255],
-                        options=json.dumps(options, ensure_ascii=False), payload=data, row_count=row_count,
+                        options=json.dumps(options, ensure_ascii=False), payload=_packed(payload), row_count=row_count,
                         error_count=error_count, created_at=now)
     db.session.add(batch)
     db.session.flush()
     return batch
+
+
+def save_result(batch: ImportBatch, result: dict) -> None:
+    """Keep what a confirmed import did (counts, the first firms with their ids) for its result page."""
+    payload = batch_payload(batch)
+    payload["result"] = result
+    batch.payload = _packed(payload)
+    db.session.flush()
 
 
 def get_batch_or_404(token: str, user: User) -> ImportBatch:

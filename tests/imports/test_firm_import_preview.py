@@ -1,5 +1,7 @@
 """Preview of a firm/indicator import: counts, every error kind with row and column, nothing written."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -26,7 +28,10 @@ def test_preview_shows_what_would_change_and_writes_nothing(client, db, login_as
     page = client.get(f"/excel/imports/{token}").get_data(as_text=True)
     assert "新建 1" in page and "更新 1" in page and "不变 1" in page and "错误 0 行" in page
     code = firm_row(2)["统一社会信用代码"]
-    assert f"<td>3</td><td>{code}</td><td>导入测试企业2有限公司</td><td>企业名称</td>" in page
+    row = re.search(rf'<tr><td data-label="行">3</td><td data-label="统一社会信用代码">{code}</td>(.*?)</tr>', page, re.S)
+    assert row and "导入测试企业2有限公司" in row.group(1)
+    assert re.search(r'import-diff">企业名称：<span[^>]*>旧名称有限公司</span>.*?<strong>导入测试企业2有限公司</strong>',
+                     row.group(1), re.S)  # old → new
     assert not confirm_disabled(page)
 
 
