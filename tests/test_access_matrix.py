@@ -80,6 +80,21 @@ MATRIX = [
     ("/indicators/screening/hnte", "GET", {ANON: 302, Role.ADMIN: 200, Role.OFFICER: 200, Role.LEADER: 200, Role.FIRM: 404}),
     ("/indicators/screening/hnte/enter", "POST",
      {ANON: 302, Role.ADMIN: 302, Role.OFFICER: 302, Role.LEADER: 403, Role.FIRM: 404}),
+    # a firm's IP items (issue 16): the list, the item form (an empty POST is the form again), an unknown item or
+    # 高企 recognition of the firm (404 for staff who may edit), deleting, ticking a recognition's items
+    ("/indicators/firms/{firm}/ip", "GET", {ANON: 302, Role.ADMIN: 200, Role.OFFICER: 200, Role.LEADER: 200, Role.FIRM: 404}),
+    ("/indicators/firms/{firm}/ip/new", "GET",
+     {ANON: 302, Role.ADMIN: 200, Role.OFFICER: 200, Role.LEADER: 403, Role.FIRM: 404}),
+    ("/indicators/firms/{firm}/ip/new", "POST",
+     {ANON: 302, Role.ADMIN: 200, Role.OFFICER: 200, Role.LEADER: 403, Role.FIRM: 404}),
+    ("/indicators/firms/{firm}/ip/999999", "GET",
+     {ANON: 302, Role.ADMIN: 404, Role.OFFICER: 404, Role.LEADER: 403, Role.FIRM: 404}),
+    ("/indicators/firms/{firm}/ip/999999", "POST",
+     {ANON: 302, Role.ADMIN: 404, Role.OFFICER: 404, Role.LEADER: 403, Role.FIRM: 404}),
+    ("/indicators/firms/{firm}/ip/999999/delete", "POST",
+     {ANON: 302, Role.ADMIN: 404, Role.OFFICER: 404, Role.LEADER: 403, Role.FIRM: 404}),
+    ("/indicators/firms/{firm}/ip/recognitions/999999", "POST",
+     {ANON: 302, Role.ADMIN: 404, Role.OFFICER: 404, Role.LEADER: 403, Role.FIRM: 404}),
     # the firm's own figures in the portal
     ("/portal/figures/", "GET", {ANON: 302, Role.ADMIN: 404, Role.OFFICER: 404, Role.LEADER: 404, Role.FIRM: 200}),
     ("/portal/figures/years/new", "GET", {ANON: 302, Role.ADMIN: 404, Role.OFFICER: 404, Role.LEADER: 404, Role.FIRM: 200}),

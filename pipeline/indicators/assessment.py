@@ -1,7 +1,9 @@
 """Turn confirmed (official) figures into domain profiles and evaluate firms in bulk.
 
 Nothing is cached: every call reads the figures as they are now, with a constant number of queries whatever the
-number of firms (firms, years, facts, valid 高企 certificates), and evaluates in plain Python.
+number of firms (firms, years, facts, valid 高企 certificates, IP items), and evaluates in plain Python.
+
+A firm's IP: from its IP items when it has any (ip_items.py says why they win), else the counts of its facts.
 """
 
 from __future__ import annotations
@@ -13,18 +15,20 @@ from datetime import date
 from functools import cached_property
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from pipeline.domain.deadlines import add_years
 from pipeline.domain.eligibility import Evaluation, Gap, assess, gaps
 from pipeline.domain.hnte import PERIOD_YEARS
+from pipeline.domain.ip import IpItem as Item
+from pipeline.domain.ip import IpKind, ip_counts
 from pipeline.domain.profile import Direct, Expert, Flags, IpCounts, Profile, YearFigures
 from pipeline.domain.stages import HOLDING, PROVINCIAL_LEVELS
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
-from pipeline.funnel.models import FirmTrack, Track
+from pipeline.funnel.models import FirmTrack, StageMove, Track
 from pipeline.funnel.queries import RD_INSTITUTION
-from pipeline.indicators.models import FirmFacts, FirmYear, Source
+from pipeline.indicators.models import FirmFacts, FirmYear, IpItem, IpItemUse, Source
 from pipeline.indicators.values import YEAR_FIELDS
 
 EVALUATED_TRACKS = ("tech_sme", "hnte")  # the tracks the engine evaluates
@@ -82,7 +86,7 @@ def evaluate_firm(firm: Firm, today: date) -> FirmAssessment:
 
 
 def assess_firms(firm_ids: FirmIds, today: date) -> dict[int, FirmAssessment]:
-    """Evaluate many firms (a list of ids or a SELECT of Firm.id) with four queries; keyed by firm id."""
+    """Evaluate many firms (a list of ids or a SELECT of Firm.id) with five queries; keyed by firm id."""
     last = today.year - 1
     data = _load(firm_ids, last - FALLBACK_YEARS - PERIOD_YEARS, last, today)
     return {firm_id: _assess(firm_id, registered_on, data, today)
@@ -96,6 +100,7 @@ class _Loaded:
     facts: dict[int, tuple]
     holdings: dict[int, dict[str, date | None]]
     provincial_rd: set[int] = field(default_factory=set)  # firms holding a valid 省级+ 研发机构 (the 科小 direct route)
+    ip_items: dict[int, list[Item]] = field(default_factory=lambda: defaultdict(list))
 
 
 def _load(firm_ids: FirmIds, first_year: int, last_year: int, today: date) -> _Loaded:
@@ -119,7 +124,16 @@ def _load(firm_ids: FirmIds, first_year: int, last_year: int, today: date) -> _L
                 data.holdings[firm_id][code] = expires_on
             elif level in PROVINCIAL_LEVELS:  # a valid 省级+ 企业研发机构 is the 科小 direct route (issue 16)
                 data.provincial_rd.add(firm_id)
+        for firm_id, kind, granted_on, acquired, used_on in db.session.execute(select(
+                IpItem.firm_id, IpItem.kind, IpItem.granted_on, IpItem.acquired, _FIRST_USE).where(
+                IpItem.firm_id.in_(ids))):
+            data.ip_items[firm_id].append(Item(IpKind(kind), granted_on, acquired, used_on))
     return data
+
+
+# The issue date of the first successful 高企 application that used an item (NULL: none).
+_FIRST_USE = (select(func.min(StageMove.issued_on)).join(IpItemUse, IpItemUse.stage_move_id == StageMove.id)
+              .where(IpItemUse.ip_item_id == IpItem.id).correlate(IpItem).scalar_subquery())
 
 
 def _chunks(firm_ids: FirmIds) -> Iterator:
@@ -167,6 +181,8 @@ def _profile(firm_id: int, registered_on: date | None, data: _Loaded, as_of: dat
     if registered_on.year > as_of.year - 1:
         raise MissingFigures(_("企业成立于 %(year)s 年，晚于数据年度。", year=registered_on.year))
     facts = _facts(data.facts.get(firm_id), "hnte" in data.holdings.get(firm_id, {}), firm_id in data.provincial_rd)
+    if items := data.ip_items.get(firm_id):
+        facts["ip"] = ip_counts(items, as_of)  # the items win over the facts' counts
     return Profile(registered_on=registered_on, as_of=as_of, years=dict(years), **facts)
 
 

@@ -4,9 +4,19 @@ checker as the Excel import, so every screen says the same thing about the same 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
-from wtforms.validators import Length
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length
 
+from pipeline.domain.ip import KIND_LABELS
 from pipeline.forms import Form
 from pipeline.indicators.values import (
     COUNT_FACTS,
@@ -106,3 +116,21 @@ class ReviewForm(Form):
 
 class EnterScreeningForm(Form):
     """Only the CSRF token: the firm ids come as a list of checkboxes named firm_id."""
+
+
+class IpItemForm(Form):
+    """One IP item as on its certificate."""
+
+    kind = SelectField(_l("类型"), choices=[SelectChoice(kind.value, _l(label)) for kind, label in KIND_LABELS.items()])
+    number = StringField(_l("专利号 / 登记号"), validators=[DataRequired(_l("请填写专利号或登记号。")), Length(max=40)])
+    title = StringField(_l("名称"), validators=[DataRequired(_l("请填写知识产权名称。")), Length(max=200)])
+    granted_on = DateField(_l("授权（登记）日期"), validators=[DataRequired(_l("请填写授权（登记）日期。"))],
+                           description=_l("受让、受赠或并购取得的，填取得日期。"))
+    acquired = BooleanField(_l("受让、受赠或并购取得（非自主研发）"))
+
+
+class RecognitionItemsForm(Form):
+    """The items a successful 高企 application used: ticked boxes named item (the firm's items are the choices)."""
+
+    item = SelectMultipleField(coerce=int, validate_choice=True)
+    next = HiddenField()

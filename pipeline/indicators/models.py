@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -132,3 +133,41 @@ class FirmFacts(_Reviewed, Base):
 
     updated_by = relationship("User", foreign_keys=[updated_by_id])
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id])
+
+
+class IpItem(Base):
+    """One intellectual-property item of a firm (a patent, a software copyright…), entered by an officer from its
+    certificate. A firm with items is evaluated on them, not on the IP counts of its facts (assessment.py)."""
+
+    __tablename__ = "ip_item"
+    __table_args__ = (UniqueConstraint("firm_id", "kind", "number"),)  # also the index of a firm's items
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(ForeignKey("firm.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # pipeline.domain.ip.IpKind
+    number: Mapped[str] = mapped_column(String(40))  # 专利号 / 登记号
+    title: Mapped[str] = mapped_column(String(200))
+    granted_on: Mapped[date] = mapped_column(Date)  # 授权（登记）日期, or the day it was acquired
+    acquired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())  # 受让、受赠、并购
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    uses = relationship("IpItemUse", back_populates="item", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class IpItemUse(Base):
+    """An item listed in a successful 高企 application: linked to the history row of that recognition (认定).
+
+    A Class II item has at most one (仅限使用一次, checked by the service); a Class I item may be used again."""
+
+    __tablename__ = "ip_item_use"
+    __table_args__ = (UniqueConstraint("ip_item_id", "stage_move_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ip_item_id: Mapped[int] = mapped_column(ForeignKey("ip_item.id", ondelete="CASCADE"))
+    stage_move_id: Mapped[int] = mapped_column(ForeignKey("stage_move.id", ondelete="CASCADE"), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    item = relationship("IpItem", back_populates="uses")
+    recognition = relationship("StageMove")

@@ -124,4 +124,4 @@ def _show_errors(form, exc: FiguresError) -> None:
             target.errors.append(message)
 
 
-from pipeline.indicators import screening_views  # noqa: E402,F401
+from pipeline.indicators import ip_views, screening_views  # noqa: E402,F401
