@@ -49,6 +49,22 @@ class Config:
         self.MAIL_CA_FILE = env.get("MAIL_CA_FILE", "")  # CA bundle of an intranet mail server's certificate
         self.MAIL_RETRY_SECONDS = float(env.get("MAIL_RETRY_SECONDS") or 60)  # first retry; doubles up to an hour
         self.MAIL_BATCH_SIZE = int(env.get("MAIL_BATCH_SIZE") or 50)
+        # Channels next to email (issue 22, pipeline/channels/): base URLs are settings so tests point them at
+        # local servers; secrets come only from here and are never shown in full.
+        self.CHANNEL_TIMEOUT = float(env.get("CHANNEL_TIMEOUT") or 10)
+        self.CHANNEL_RETRY_SECONDS = float(env.get("CHANNEL_RETRY_SECONDS") or 60)
+        self.CHANNEL_GIVE_UP_HOURS = float(env.get("CHANNEL_GIVE_UP_HOURS") or 48)
+        self.SMS_ENDPOINT = env.get("SMS_ENDPOINT") or "https://dysmsapi.aliyuncs.com"
+        self.SMS_ACCESS_KEY_ID = env.get("SMS_ACCESS_KEY_ID", "")
+        self.SMS_ACCESS_KEY_SECRET = env.get("SMS_ACCESS_KEY_SECRET", "")
+        self.SMS_SIGN_NAME = env.get("SMS_SIGN_NAME", "")
+        self.SMS_LIMIT_PER_MINUTE = int(env.get("SMS_LIMIT_PER_MINUTE") or 1)  # Alibaba's defaults per number
+        self.SMS_LIMIT_PER_HOUR = int(env.get("SMS_LIMIT_PER_HOUR") or 5)
+        self.SMS_LIMIT_PER_DAY = int(env.get("SMS_LIMIT_PER_DAY") or 10)
+        self.DINGTALK_ROBOT_URL = env.get("DINGTALK_ROBOT_URL") or "https://oapi.dingtalk.com/robot/send"
+        self.DINGTALK_ROBOTS = env.get("DINGTALK_ROBOTS", "")  # JSON {"全县"|town: {"access_token", "secret"}}
+        self.WECOM_ROBOT_URL = env.get("WECOM_ROBOT_URL") or "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+        self.WECOM_ROBOTS = env.get("WECOM_ROBOTS", "")  # JSON {"全县"|town: "webhook key"}
         self.REMINDER_CATCH_UP_DAYS = int(env.get("REMINDER_CATCH_UP_DAYS") or 7)
         self.SCHEDULER_LEASE_SECONDS = int(env.get("SCHEDULER_LEASE_SECONDS") or 60)
         self.PIPELINE_TIMEZONE = env.get("PIPELINE_TIMEZONE", "Asia/Shanghai")

@@ -13,6 +13,8 @@ BLUEPRINTS = [
     "pipeline.funnel",
     "pipeline.portal",
     "pipeline.mail",
+    "pipeline.channels",
+    "pipeline.channels.mine",
     "pipeline.reminders",
     "pipeline.reminders.portal",
     "pipeline.reminders.admin",

@@ -3,6 +3,14 @@
 from pipeline.accounts.models import AccountSetting, AccountToken, RecoveryCode
 from pipeline.audit.models import AuditEvent
 from pipeline.auth.models import LoginAttempt, LoginThrottle, Role, User, user_town
+from pipeline.channels.models import (
+    ChannelMessage,
+    ChannelSwitch,
+    NoticeChoice,
+    NoticeDefault,
+    SmsTemplate,
+    UserMobile,
+)
 from pipeline.certificates.models import Certificate, CertificateBatch, CertificateSeal, VerifyHit
 from pipeline.dashboard.models import AnnualTarget
 from pipeline.documents.models import Document, DocumentType, DocumentVersion
@@ -29,3 +37,4 @@ __all__ += ["LoginThrottle"]
 __all__ += ["Document", "DocumentType", "DocumentVersion"]
 __all__ += ["WorkbenchDone"]
 __all__ += ["AccountSetting", "AccountToken", "AuditEvent", "RecoveryCode"]
+__all__ += ["ChannelMessage", "ChannelSwitch", "NoticeChoice", "NoticeDefault", "SmsTemplate", "UserMobile"]

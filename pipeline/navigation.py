@@ -39,6 +39,7 @@ NAV = [
     NavItem("targets.index", _l("年度目标"), (Role.ADMIN,), group="admin"),
     NavItem("reminders_admin.rules", _l("提醒规则"), (Role.ADMIN,), group="admin"),
     NavItem("mail.outbox", _l("发件箱"), (Role.ADMIN,), group="admin"),
+    NavItem("channels.settings", _l("通知渠道"), (Role.ADMIN,), group="admin"),
     NavItem("accounts.index", _l("用户管理"), (Role.ADMIN,), group="admin"),
     NavItem("login_throttles.index", _l("登录限制"), (Role.ADMIN,), group="admin"),
     NavItem("audit.index", _l("审计日志"), (Role.ADMIN,), group="admin"),

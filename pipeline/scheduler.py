@@ -51,6 +51,9 @@ JOBS: tuple[Job, ...] = (
         misfire_grace_time=24 * 3600, description="每月 1 日 08:00 生成上月培育漏斗月报并发送给局领导"),
     Job("send_mail", "pipeline.mail.jobs:send_mail_job", {"minute": "*"}, misfire_grace_time=300,
         description="发送发件箱中到期的邮件"),
+    # Its own job: an SMS or robot provider that is down or slow never delays the email, nor the other way round.
+    Job("send_channels", "pipeline.channels.jobs:send_channels_job", {"minute": "*"}, misfire_grace_time=300,
+        description="发送到期的短信、钉钉和企业微信消息"),
     # The board's counts sum the stage tally's rows: folding them hourly keeps the sums a few hundred rows long.
     Job("recount_stage_tally", "pipeline.funnel.tally:recount_stage_tally_job", {"minute": 17},
         misfire_grace_time=3600, description="每小时重算培育看板各阶段的企业数（计数表）"),

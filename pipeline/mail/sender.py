@@ -63,32 +63,34 @@ def send_queued_emails(now: datetime, *, settings: MailSettings | None = None, f
     return report
 
 
-def claim_due_messages(now: datetime, limit: int) -> list[int]:
-    """Mark up to `limit` due messages as ours and commit; a concurrent sender gets other rows or none."""
+def claim_due_messages(now: datetime, limit: int, model=OutboxMessage) -> list[int]:
+    """Mark up to `limit` due messages as ours and commit; a concurrent sender gets other rows or none.
+
+    `model` is the outbox table: emails, or the other channels' messages (pipeline/channels/)."""
     token = secrets.token_hex(16)
-    due = (select(OutboxMessage.id)
-           .where(OutboxMessage.status == MessageStatus.QUEUED, OutboxMessage.next_attempt_at <= now)
-           .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit))
-    claim = update(OutboxMessage).values(
+    due = (select(model.id)
+           .where(model.status == MessageStatus.QUEUED, model.next_attempt_at <= now)
+           .order_by(model.next_attempt_at, model.id).limit(limit))
+    claim = update(model).values(
         status=MessageStatus.SENDING, claim_token=token, claimed_at=now, last_attempt_at=now,
-        attempts=OutboxMessage.attempts + 1).execution_options(synchronize_session=False)
+        attempts=model.attempts + 1).execution_options(synchronize_session=False)
     if db.session.get_bind().dialect.name == "postgresql":
         ids = list(db.session.scalars(due.with_for_update(skip_locked=True)))
         if ids:
-            db.session.execute(claim.where(OutboxMessage.id.in_(ids)))
+            db.session.execute(claim.where(model.id.in_(ids)))
     else:  # SQLite has one writer at a time: the status condition makes the UPDATE the claim
-        db.session.execute(claim.where(OutboxMessage.id.in_(due.scalar_subquery()),
-                                       OutboxMessage.status == MessageStatus.QUEUED))
-        ids = list(db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.claim_token == token)))
+        db.session.execute(claim.where(model.id.in_(due.scalar_subquery()),
+                                       model.status == MessageStatus.QUEUED))
+        ids = list(db.session.scalars(select(model.id).where(model.claim_token == token)))
     db.session.commit()
     return ids
 
 
-def fail_abandoned_claims(now: datetime) -> int:
+def fail_abandoned_claims(now: datetime, model=OutboxMessage) -> int:
     """Give up messages whose sender died while sending: they may have left, so they are not sent again."""
     result = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == MessageStatus.SENDING, OutboxMessage.claimed_at < now - ABANDONED_CLAIM)
+        update(model)
+        .where(model.status == MessageStatus.SENDING, model.claimed_at < now - ABANDONED_CLAIM)
         .values(status=MessageStatus.FAILED, claim_token=None, last_error=ABANDONED_MESSAGE)
         .execution_options(synchronize_session=False))
     db.session.commit()
@@ -125,20 +127,30 @@ def _deliver_batch(ids: list[int], now: datetime, settings: MailSettings, report
 def _record(message: OutboxMessage, now: datetime, settings: MailSettings, report: SendReport,
             error: DeliveryError | None, refused: dict[str, str] | None = None) -> None:
     """Write the outcome of one attempt, only if the claim is still ours, and commit it at once."""
+    count, values = attempt_outcome(message, now, error, settings.give_up_hours, settings.retry_seconds)
     if error is None:
-        values = dict(status=MessageStatus.SENT, sent_at=now,
-                      last_error="; ".join(f"{rcpt}: {why}" for rcpt, why in (refused or {}).items()))
-        report.sent += 1
-    elif isinstance(error, TryLater) and now - message.queued_at < timedelta(hours=settings.give_up_hours):
-        values = dict(status=MessageStatus.QUEUED, last_error=str(error),
-                      next_attempt_at=now + retry_delay(message.attempts, settings.retry_seconds))
-        report.retrying += 1
-    else:
-        prefix = "" if isinstance(error, (Refused, OutcomeUnknown)) else "多次重试仍未成功，已放弃："
-        values = dict(status=MessageStatus.FAILED, last_error=prefix + str(error))
-        report.failed += 1
+        values["last_error"] = "; ".join(f"{rcpt}: {why}" for rcpt, why in (refused or {}).items())
+    setattr(report, count, getattr(report, count) + 1)
+    record_outcome(OutboxMessage, message, values)
+
+
+def attempt_outcome(message, now: datetime, error: DeliveryError | None, give_up_hours: float,
+                    retry_seconds: float) -> tuple[str, dict]:
+    """The row's values after one attempt, and what it counts as: 'sent', 'retrying' or 'failed'.
+
+    Shared with the other channels' outbox (pipeline/channels/sender.py)."""
+    if error is None:
+        return "sent", dict(status=MessageStatus.SENT, sent_at=now)
+    if isinstance(error, TryLater) and now - message.queued_at < timedelta(hours=give_up_hours):
+        return "retrying", dict(status=MessageStatus.QUEUED, last_error=str(error),
+                                next_attempt_at=now + retry_delay(message.attempts, retry_seconds))
+    prefix = "" if isinstance(error, (Refused, OutcomeUnknown)) else "多次重试仍未成功，已放弃："
+    return "failed", dict(status=MessageStatus.FAILED, last_error=prefix + str(error))
+
+
+def record_outcome(model, message, values: dict) -> None:
+    """Write an attempt's outcome if the claim is still ours (a row given up meanwhile stays so) and commit."""
     db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message.id, OutboxMessage.claim_token == message.claim_token)
+        update(model).where(model.id == message.id, model.claim_token == message.claim_token)
         .values(claim_token=None, **values).execution_options(synchronize_session=False))
     db.session.commit()

@@ -2,6 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from pipeline.db import utcnow
+from pipeline.domain.channels import CHANNEL_LABELS, SENT_BY_OUTBOX
 from pipeline.extensions import db
 from pipeline.mail import bp
 from pipeline.mail.models import STATUS_LABELS, MessageStatus
@@ -17,10 +18,15 @@ def _status_arg() -> MessageStatus | None:
 
 @bp.route("/")
 def outbox():
+    # imported here: the channels' models import mail's models, which import this module
+    from pipeline.channels.queries import count_channel_messages
+
     status, page = _status_arg(), page_arg()
     messages, has_next = list_outbox(status, page)
     return render_template("mail/outbox.html", messages=messages, has_next=has_next, page=page, status=status,
-                           counts=count_outbox_by_status(), labels=STATUS_LABELS, statuses=list(MessageStatus))
+                           counts=count_outbox_by_status(), labels=STATUS_LABELS, statuses=list(MessageStatus),
+                           channel_counts=count_channel_messages(), channel_list=SENT_BY_OUTBOX,
+                           channel_labels=CHANNEL_LABELS)
 
 
 @bp.route("/<int:message_id>")

@@ -13,7 +13,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from pipeline.auth.models import User
+from pipeline.channels.services import queue_reminder_sms, queue_town_digests, wants
 from pipeline.db import insert_or_ignore, utcnow
+from pipeline.domain.channels import Channel
 from pipeline.domain.reminders import PLACEHOLDERS, RuleCode, fill_template, template_errors
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
@@ -40,14 +42,17 @@ def send_due_reminders(today: date, *, now: datetime | None = None) -> Counter:
     now = now or utcnow()
     catch_up = current_app.config["REMINDER_CATCH_UP_DAYS"]
     created: Counter = Counter()
+    reminders = []
     for rule in db.session.scalars(select(ReminderRule).where(ReminderRule.enabled.is_(True))):
         finder = FINDERS.get(RuleCode(rule.code)) if rule.code in RuleCode._value2member_map_ else None
         if finder is None:
             log.warning("unknown reminder rule %s", rule.code)
             continue
         for due in finder(today, catch_up):
-            if record_reminder(rule, due, now) is not None:
+            if (reminder := record_reminder(rule, due, now)) is not None:
                 created[rule.code] += 1
+                reminders.append(reminder)
+    queue_town_digests(reminders, today, now)  # each town's staff group robot, in the same transaction
     return created
 
 
@@ -77,19 +82,23 @@ def record_reminder(rule: ReminderRule, due: Due, now: datetime) -> Reminder | N
                                        context=dict(greeting=greeting, title=title, body=body,
                                                     items=list(due.items), link=link))
         reminder.outbox_message_id = message.id
+    queue_reminder_sms(reminder, due.firm if due.to_firm else None, None if due.to_firm else due.officer,
+                       due.values, now)
     db.session.flush()
     return reminder
 
 
 def _recipients(due: Due) -> list[tuple[str, str]]:
-    """The firm's contact (else its users' addresses), or the officer; empty means in-app only."""
+    """The firm's contact (else its users' addresses), or the officer; empty means in-app only. A user who chose
+    not to get this kind of notice by email (pipeline/channels/) is left out."""
     if not due.to_firm:
-        return [(due.officer.label, due.officer.email)] if due.officer.email else []
+        officer = due.officer
+        return [(officer.label, officer.email)] if officer.email and wants(officer, due.rule, Channel.EMAIL) else []
     firm = due.firm
     if firm.contact_email:
         return [(firm.contact_name or firm.name, firm.contact_email)]
     users = db.session.scalars(select(User).where(User.firm_id == firm.id, User.active.is_(True), User.email != ""))
-    return [(user.label, user.email) for user in users]
+    return [(user.label, user.email) for user in users if wants(user, due.rule, Channel.EMAIL)]
 
 
 def update_rule(rule: ReminderRule, *, enabled: bool, subject: str, body: str, actor: User, now: datetime) -> None:

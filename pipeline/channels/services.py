@@ -1,0 +1,161 @@
+"""Queue a notice on the channels its recipients chose, and the settings pages' changes. Services flush, never commit."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from pipeline.auth.models import User
+from pipeline.channels.models import ChannelSwitch, NoticeChoice, NoticeDefault, SmsTemplate, UserMobile
+from pipeline.channels.outbox import queue_channel_message
+from pipeline.channels.queries import channels_for, enabled_channels, mobile_of, notice_defaults
+from pipeline.channels.settings import ChannelSettings
+from pipeline.domain.channels import (
+    COUNTY_GROUP,
+    GROUP_CHANNELS,
+    PERSONAL_CHANNELS,
+    SENT_BY_OUTBOX,
+    Channel,
+    normalize_mobile,
+    parse_sms_params,
+    sms_params,
+)
+from pipeline.domain.reminders import PLACEHOLDERS, RULE_LABELS, RuleCode
+from pipeline.extensions import db
+from pipeline.firms.models import Firm
+from pipeline.mail.compose import external_url
+
+DIGEST_MAX_LINES = 30  # WeCom markdown holds 4,096 bytes: a long day links to the list instead
+
+
+class ChannelError(Exception):
+    """A settings change the rules refuse; the message is shown as it is."""
+
+
+def _enabled() -> set[Channel]:
+    return enabled_channels(ChannelSettings.from_config(current_app.config))
+
+
+def wants(user: User, kind: str, channel: Channel) -> bool:
+    """Whether this user gets this kind of notice on this channel (their choice, else the admin's default)."""
+    return channel.value in channels_for(user.id, kind, _enabled())
+
+
+def queue_reminder_sms(reminder, firm: Firm | None, officer: User | None, values: dict, now: datetime) -> int:
+    """Queue the reminder's SMS to each recipient who chose SMS; only the template's variables leave. Count them."""
+    kind = reminder.rule_code
+    template = db.session.get(SmsTemplate, kind)
+    if Channel.SMS not in _enabled() or template is None or not template.template_code:
+        return 0
+    mapping, _errors = parse_sms_params(template.params, PLACEHOLDERS[RuleCode(kind)])
+    params = sms_params(mapping, values)
+    payload = {"template_code": template.template_code, "params": params}
+    body = "；".join(f"{k}={v}" for k, v in params.items())
+    numbers = _sms_numbers(kind, firm, officer)
+    for label, number in numbers.items():
+        queue_channel_message(Channel.SMS, number, dedup_key=f"reminder:{reminder.id}:sms:{number}", now=now,
+                              kind=kind, label=label, title=reminder.title, body=body, payload=payload)
+    return len(numbers)
+
+
+def _sms_numbers(kind: str, firm: Firm | None, officer: User | None) -> dict[str, str]:
+    """{label: mobile} of the officer, or of the firm's users (and its contact, if the default says SMS)."""
+    users = [officer] if officer is not None else list(db.session.scalars(
+        select(User).where(User.firm_id == firm.id, User.active.is_(True))))
+    numbers = {}
+    for user in users:
+        number = mobile_of(user.id)
+        if number and wants(user, kind, Channel.SMS) and number not in numbers.values():
+            numbers[user.label] = number
+    contact = normalize_mobile(firm.contact_phone) if officer is None else None
+    if contact and contact not in numbers.values() and notice_defaults().get(kind, {}).get(Channel.SMS.value):
+        numbers[firm.contact_name or firm.name] = contact
+    return numbers
+
+
+def queue_town_digests(reminders: Iterable, day: date, now: datetime) -> int:
+    """Each town's staff group robot gets that day's reminders about its firms (全县 gets every town's); count them."""
+    enabled = _enabled() & set(GROUP_CHANNELS)
+    settings = ChannelSettings.from_config(current_app.config)
+    lines_by_town: dict[str, list[str]] = defaultdict(list)
+    seen, first_id = set(), None
+    for reminder in sorted(reminders, key=lambda r: r.id):
+        if reminder.firm is None or (reminder.rule_code, reminder.firm_id) in seen:
+            continue
+        seen.add((reminder.rule_code, reminder.firm_id))
+        first_id = first_id or reminder.id
+        line = f"- **{RULE_LABELS[RuleCode(reminder.rule_code)]}**：{reminder.firm.name}（{reminder.title}）"
+        lines_by_town[reminder.firm.town.name].append(line)
+        lines_by_town[COUNTY_GROUP].append(line)
+    queued = 0
+    for channel in sorted(enabled):
+        robots = settings.dingtalk_robots if channel is Channel.DINGTALK else settings.wecom_robots
+        for name in robots:
+            if lines_by_town.get(name):
+                title, body = _digest(name, day, lines_by_town[name])
+                queue_channel_message(channel, name, dedup_key=f"digest:{channel.value}:{name}:{day}:{first_id}",
+                                      now=now, kind="town_digest", label=name, title=title, body=body)
+                queued += 1
+    return queued
+
+
+def _digest(town: str, day: date, lines: list[str]) -> tuple[str, str]:
+    title = f"{town} {day:%Y-%m-%d} 企业提醒（{len(lines)} 条）"
+    shown = lines[:DIGEST_MAX_LINES]
+    more = [f"- 另有 {len(lines) - len(shown)} 条，请在系统中查看"] if len(lines) > len(shown) else []
+    link = external_url("reminders.index")
+    return title, "\n".join([f"#### {title}", "", *shown, *more, "", f"[在系统中查看]({link})"])
+
+
+# --- settings -------------------------------------------------------------------------------------------------
+
+def save_channel_settings(switches: dict[str, bool], defaults: dict[tuple[str, str], bool],
+                          templates: dict[str, tuple[str, str]]) -> None:
+    """The admin's page: which channels exist, the defaults per kind, and each rule's SMS template."""
+    for code, (template_code, params) in templates.items():
+        _mapping, errors = parse_sms_params(params, PLACEHOLDERS[RuleCode(code)])
+        if errors:
+            raise ChannelError(f"{RULE_LABELS[RuleCode(code)]}：{errors[0]}")
+        if template_code and not template_code.replace("_", "").isalnum():
+            raise ChannelError(f"{RULE_LABELS[RuleCode(code)]}：模板编号只能包含字母、数字和下划线（如 SMS_123456789）")
+    for channel in SENT_BY_OUTBOX:
+        row = db.session.get(ChannelSwitch, channel.value) or ChannelSwitch(channel=channel.value)
+        row.enabled = switches.get(channel.value, False)
+        db.session.add(row)
+    for (kind, channel), on in defaults.items():
+        row = db.session.get(NoticeDefault, (kind, channel)) or NoticeDefault(kind=kind, channel=channel)
+        row.enabled = on
+        db.session.add(row)
+    for code, (template_code, params) in templates.items():
+        row = db.session.get(SmsTemplate, code) or SmsTemplate(rule_code=code)
+        row.template_code, row.params = template_code.strip(), params.strip()
+        db.session.add(row)
+    db.session.flush()
+
+
+def save_user_choices(user: User, mobile: str, choices: dict[tuple[str, str], bool]) -> None:
+    """A user's own mobile number and channel per kind of notice; a bad number is refused, nothing changed."""
+    number = normalize_mobile(mobile) if mobile.strip() else ""
+    if number is None:
+        raise ChannelError("手机号码格式不正确：请填写 11 位中国大陆手机号码（1 开头，第二位为 3–9）")
+    if any(on for (_, channel), on in choices.items() if channel == Channel.SMS.value) and not number:
+        raise ChannelError("选择短信接收前，请先填写手机号码")
+    row = db.session.get(UserMobile, user.id)
+    if number:
+        row = row or UserMobile(user_id=user.id)
+        row.mobile = number
+        db.session.add(row)
+    elif row is not None:
+        db.session.delete(row)
+    for (kind, channel), on in choices.items():
+        if channel not in {c.value for c in PERSONAL_CHANNELS}:
+            continue
+        row = db.session.get(NoticeChoice, (user.id, kind, channel)) or NoticeChoice(
+            user_id=user.id, kind=kind, channel=channel)
+        row.enabled = on
+        db.session.add(row)
+    db.session.flush()

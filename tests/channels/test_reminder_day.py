@@ -1,0 +1,94 @@
+"""Done-when of issue 22: a reminder day delivers each due notice once on each channel a recipient chose, across an
+outage of one channel — rules → reminders → email outbox + channel outbox → real SMTP and provider servers."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from pipeline.channels.models import ChannelMessage, NoticeChoice, NoticeDefault, SmsTemplate, UserMobile
+from pipeline.channels.sender import send_queued_channel_messages
+from pipeline.domain.stages import Stage
+from pipeline.funnel.models import FirmTrack, Track
+from pipeline.mail.sender import send_queued_emails
+from pipeline.reminders.models import ReminderRule
+from pipeline.reminders.services import send_due_reminders
+from tests.channels.conftest import NOW
+
+
+def _setup(db, make_firm, make_user):
+    for rule in db.session.scalars(select(ReminderRule)):
+        rule.enabled = rule.code == "hnte_expiry"
+    db.session.add(SmsTemplate(rule_code="hnte_expiry", template_code="SMS_480001",
+                               params="name={企业名称}; date={到期日期}"))
+    officer = make_user("officer", display_name="王科员", email="wang@kjj.example.com")
+    firm = make_firm(name="浙江新昌天姥山精密轴承制造股份有限公司（集团）新昌县城南乡第二生产基地研发分公司", officer=officer,
+                     contact_email="", contact_phone="0575-86001234")
+    firm_user = make_user("firm", firm=firm, display_name="李经理", email="li@firm.example.com")
+    db.session.add_all([UserMobile(user_id=officer.id, mobile="13800001111"),
+                        UserMobile(user_id=firm_user.id, mobile="13900002222"),
+                        NoticeChoice(user_id=officer.id, kind="hnte_expiry", channel="sms", enabled=True),
+                        NoticeChoice(user_id=firm_user.id, kind="hnte_expiry", channel="sms", enabled=True),
+                        # the firm user wants SMS only: no email
+                        NoticeChoice(user_id=firm_user.id, kind="hnte_expiry", channel="email", enabled=False),
+                        NoticeDefault(kind="hnte_expiry", channel="sms", enabled=True)])
+    track = db.session.scalar(select(Track).where(Track.code == "hnte"))
+    db.session.add(FirmTrack(firm=firm, track=track, stage=Stage.CERTIFIED, certificate_number="GR202433001234",
+                             certified_on=date(2024, 6, 30), expires_on=date(2027, 6, 30)))
+    db.session.commit()
+    return officer, firm, firm_user
+
+
+def _run_day(app, db, day, now):
+    with app.app_context():
+        send_due_reminders(day, now=now)
+        db.session.commit()
+
+
+def _send(app, clock, now):
+    clock.now = now
+    with app.app_context():
+        send_queued_emails(now)
+        return send_queued_channel_messages(now)
+
+
+def test_a_reminder_day_delivers_each_notice_once_per_chosen_channel_across_an_sms_outage(
+        app, db, make_firm, make_user, providers, smtp_server, clock):
+    officer, firm, firm_user = _setup(db, make_firm, make_user)
+    day = date(2027, 5, 31)  # 30 days before the certificate expires
+    providers.sms.stop()  # SMS is down the whole morning
+    _run_day(app, db, day, NOW)
+    report = _send(app, clock, NOW)
+    assert report.down == ["sms"] and report.retrying == 2
+    _run_day(app, db, day, NOW + timedelta(hours=1))  # a second run the same day (catch-up, restart) adds nothing
+    _send(app, clock, NOW + timedelta(hours=1))
+    # email and the robots were not held up by the SMS outage
+    assert sorted(e.rcpt_tos[0] for e in smtp_server.envelopes) == ["wang@kjj.example.com"]
+    assert len(providers.dingtalk.accepted) == 2  # 南明街道's group and the county's group
+    assert {m["token"] for m in providers.dingtalk.accepted} == {"ding-token-nanming", "ding-token-county"}
+    assert firm.name in providers.dingtalk.accepted[0]["text"] and "/reminders/" in providers.dingtalk.accepted[0]["text"]
+    assert len(providers.wecom.accepted) == 1
+    providers.sms.start()
+    _send(app, clock, NOW + timedelta(hours=2))
+    _send(app, clock, NOW + timedelta(hours=3))
+    phones = sorted(a["phone"] for a in providers.sms.accepted)
+    # the officer, the firm user, and the firm's contact phone is not a mobile: not texted
+    assert phones == ["13800001111", "13900002222"]
+    params = providers.sms.accepted[0]["params"]
+    assert params["date"] == "2027-06-30" and len(params["name"]) == 35 and params["name"].endswith("…")
+    assert set(params) == {"name", "date"}  # nothing of the firm beyond the template's variables
+    db.session.expire_all()
+    statuses = {(m.channel, m.status.value) for m in db.session.scalars(select(ChannelMessage))}
+    assert statuses == {("sms", "sent"), ("dingtalk", "sent"), ("wecom", "sent")}
+    assert len(smtp_server.envelopes) == 1 and len(providers.sms.accepted) == 2
+
+
+def test_a_firm_contacts_mobile_gets_the_sms_when_the_default_is_on(app, db, make_firm, make_user, providers, clock):
+    officer, firm, firm_user = _setup(db, make_firm, make_user)
+    firm.contact_phone = "+86 137-0000-3333"
+    db.session.delete(db.session.get(UserMobile, firm_user.id))
+    db.session.commit()
+    _run_day(app, db, date(2027, 5, 31), NOW)
+    _send(app, clock, NOW)
+    assert sorted(a["phone"] for a in providers.sms.accepted) == ["13700003333", "13800001111"]
