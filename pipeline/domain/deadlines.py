@@ -2,6 +2,8 @@
 
 import calendar
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 HNTE_VALID_YEARS = 3
@@ -45,3 +47,36 @@ def renewal_opens(track_code: str, expires_on: date) -> date:
     if track_code == "hnte":
         return date(expires_on.year, 1, 1)
     return expires_on - timedelta(days=TECH_SME_RENEWAL_DAYS)
+
+
+@dataclass(frozen=True)
+class RecertBatch:
+    """The batch of its expiry year that applies to one 高企, and where the firm stands with it."""
+
+    due_on: date
+    state: str  # APPLIED, OPEN, MISSED or CLOSED
+
+
+APPLIED = "applied"  # it applied in this batch (重新认定申报中)
+OPEN = "open"  # it can still make this batch
+MISSED = "missed"  # the year's last batch has closed and the firm has not applied this year
+CLOSED = "closed"  # it applied this year and failed; no batch of the year is left
+
+
+def recert_batch(batches: Iterable[date], today: date, *, applied_on: date | None = None,
+                 failed: bool = False) -> RecertBatch | None:
+    """Return the batch deadline of the expiry year that applies to one 高企 (None: no batch set for that year).
+
+    A firm that applies (marked on applied_on) is in the first batch closing on or after that day; the others may
+    still make the next batch closing on or after today, else they missed the year's last one — unless they applied
+    and failed (`failed`), when the year's batches are simply over for them.
+    """
+    ordered = sorted(batches)
+    if not ordered:
+        return None
+    if applied_on is not None:
+        return RecertBatch(next((d for d in ordered if d >= applied_on), ordered[-1]), APPLIED)
+    upcoming = next((d for d in ordered if d >= today), None)
+    if upcoming is not None:
+        return RecertBatch(upcoming, OPEN)
+    return RecertBatch(ordered[-1], CLOSED if failed else MISSED)

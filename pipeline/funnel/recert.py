@@ -17,6 +17,7 @@ from pipeline.domain.compliance import (
     last_two_report_years,
     missed_twice,
 )
+from pipeline.domain.deadlines import RecertBatch, recert_batch
 from pipeline.domain.periods import add_months
 from pipeline.domain.stages import HOLDING, Stage
 from pipeline.domain.text import N_
@@ -38,12 +39,7 @@ class ExpiringRow:
     stage: Stage
     certificate_number: str
     expires_on: date
-    deadline: date | None  # the next batch of the expiry year still open today; None: this year's batches closed
-
-
-def next_batch(batches: list[date], today: date) -> date | None:
-    """The first batch deadline on or after today (batches of one year, any order)."""
-    return min((d for d in batches if d >= today), default=None)
+    deadline: RecertBatch | None  # the firm's own batch of its expiry year (None: no batch set for that year)
 
 
 def batch_dates_of(year: int) -> list[date]:
@@ -51,9 +47,10 @@ def batch_dates_of(year: int) -> list[date]:
 
 
 def list_expiring_this_year(today: date, town_ids: Collection[int] | None = None) -> list[ExpiringRow]:
-    """高企 records whose certificate expires in today's year, soonest first, with each one's batch deadline."""
+    """高企 records whose certificate expires in today's year, soonest first, each with its own batch deadline: the
+    batch it applied in, the next one it can still make, or the last one, missed (deadlines.recert_batch)."""
     stmt = (select(FirmTrack.firm_id, Firm.name, Town.name, FirmTrack.stage, FirmTrack.certificate_number,
-                   FirmTrack.expires_on)
+                   FirmTrack.expires_on, FirmTrack.stage_entered_at)
             .join(Track, Track.id == FirmTrack.track_id).join(Firm, Firm.id == FirmTrack.firm_id)
             .join(Town, Town.id == Firm.town_id)
             .where(Track.code == "hnte", FirmTrack.stage.in_(RECERT_DUE_STAGES),
@@ -61,9 +58,18 @@ def list_expiring_this_year(today: date, town_ids: Collection[int] | None = None
             .order_by(FirmTrack.expires_on, Firm.id))
     if town_ids is not None:
         stmt = stmt.where(Firm.town_id.in_(list(town_ids)))
-    deadline = next_batch(batch_dates_of(today.year), today)
-    return [ExpiringRow(firm_id, name, town, stage, number or "", expires_on, deadline)
-            for firm_id, name, town, stage, number, expires_on in db.session.execute(stmt)]
+    rows, batches = db.session.execute(stmt).all(), {}
+    for row in rows:
+        if row.expires_on.year not in batches:  # one year in this list; kept per expiry year all the same
+            batches[row.expires_on.year] = batch_dates_of(row.expires_on.year)
+    return [ExpiringRow(firm_id, name, town, stage, number or "", expires_on,
+                        _firm_batch(batches[expires_on.year], stage, entered_at, today))
+            for firm_id, name, town, stage, number, expires_on, entered_at in rows]
+
+
+def _firm_batch(batches: list[date], stage: Stage, entered_at: datetime, today: date) -> RecertBatch | None:
+    applied_on = to_local(entered_at).date() if stage is Stage.RECERT_APPLYING else None
+    return recert_batch(batches, today, applied_on=applied_on, failed=stage in (Stage.RECERT_FAILED, Stage.FAILED))
 
 
 @dataclass(frozen=True)

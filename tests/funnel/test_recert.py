@@ -1,11 +1,13 @@
 """The 高企 re-certification cycle: 重新认定申报中 / 未通过 keep the valid certificate; 本年到期高企; batch reminders."""
 
+import re
 from datetime import date
 
 from sqlalchemy import select
 
 from pipeline.auth.models import Role
 from pipeline.dashboard.figures import build_track_figures
+from pipeline.domain.deadlines import RecertBatch, recert_batch
 from pipeline.domain.stages import EntryClass, Stage
 from pipeline.funnel.expiry import expire_records
 from pipeline.funnel.models import FirmTrack, StageMove
@@ -51,8 +53,10 @@ def test_expiring_list_and_batch_reminders_of_the_expiry_year(db, make_firm, mak
     move_firm(applying, Stage.RECERT_APPLYING, actor=None, now=at("2026-04-01"))
     certified(make_firm(name="明年到期企业"), hnte, "2024-03-01", "GR202433000005")
     rows = list_expiring_this_year(date(2026, 5, 1))
-    assert [(r.name, r.deadline) for r in rows] == [("待申报企业", date(2026, 7, 31)), ("已申报企业", date(2026, 7, 31))]
-    assert list_expiring_this_year(date(2026, 8, 1))[0].deadline is None  # this year's batches have closed
+    assert [(r.name, r.deadline) for r in rows] == [("待申报企业", RecertBatch(date(2026, 7, 31), "open")),
+                                                    ("已申报企业", RecertBatch(date(2026, 4, 30), "applied"))]
+    # this year's batches have closed: the waiting firm missed the last one
+    assert list_expiring_this_year(date(2026, 8, 1))[0].deadline == RecertBatch(date(2026, 7, 31), "missed")
     created = send_due_reminders(date(2026, 7, 1), now=at("2026-07-01"))  # 30 days before 07-31
     assert created["hnte_recert"] == 2
     reminders = list(db.session.scalars(select(Reminder).where(Reminder.rule_code == "hnte_recert")))
@@ -97,3 +101,55 @@ def test_compliance_watches_two_missed_reports_and_changes_to_report(db, make_fi
     [change] = list_changes_to_report(date(2026, 10, 1))
     assert (change.field, change.detail, change.due) == ("企业名称", "两年未报企业 → 新名称企业", date(2026, 12, 10))
     assert list_changes_to_report(date(2026, 12, 11)) == []
+
+
+def test_each_firm_sees_its_own_batch_of_its_expiry_year(db, make_firm, track_by_code):
+    hnte = track_by_code("hnte")
+    early = certified(make_firm(name="一月到期企业"), hnte, "2023-01-20", "GR202333000010")  # expired 2026-01-20
+    move_firm(early, Stage.EXPIRED, actor=None, now=at("2026-01-21"), note="到期")
+    applied = certified(make_firm(name="一批申报企业"), hnte, "2023-11-02", "GR202333000011")
+    move_firm(applied, Stage.RECERT_APPLYING, actor=None, now=at("2026-03-10"))
+    failed = certified(make_firm(name="一批未通过企业"), hnte, "2023-12-01", "GR202333000012")
+    move_firm(failed, Stage.RECERT_APPLYING, actor=None, now=at("2026-04-10"))
+    move_firm(failed, Stage.RECERT_FAILED, actor=None, now=at("2026-06-20"))
+    certified(make_firm(name="未申报企业"), hnte, "2023-12-05", "GR202333000013")
+    deadlines = {r.name: r.deadline for r in list_expiring_this_year(date(2026, 6, 30))}
+    assert deadlines == {"一月到期企业": RecertBatch(date(2026, 7, 31), "open"),  # expired, may still apply
+                         "一批申报企业": RecertBatch(date(2026, 4, 30), "applied"),
+                         "一批未通过企业": RecertBatch(date(2026, 7, 31), "open"),  # failed the first, the second is open
+                         "未申报企业": RecertBatch(date(2026, 7, 31), "open")}
+    later = {r.name: r.deadline for r in list_expiring_this_year(date(2026, 9, 1))}
+    assert later["一批未通过企业"] == RecertBatch(date(2026, 7, 31), "closed")
+    assert later["未申报企业"] == later["一月到期企业"] == RecertBatch(date(2026, 7, 31), "missed")
+    assert later["一批申报企业"] == RecertBatch(date(2026, 4, 30), "applied")
+
+
+def test_recert_batch_without_a_calendar_and_after_the_last_batch():
+    assert recert_batch([], date(2026, 5, 1)) is None
+    batches = [date(2026, 7, 31), date(2026, 4, 30)]
+    assert recert_batch(batches, date(2026, 4, 30)) == RecertBatch(date(2026, 4, 30), "open")  # the deadline day
+    assert recert_batch(batches, date(2026, 5, 1), applied_on=date(2026, 8, 2)) == RecertBatch(date(2026, 7, 31),
+                                                                                               "applied")
+
+
+def test_the_page_shows_each_rows_own_deadline(client, login_as, db, make_firm, track_by_code):
+    from pipeline.reminders.models import HnteBatch, ProgramYear
+
+    today = local_today()
+    if db.session.get(ProgramYear, today.year) is None:
+        db.session.add(ProgramYear(year=today.year, tech_sme_opens_on=date(today.year, 6, 1)))
+    for due in (date(today.year, 1, 1), date(today.year, 12, 31)):
+        if db.session.scalar(select(HnteBatch.id).where(HnteBatch.due_on == due)) is None:
+            db.session.add(HnteBatch(year=today.year, due_on=due))
+    hnte = track_by_code("hnte")
+    for name, stage in (("申报中企业", Stage.RECERT_APPLYING), ("待申报企业", Stage.CERTIFIED)):
+        db.session.add(FirmTrack(firm=make_firm(name=name), track=hnte, stage=stage,
+                                 certificate_number=f"GR{today.year - 3}33000020", expires_on=date(today.year, 12, 31),
+                                 certified_on=date(today.year - 3, 12, 31)))
+    db.session.commit()
+    login_as(Role.OFFICER)
+    page = client.get("/funnel/recert").get_data(as_text=True)
+    cells = re.findall(r'<td class="text-nowrap recert-batch">(.*?)</td>', page, re.S)
+    assert len(cells) == 2
+    assert any("已申报" in c and f"{today.year}-12-31" in c for c in cells)  # marked today: the batch closing next
+    assert any("还有" in c and "已申报" not in c for c in cells)  # the waiting firm: the same batch, still open
