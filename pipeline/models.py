@@ -3,6 +3,7 @@
 from pipeline.accounts.models import AccountSetting, AccountToken, RecoveryCode
 from pipeline.audit.models import AuditEvent
 from pipeline.auth.models import LoginAttempt, LoginThrottle, Role, User, user_town
+from pipeline.certificates.models import Certificate, CertificateBatch, CertificateSeal, VerifyHit
 from pipeline.channels.models import (
     ChannelMessage,
     ChannelSwitch,
@@ -11,7 +12,6 @@ from pipeline.channels.models import (
     SmsTemplate,
     UserMobile,
 )
-from pipeline.certificates.models import Certificate, CertificateBatch, CertificateSeal, VerifyHit
 from pipeline.dashboard.models import AnnualTarget
 from pipeline.documents.models import Document, DocumentType, DocumentVersion
 from pipeline.firms.models import Firm, FirmEdit, Industry, ServiceRecord, Town
