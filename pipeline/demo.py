@@ -149,12 +149,14 @@ def assign_officers() -> None:
 
 
 def _seed_figures() -> None:
-    """Three fiscal years of figures for every demo firm that has none (see pipeline/indicators/demo.py)."""
+    """Three fiscal years of figures for every demo firm that has none, then the 高企 firms' IP items (see
+    pipeline/indicators/demo.py)."""
     from pipeline.db import utcnow
     from pipeline.i18n import local_today
-    from pipeline.indicators.demo import seed_figures
+    from pipeline.indicators.demo import seed_figures, seed_ip_items
 
     seed_figures(local_today(), utcnow())
+    seed_ip_items(local_today(), utcnow())
 
 
 # The 2022 work plan of the county (../shared/seed/xinchang-2022-work-plan.txt): 新增国家高新技术企业 25 家以上、

@@ -60,3 +60,20 @@ def test_seed_demo_spreads_firms_over_tracks_and_stages_with_real_history(runner
     assert again.exit_code == 0 and "新增阶段变动 0 条" in again.output
     assert (db.session.scalar(select(func.count(FirmTrack.id))),
             db.session.scalar(select(func.count(StageMove.id)))) == counts
+
+
+def test_seed_demo_gives_hnte_firms_ip_items_some_used_in_a_past_recognition(runner, db):
+    from pipeline.domain.ip import ip_class
+    from pipeline.indicators.models import IpItem, IpItemUse
+
+    assert runner.invoke(args=["seed-demo", "--firms", "60"]).exit_code == 0
+    items = list(db.session.scalars(select(IpItem)))
+    uses = list(db.session.scalars(select(IpItemUse)))
+    assert len({i.firm_id for i in items}) >= 5 and uses
+    assert {i.firm_id for i in items} > {u.item.firm_id for u in uses}  # some firms' items were never used
+    for use in uses:  # a use is a 高企 recognition of the item's own firm, after the item was granted
+        assert use.recognition.firm_id == use.item.firm_id and use.item.granted_on <= use.recognition.issued_on
+    class_ii = [u.ip_item_id for u in uses if ip_class(u.item.kind) == 2]
+    assert len(class_ii) == len(set(class_ii))  # Class II: one application only
+    assert runner.invoke(args=["seed-demo", "--firms", "60"]).exit_code == 0
+    assert db.session.scalar(select(func.count(IpItem.id))) == len(items)

@@ -6,16 +6,18 @@ Deterministic per firm (seeded by its credit code) and idempotent: firms that al
 from __future__ import annotations
 
 import random
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import insert, select
 
 from pipeline.domain.hnte import DOMAINS
+from pipeline.domain.ip import IpKind, ip_class
+from pipeline.domain.stages import Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
-from pipeline.funnel.models import FirmTrack
-from pipeline.indicators.models import FirmFacts, FirmYear, Origin, Source, Status
+from pipeline.funnel.models import FirmTrack, StageMove, Track
+from pipeline.indicators.models import FirmFacts, FirmYear, IpItem, IpItemUse, Origin, Source, Status
 
 PROFILES = ("strong", "strong", "near", "near", "middling", "small", "large")
 
@@ -108,3 +110,78 @@ def demo_facts(rng: random.Random, kind: str) -> dict:
         "excluded_industry": False, "expert_advancement": None, "expert_core_support": None,
         "expert_acquisition": None, "expert_standards": None, "expert_rd_management": None,
     }
+
+
+_IP_TITLES = ("一种高精度轴承保持架", "一种纺机用张力自动控制装置", "一种汽车电子控制器散热结构", "一种智能装备视觉定位机构",
+              "一种茶叶杀青机温控装置", "一种医疗器械密封组件", "一种数控机床快换夹具", "一种低噪声滚动体检测装置")
+_SOFTWARE_TITLES = ("设备远程监控系统V1.0", "生产执行管理软件V2.0", "质量追溯管理平台V1.0", "能耗监测分析系统V1.0")
+_KIND_CODES = {IpKind.INVENTION: "1", IpKind.UTILITY_MODEL: "2", IpKind.DESIGN: "3"}
+
+
+def seed_ip_items(today: date, now: datetime) -> int:
+    """IP items for the demo firms on the 高企 track, unless some exist: a recognised firm's application used some of
+    them (Class II used once cannot count again), and a few firms have spent nearly all their Class II by now."""
+    if db.session.scalar(select(IpItem.id).limit(1)):
+        return 0
+    recognitions: dict[int, list[StageMove]] = {}
+    for move in db.session.scalars(select(StageMove).join(Track, Track.id == StageMove.track_id).where(
+            Track.code == "hnte", StageMove.to_stage == Stage.CERTIFIED).order_by(StageMove.moved_at)):
+        recognitions.setdefault(move.firm_id, []).append(move)
+    cultivated = set(db.session.scalars(select(FirmTrack.firm_id).join(Track).where(
+        Track.code == "hnte", FirmTrack.stage.in_([Stage.CULTIVATING, Stage.POOL]))))
+    showcase = db.session.scalar(select(Firm.id).order_by(Firm.id).limit(1))  # the demo firm user's firm
+    firms = db.session.scalars(select(Firm).where(Firm.id.in_(set(recognitions) | cultivated | {showcase}))
+                               .order_by(Firm.id))
+    count = 0
+    for firm in firms:
+        rng = random.Random(f"ip-{firm.credit_code}")
+        moves = recognitions.get(firm.id, [])
+        if not moves and firm.id != showcase and rng.random() < 0.5:
+            continue  # half the cultivated firms have only the counts of their facts
+        items = _demo_items(rng, firm, moves, today, now)
+        db.session.add_all(items)
+        db.session.flush()
+        _demo_uses(rng, items, moves, now)
+        facts = db.session.scalar(select(FirmFacts).where(FirmFacts.firm_id == firm.id,
+                                                         FirmFacts.source == Source.OFFICIAL.value))
+        if facts is not None:  # the counts the bureau had before the items: the same numbers
+            facts.ip_class_i = sum(1 for i in items if ip_class(i.kind) == 1)
+            facts.ip_class_ii = len(items) - facts.ip_class_i
+        count += len(items)
+    db.session.flush()
+    return count
+
+
+def _demo_items(rng: random.Random, firm: Firm, moves: list[StageMove], today: date, now: datetime) -> list[IpItem]:
+    # Most items predate the first recognition (they were in its application); a few came later.
+    start = max(firm.registered_on or date(2012, 1, 1), today - timedelta(days=9 * 365))
+    first = moves[0].issued_on if moves else today
+    spent_firm = bool(moves) and rng.random() < 0.35  # applied with nearly everything it had: little left now
+    kinds = [IpKind.INVENTION] * rng.choice([0, 0, 1] if not spent_firm else [0])
+    kinds += [rng.choice([IpKind.UTILITY_MODEL, IpKind.UTILITY_MODEL, IpKind.SOFTWARE, IpKind.DESIGN])
+              for _ in range(rng.randint(4, 8))]
+    later = 1 if spent_firm else rng.randint(1, 3)
+    items = []
+    for index, kind in enumerate(kinds):
+        low, high = (start, first - timedelta(days=60)) if index < len(kinds) - later else (first, today)
+        granted = low + timedelta(days=rng.randint(0, max(0, (high - low).days)))
+        items.append(IpItem(firm_id=firm.id, kind=kind.value, number=_demo_number(rng, kind, granted),
+                            title=rng.choice(_SOFTWARE_TITLES if kind is IpKind.SOFTWARE else _IP_TITLES),
+                            granted_on=granted, acquired=rng.random() < 0.08, updated_at=now))
+    return items
+
+
+def _demo_number(rng: random.Random, kind: IpKind, granted: date) -> str:
+    filed = granted.year - (2 if kind is IpKind.INVENTION else 1)
+    if kind is IpKind.SOFTWARE:
+        return f"{granted.year}SR{rng.randint(0, 9999999):07d}"
+    return f"ZL{filed}{_KIND_CODES[kind]}{rng.randint(0, 9999999):07d}.{rng.randint(0, 9)}"
+
+
+def _demo_uses(rng: random.Random, items: list[IpItem], moves: list[StageMove], now: datetime) -> None:
+    """Each recognition used the Class I items and the unused Class II granted before it (most of them)."""
+    for move in moves:
+        usable = [i for i in items if i.granted_on <= move.issued_on and (ip_class(i.kind) == 1 or not i.uses)]
+        for item in usable:
+            if ip_class(item.kind) == 1 or rng.random() < 0.85:
+                item.uses.append(IpItemUse(recognition=move, recorded_at=now))
