@@ -41,6 +41,8 @@ BLUEPRINTS = [
     "pipeline.checklist",
     "pipeline.checklist.portal",
     "pipeline.workbench",
+    "pipeline.policies",
+    "pipeline.policies.portal",
 ]
 
 

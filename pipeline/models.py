@@ -19,6 +19,7 @@ from pipeline.funnel.models import FirmTrack, PoolCounter, StageMove, StageSetti
 from pipeline.imports.models import ImportBatch
 from pipeline.indicators.models import FirmFacts, FirmYear
 from pipeline.mail.models import OutboxAttachment, OutboxMessage
+from pipeline.policies.models import Incentive, IncentiveChange, Policy, PolicyBudget, PolicyMatch, PolicyOptOut
 from pipeline.reminders.models import AnnualReportFiling, HnteBatch, ProgramYear, Reminder, ReminderRule
 from pipeline.reports.models import MonthlyReport, ReportRender
 from pipeline.scheduler_lease import JobRun, SchedulerLease
@@ -38,3 +39,4 @@ __all__ += ["Document", "DocumentType", "DocumentVersion"]
 __all__ += ["WorkbenchDone"]
 __all__ += ["AccountSetting", "AccountToken", "AuditEvent", "RecoveryCode"]
 __all__ += ["ChannelMessage", "ChannelSwitch", "NoticeChoice", "NoticeDefault", "SmsTemplate", "UserMobile"]
+__all__ += ["Incentive", "IncentiveChange", "Policy", "PolicyBudget", "PolicyMatch", "PolicyOptOut"]

@@ -3,3 +3,4 @@
 from blinker import Namespace
 
 stage_changed = Namespace().signal('stage-changed')
+figures_changed = Namespace().signal('figures-changed')  # a firm's official figures or facts were saved

@@ -167,6 +167,7 @@ MATRIX = [
     ("/reports/render", "POST", {ANON: 302, Role.ADMIN: 302, Role.OFFICER: 302, Role.LEADER: 403, Role.FIRM: 404}),
     ("/reports/renders/0", "GET", {ANON: 302, Role.ADMIN: 404, Role.OFFICER: 404, Role.LEADER: 404, Role.FIRM: 404}),
     ("/reports/2000-01.pdf", "GET", {ANON: 302, Role.ADMIN: 404, Role.OFFICER: 404, Role.LEADER: 404, Role.FIRM: 404}),
+    ("/reports/archive", "GET", {ANON: 302, Role.ADMIN: 200, Role.OFFICER: 200, Role.LEADER: 200, Role.FIRM: 404}),
 ]
 
 CASES = [(url, method, role, status) for url, method, expected in MATRIX for role, status in expected.items()]
@@ -354,4 +355,71 @@ def test_account_access(client, login_as, make_user, db, url, method, role, stat
     if role != ANON:
         login_as(role)
     with client.open(url.format(user=user.id), method=method) as response:
+        assert response.status_code == status
+
+
+# 惠企政策 (issue 25): the catalogue (officers of the whole county and admins write it; leaders read), the ledger,
+# and the firm's 可享受的政策. An empty form is shown again (422); a refused action is a message (302).
+CATALOGUE_WRITE = {**STAFF_READ, Role.LEADER: 403}
+POLICY_MATRIX = [
+    ("/policies/", "GET", STAFF_READ),
+    ("/policies/new", "GET", CATALOGUE_WRITE),
+    ("/policies/new", "POST", {**STAFF_WRITE, Role.ADMIN: 422, Role.OFFICER: 422}),
+    ("/policies/{policy}", "GET", STAFF_READ),
+    ("/policies/999999", "GET", {**STAFF_READ, Role.ADMIN: 404, Role.OFFICER: 404, Role.LEADER: 404}),
+    ("/policies/{policy}/edit", "GET", CATALOGUE_WRITE),
+    ("/policies/{policy}/edit", "POST", {**STAFF_WRITE, Role.ADMIN: 422, Role.OFFICER: 422}),
+    ("/policies/{policy}/attachment", "GET", STAFF_READ),
+    ("/policies/{policy}/publish", "POST", STAFF_WRITE),  # already published: a message
+    ("/policies/{policy}/withdraw", "POST", STAFF_WRITE),
+    ("/policies/{policy}/push", "POST", STAFF_WRITE),
+    ("/policies/{policy}/budget", "POST", STAFF_WRITE),
+    ("/policies/{policy}/incentives", "POST", STAFF_WRITE),
+    ("/policies/incentives", "GET", STAFF_READ),
+    ("/policies/incentives?year=2026&status=paid", "GET", STAFF_READ),
+    ("/policies/incentives.xlsx", "GET", STAFF_READ),
+    ("/policies/incentives/{incentive}", "GET", STAFF_READ),
+    ("/policies/incentives/999999", "GET", {**STAFF_READ, Role.ADMIN: 404, Role.OFFICER: 404, Role.LEADER: 404}),
+    ("/policies/incentives/{incentive}/approve", "POST", {**STAFF_WRITE, Role.ADMIN: 422, Role.OFFICER: 422}),
+    ("/policies/incentives/{incentive}/pay", "POST", {**STAFF_WRITE, Role.ADMIN: 422, Role.OFFICER: 422}),
+    ("/policies/incentives/{incentive}/decline", "POST", {**STAFF_WRITE, Role.ADMIN: 422, Role.OFFICER: 422}),
+    ("/portal/policies/", "GET", PORTAL),
+    ("/portal/policies/{policy}", "GET", PORTAL),
+    ("/portal/policies/{draft}", "GET", {**PORTAL, Role.FIRM: 404}),  # not published: not for firms
+    ("/portal/policies/{policy}/attachment", "GET", PORTAL),
+    ("/portal/policies/notices", "POST", {**PORTAL, Role.FIRM: 302}),
+]
+POLICY_CASES = [(url, method, role, status) for url, method, expected in POLICY_MATRIX
+                for role, status in expected.items()]
+
+
+@pytest.fixture
+def policy_objects(db, make_firm, make_user):
+    """A published policy with its document, a draft, and an incentive of a firm (not the matrix's firm user's)."""
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from pipeline.domain.policy import PolicyConditions
+    from pipeline.policies.ledger import propose_incentive
+    from pipeline.policies.services import publish_policy, save_policy
+
+    now, author = datetime(2026, 6, 30, 2, tzinfo=UTC), make_user()
+    values = dict(title="首次认定高企奖励", issuer="新昌县人民政府", document_number="新政发〔2022〕1号",
+                  effective_from=date(2022, 1, 1), effective_to=None, summary="", next_step="", benefit_kind="fixed",
+                  benefit_amount=Decimal("20"), benefit_rate=None, benefit_cap=None, benefit_text="", is_award=False)
+    policy = save_policy(None, values, PolicyConditions(), actor=author, now=now)
+    policy.attachment, policy.attachment_kind, policy.attachment_name = b"%PDF-1.7\n", "pdf", "新政发.pdf"
+    publish_policy(policy, now=now)
+    draft = save_policy(None, {**values, "title": "草稿"}, PolicyConditions(), actor=author, now=now)
+    incentive = propose_incentive(policy, make_firm().id, 2026, Decimal("20"), actor=author, now=now)
+    db.session.commit()
+    return {"policy": policy.id, "draft": draft.id, "incentive": incentive.id}
+
+
+@pytest.mark.parametrize(("url", "method", "role", "status"), POLICY_CASES,
+                         ids=[f"{m} {u} {r}" for u, m, r, _ in POLICY_CASES])
+def test_policy_access(client, login_as, policy_objects, url, method, role, status):
+    if role != ANON:
+        login_as(role)
+    with client.open(url.format(**policy_objects), method=method) as response:
         assert response.status_code == status

@@ -25,6 +25,7 @@ from pipeline.indicators.assessment import (  # noqa: F401  (the public evaluati
 from pipeline.indicators.models import FirmFacts, FirmYear, Origin, Source, Status
 from pipeline.indicators.tiers import ApplicationDates
 from pipeline.indicators.values import FIRM_FACTS, MIN_FISCAL_YEAR, YEAR_FIELDS, check_facts, check_year
+from pipeline.signals import figures_changed
 
 
 class FiguresError(ValueError):
@@ -71,6 +72,7 @@ def save_year(firm: Firm, fiscal_year: int, values: dict, *, actor: User | None,
     row = _write_year(firm, fiscal_year, values, Source.OFFICIAL, now)
     row.status, row.origin, row.updated_by, row.updated_at = Status.CONFIRMED.value, origin.value, actor, now
     db.session.flush()
+    figures_changed.send(firm, actor=actor, now=now)
     return row
 
 
@@ -85,6 +87,7 @@ def save_facts(firm: Firm, values: dict, *, actor: User | None, now: datetime,
         setattr(row, name, value)
     row.status, row.origin, row.updated_by, row.updated_at = Status.CONFIRMED.value, origin.value, actor, now
     db.session.flush()
+    figures_changed.send(firm, actor=actor, now=now)
     return row
 
 
