@@ -6,6 +6,16 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
   document.querySelectorAll(".js-hide").forEach(function (el) { el.classList.add("visually-hidden-focusable"); });
+  // A table wider than the screen scrolls sideways in its .table-responsive box; a keyboard user can scroll it only
+  // if the box takes focus (WCAG 2.1.1), so the box is a tab stop while, and only while, it overflows.
+  var scrollBoxes = document.querySelectorAll(".table-responsive");
+  function tabStopWhileOverflowing() {
+    scrollBoxes.forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) { box.tabIndex = 0; } else { box.removeAttribute("tabindex"); }
+    });
+  }
+  tabStopWhileOverflowing();
+  window.addEventListener("resize", tabStopWhileOverflowing);
   // Buttons with data-confirm ask before submitting.
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (event) {

@@ -177,3 +177,16 @@ def shoot_pdf(request):
                               check=True).stdout
 
     return take
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the axe table of every page the browser tests audited (see accessibility.py)."""
+    from tests.browser.accessibility import audit_table
+
+    lines = audit_table()
+    if lines:
+        terminalreporter.section("axe-core: WCAG 2.1 A/AA violations per page, by impact")
+        for line in lines:
+            terminalreporter.write_line(line)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        (SCREENSHOTS / "axe.txt").write_text("\n".join(lines) + "\n")

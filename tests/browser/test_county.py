@@ -34,6 +34,7 @@ from pipeline.funnel.services import move_firm
 from pipeline.i18n import local_today
 from pipeline.indicators.services import save_facts, save_year
 from pipeline.reports.services import generate_monthly_report, get_monthly_report
+from tests.browser.accessibility import audit_at_both_widths, blocking_violations, tab_through
 from tests.browser.conftest import choose_language, log_in
 from tests.browser.tour import Ids, chinese_domain_sentences, look_at, pages_of, prepare_tour
 
@@ -248,7 +249,10 @@ def ids(demo_county, in_live_app) -> Ids:
 
 @pytest.mark.parametrize("role", ["officer", "leader", "admin", "firm"])
 def test_every_page_of_a_role(page, live_server, demo_county, ids, role, console_errors, shoot):
+    """Each page at 1366 px, then axe-core's WCAG 2.1 A/AA rules on it at 1366 px and at 390 px."""
+    page.set_viewport_size({"width": 1366, "height": 900})
     log_in(page, live_server, role, demo_county[role])
+    audits = []
     for language in ("zh", "en"):
         choose_language(page, language)
         for step, path in pages_of(role, ids):
@@ -257,7 +261,9 @@ def test_every_page_of_a_role(page, live_server, demo_county, ids, role, console
             if language == "en":
                 assert chinese_domain_sentences(page) == [], path
             shoot(f"{language}-{step}")
+            audits += audit_at_both_widths(page, f"{role} {language} {step}")
     choose_language(page, "zh")  # the choice is kept on the user: leave the demo user as it was
+    assert not blocking_violations(audits), "serious or critical axe violations:\n" + blocking_violations(audits)
     # The firm's 404 is expected; Chromium logs a document's 4xx status as a console error.
     console_errors[:] = [e for e in console_errors if not (role == "firm" and "status of 404" in e)]
 
@@ -277,13 +283,43 @@ def test_firm_and_verify_pages_on_a_phone(page, live_server, demo_county, ids, c
 
 def test_pages_without_login(page, live_server, ids, console_errors, shoot):
     page.goto(f"{live_server}/login")
+    audits = []
     for language in ("zh", "en"):
         choose_language(page, language)
         shoot(f"{language}-login")
+        audits += audit_at_both_widths(page, f"anonymous {language} login")
         for step, path, expected in [("verify", "/verify/", 200),
                                      ("verify-valid", f"/verify/{ids.verification_code}", 200),
                                      ("verify-unknown", "/verify/ABCDEFGHJKLMNPQRSTUV", 404)]:
             assert look_at(page, live_server, path) == expected
             shoot(f"{language}-{step}")
+            audits += audit_at_both_widths(page, f"anonymous {language} {step}")
         page.goto(f"{live_server}/login")
     console_errors[:] = [e for e in console_errors if "status of 404" not in e]
+    assert not blocking_violations(audits), "serious or critical axe violations:\n" + blocking_violations(audits)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_keyboard_reaches_every_control_of_a_form_and_shows_where_it_is(
+        page, live_server, demo_county, ids, language, console_errors, shoot):
+    """Tab alone reaches every visible control of the login page and of an officer's biggest forms, and each one
+    shows a plain focus ring (an outline of 2px or more, not the browser's faint default)."""
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server}/login")
+    choose_language(page, language)
+    pages = {"login": tab_through(page)}
+    log_in(page, live_server, "officer", demo_county["officer"])
+    moving_firm, moving_track = ids.cultivating
+    for step, path in [("firm-new", "/firms/new"), ("move-form", f"/funnel/firms/{moving_firm}/{moving_track}/move"),
+                       ("board-hnte", "/funnel/?track=hnte")]:
+        page.goto(live_server + path)
+        pages[step] = tab_through(page)
+    choose_language(page, "zh")
+    for step, (stops, unreached) in pages.items():
+        assert len(stops) > 3, f"{step}: Tab stopped at {stops}"
+        assert unreached == [], f"{step}: Tab never reached {unreached}"
+        assert [s.element for s in stops if not s.ring] == [], f"{step}: focus not plainly visible"
+    page.goto(f"{live_server}/firms/new")
+    page.focus("#notes")
+    page.keyboard.press("Tab")  # to 保存, as a keyboard user gets there
+    shoot("firm-new-focus")
