@@ -8,7 +8,8 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 bp.before_request(staff_gate)
 
 from pipeline.dashboard import views  # noqa: E402,F401
-from pipeline.dashboard.presentation import days, pct  # noqa: E402
+from pipeline.dashboard.presentation import days, month_label, pct  # noqa: E402
 
 bp.add_app_template_filter(pct, "pct")
 bp.add_app_template_filter(days, "days")
+bp.add_app_template_filter(month_label, "month_label")

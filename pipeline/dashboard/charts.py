@@ -124,3 +124,49 @@ def flow_chart(title: str, rows: Sequence[tuple[str, int, int]], *, width: int =
     body += [_rect(label_w, legend_y - 9, 10, 10, PRIMARY), _text(label_w + 14, legend_y, _("进入"), size=10),
              _rect(label_w + 56, legend_y - 9, 10, 10, "#c9a0a0"), _text(label_w + 70, legend_y, _("离开"), size=10)]
     return _svg(width, height, title, body)
+
+
+TREND_SERIES = (("#1f4e79", "circle", ""), ("#2f6f4f", "square", "6 3"), (PRIMARY, "triangle", "2 3"))
+
+
+def _marker(shape: str, x: float, y: float, color: str) -> str:
+    if shape == "circle":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{color}"/>'
+    if shape == "square":
+        return _rect(x - 3.5, y - 3.5, 7, 7, color)
+    return f'<polygon points="{x:.1f},{y - 4.5:.1f} {x + 4:.1f},{y + 3:.1f} {x - 4:.1f},{y + 3:.1f}" fill="{color}"/>'
+
+
+def trend_chart(title: str, months: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], *,
+                width: int = 640) -> Markup:
+    """Lines over the months, one per series (entries, certifications, exits), told apart by colour, marker and dash
+    so that they also read in grey; the value of the last month is written at the line's end."""
+    height, left, right, top, bottom = 230, 36, 44, 12, 46
+    area_w, area_h = width - left - right, height - top - bottom
+    peak = max([value for _, values in series for value in values] + [1])
+    step = max(1, -(-peak // 4))  # four grid lines with whole numbers
+    scale = step * 4
+    body = []
+    for index in range(5):
+        y = top + area_h - area_h * index / 4
+        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + area_w}" y2="{y:.1f}" stroke="{GRID}" '
+                    f'stroke-width="1"/>')
+        body.append(_text(left - 6, y + 4, f"{step * index:,}", anchor="end", size=10, fill=MUTED))
+    slot = area_w / max(len(months), 1)
+    xs = [left + slot * (index + 0.5) for index in range(len(months))]
+    for x, label in zip(xs, months, strict=True):
+        body.append(_text(x, top + area_h + 16, label, anchor="middle", size=10, fill=MUTED))
+    for (_label, values), (color, shape, dash) in zip(series, TREND_SERIES, strict=True):
+        points = [(x, top + area_h - area_h * value / scale) for x, value in zip(xs, values, strict=True)]
+        dashes = f' stroke-dasharray="{dash}"' if dash else ""
+        body.append(f'<polyline points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in points)}" fill="none" '
+                    f'stroke="{color}" stroke-width="2"{dashes}/>')
+        body += [_marker(shape, x, y, color) for x, y in points]
+        if points:
+            body.append(_text(points[-1][0] + 8, points[-1][1] + 4, f"{values[-1]:,}", size=10, fill=color,
+                              weight="bold"))
+    x = left
+    for (label, _values), (color, shape, _dash) in zip(series, TREND_SERIES, strict=True):
+        body += [_marker(shape, x + 5, height - 12, color), _text(x + 14, height - 8, label, size=11)]
+        x += 24 + _label_width([label], 0, 11)
+    return _svg(width, height, title, body)

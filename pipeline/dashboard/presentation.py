@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from pipeline.dashboard import charts
 from pipeline.dashboard.stats import TrackStats
+from pipeline.domain.stages import Stage, stage_label
 from pipeline.i18n import track_short_name
 
 
@@ -21,6 +23,23 @@ def pct(value: Fraction | float | None, digits: int = 1) -> str:
 
 def days(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
+
+
+def month_label(first, *, with_year: bool = False) -> str:
+    """A month on the trend's axis: 11月 / Nov, with the year at January and at the first month."""
+    return format_date(first, "yyyy.M" if with_year else "MMM")
+
+
+def trend_labels(track: TrackStats) -> list[str]:
+    return [month_label(row.first, with_year=index == 0 or row.first.month == 1) for index, row in enumerate(track.trend)]
+
+
+def trend_chart(track: TrackStats) -> Markup:
+    """The last 12 months of a track: entries into 入库, into 认定 (or its track's name), and exits."""
+    trend, final = track.trend, _(stage_label(Stage.CERTIFIED, track.code))
+    series = ((_("入库"), [row.entered_pool for row in trend]), (final, [row.certified for row in trend]),
+              (_("退出"), [row.exited for row in trend]))
+    return charts.trend_chart(_("%(track)s近 12 个月走势", track=track_short_name(track)), trend_labels(track), series)
 
 
 def track_charts(track: TrackStats) -> dict[str, Markup]:
@@ -38,4 +57,5 @@ def track_charts(track: TrackStats) -> dict[str, Markup]:
         "towns": charts.bar_chart(_("%(track)s各乡镇本年新增认定", track=short), towns),
         "industries": charts.bar_chart(_("%(track)s各行业在库培育企业", track=short), industries,
                                        color=charts.PALETTE[3]),
+        "trend": trend_chart(track) if track.trend else Markup(""),
     }

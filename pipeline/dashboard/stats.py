@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from pipeline.dashboard import queries as q
 from pipeline.dashboard.figures import TrackFigures, build_track_figures
+from pipeline.dashboard.trend import TrendMonth, count_monthly_trend, empty_trend
 from pipeline.domain.periods import Period, add_months, local_midnight, project_year_end, share, year_progress
 from pipeline.domain.stages import EXIT_REASON_LABELS, LADDER, STAGE_LABELS, ExitReason, Stage, stage_label
 from pipeline.domain.text import N_
@@ -40,19 +41,18 @@ class StageRow:
 
 @dataclass(frozen=True)
 class ConversionRow:
+    """A cohort: the records that entered a stage in the period, and how many of them went higher by its end. The
+    rate is a share of the cohort, so it never exceeds 100 % (entries into a stage divided by entries into the stage
+    before it did: those are different firms, most of which entered the earlier stage in an earlier period)."""
+
     stage: str
     label: str
     entered: int  # entered this stage in the period
     reached: int | None  # of those, reached a higher stage by the period end (None for the last stage)
-    previous_entered: int | None  # entered the stage before in the period (None for the first stage)
 
     @property
     def rate(self) -> Fraction | None:
         return None if self.reached is None else share(self.reached, self.entered)
-
-    @property
-    def of_previous(self) -> Fraction | None:
-        return None if self.previous_entered is None else share(self.entered, self.previous_entered)
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,7 @@ class TrackStats:
     towns: tuple[BreakdownRow, ...]
     industries: tuple[BreakdownRow, ...]
     name_en: str = ""  # for the track_name filter
+    trend: tuple[TrendMonth, ...] = ()  # the 12 months up to the period's last month (detail only)
 
     def stage(self, stage: str) -> StageRow:
         return next(row for row in self.stages if row.stage == stage)
@@ -219,6 +220,7 @@ def build_funnel_stats(period: Period, *, now: datetime, zone: ZoneInfo, list_li
         data.town_flows, data.industry_flows = q.count_flows_by_place(start, end, year_start,
                                                                              date(through.year, 1, 1))
         data.towns, data.industries = q.load_names(Town), q.load_names(Industry) + [(None, N_("未分类"))]
+        data.trend = count_monthly_trend(through, end, zone)
     tracks = tuple(_track_stats(track, data) for track in tracks)
     expiry_until = add_months(today, EXPIRY_MONTHS)
     risks = _risks(now, today, expiry_until, stale_days, list_limit, town_ids, zone) if detail else ()
@@ -246,6 +248,7 @@ class _Raw:
     industry_flows: dict = field(default_factory=dict)
     towns: list = field(default_factory=list)
     industries: list = field(default_factory=list)
+    trend: dict | None = None  # track_id → TrendMonth rows; None: not computed
 
 
 def _track_stats(track, data: _Raw) -> TrackStats:
@@ -258,7 +261,8 @@ def _track_stats(track, data: _Raw) -> TrackStats:
     industries = tuple(row for row in industries if row.key is not None or row.in_pipeline or row.certified_year)
     return TrackStats(track.id, track.code, track.name, track.short_name, stages,
                       _conversions(track.id, stages, data, track.code), _durations(track.id, data, track.code), _exits(track.id, data),
-                      target, towns, industries, name_en=track.name_en)
+                      target, towns, industries, name_en=track.name_en,
+                      trend=() if data.trend is None else data.trend.get(track.id) or empty_trend(data.through))
 
 
 def _stage_row(track_id: int, stage: Stage, data: _Raw, track_code: str) -> StageRow:
@@ -275,10 +279,9 @@ def _stage_row(track_id: int, stage: Stage, data: _Raw, track_code: str) -> Stag
 def _conversions(track_id: int, stages: tuple[StageRow, ...], data: _Raw, track_code: str) -> tuple[ConversionRow, ...]:
     entered = {row.stage: row.entered for row in stages}
     rows = []
-    for index, stage in enumerate(LADDER):
+    for stage in LADDER:
         reached = None if stage is LADDER[-1] else data.conversions.get((track_id, stage), (0, 0))[1]
-        previous = None if index == 0 else entered[LADDER[index - 1].value]
-        rows.append(ConversionRow(stage.value, stage_label(stage, track_code), entered[stage.value], reached, previous))
+        rows.append(ConversionRow(stage.value, stage_label(stage, track_code), entered[stage.value], reached))
     return tuple(rows)
 
 

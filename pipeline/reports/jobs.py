@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from pipeline.domain.periods import month_period, previous_period
+from apscheduler.triggers.cron import CronTrigger
+
+from pipeline.domain.periods import Period, month_period, previous_period
 from pipeline.extensions import db
 from pipeline.i18n import local_zone
 from pipeline.reports.models import MonthlyReport
@@ -15,6 +17,7 @@ from pipeline.reports.services import (
     get_monthly_report,
     send_monthly_report,
 )
+from pipeline.scheduler import JOBS
 
 log = logging.getLogger(__name__)
 
@@ -37,3 +40,12 @@ def run_monthly_report_job(now: datetime) -> MonthlyReport | None:
         return report
     db.session.commit()
     return report
+
+
+def next_monthly_report(now: datetime, zone) -> tuple[datetime, Period]:
+    """When the scheduler next sends a report, and of which month: read from its JOBS entry, so the page and the
+    schedule cannot disagree."""
+    job = next(job for job in JOBS if job.id == "monthly_report")
+    run_at = CronTrigger(**job.cron, timezone=zone).get_next_fire_time(None, now)
+    local = run_at.astimezone(zone)
+    return run_at, previous_period(month_period(local.year, local.month))

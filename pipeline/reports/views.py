@@ -4,15 +4,17 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pipeline.accounts.subscriptions import report_recipients
 from pipeline.audit.queries import report_recipients_by_month
 from pipeline.auth.permissions import can_edit
 from pipeline.db import utcnow
 from pipeline.domain.periods import parse_month
 from pipeline.extensions import db
-from pipeline.i18n import local_today
+from pipeline.i18n import local_today, local_zone
 from pipeline.reports import bp
 from pipeline.reports.background import launch_render, render_state, start_report_render
 from pipeline.reports.forms import RenderForm
+from pipeline.reports.jobs import next_monthly_report
 from pipeline.reports.models import RENDER_STATUS_LABELS, RenderStatus
 from pipeline.reports.queries import get_render_or_404, get_report_or_404, list_recent_renders, list_reports
 from pipeline.web import send_attachment
@@ -21,10 +23,19 @@ from pipeline.web import send_attachment
 @bp.route("/")
 def index():
     form = RenderForm(local_today())
+    next_run, next_month = next_monthly_report(utcnow(), local_zone())
+    next_recipients = report_recipients(current_app.config.get("PIPELINE_LEADER_EMAILS") or [])
     return render_template("reports/index.html", reports=list_reports(), renders=list_recent_renders(),
                            form=form, can_render=can_edit(current_user), watch=request.args.get("render", type=int),
                            state=lambda r: render_state(r, utcnow()), status_labels=RENDER_STATUS_LABELS,
-                           recipients=report_recipients_by_month())
+                           recipients=report_recipients_by_month(), next_run=next_run, next_month=next_month,
+                           next_recipients=next_recipients)
+
+
+@bp.route("/archive")
+def archive():
+    """The archive table alone: reports.js swaps it in when a render finishes, without reloading the page."""
+    return render_template("reports/_archive.html", reports=list_reports(), recipients=report_recipients_by_month())
 
 
 @bp.route("/render", methods=["POST"])

@@ -1,6 +1,15 @@
-// Report renders run in the background: poll their status and offer the PDF when it is ready. No inline script (CSP).
+// Report renders run in the background: poll their status and offer the PDF when it is ready; then swap in the
+// archive table from the server, without reloading the page. No inline script (CSP), nothing from a CDN.
 (function () {
   "use strict";
+  function refreshArchive() {
+    var archive = document.getElementById("report-archive");
+    if (!archive) { return; }
+    fetch(archive.getAttribute("data-archive-url"), { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (html) { archive.innerHTML = html; archive.setAttribute("data-refreshed", "1"); })
+      .catch(function () { /* the archive stays as it was; a reload shows the new report */ });
+  }
   var rows = document.querySelectorAll("[data-render-status-url]");
   rows.forEach(function (row) {
     var url = row.getAttribute("data-render-status-url");
@@ -24,7 +33,7 @@
               link.href = state.download_url;
               link.textContent = row.getAttribute("data-download-label") || "下载 PDF";
               cell.appendChild(link);
-              window.setTimeout(function () { window.location.reload(); }, 1200);
+              refreshArchive();
             }
           }
         })

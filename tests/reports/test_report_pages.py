@@ -89,3 +89,33 @@ def test_a_failed_render_says_why(app, db, make_user, monkeypatch, client, login
     login_as(Role.LEADER)
     state = client.get(f"/reports/renders/{render.id}").get_json()
     assert state["status"] == "failed" and state["error"] == "模拟失败" and state["download_url"] is None
+
+
+def test_a_leader_on_a_fresh_install_sees_when_and_to_whom_the_first_report_goes(client, login_as, make_user, db,
+                                                                                  monkeypatch):
+    from datetime import UTC, datetime
+
+    monkeypatch.setattr("pipeline.reports.views.utcnow", lambda: datetime(2026, 11, 15, 2, 0, tzinfo=UTC))
+    make_user(Role.LEADER, display_name="王局长", email="wang@kjj.example.cn", reports_monthly=True)
+    login_as(Role.LEADER)
+    page = client.get("/reports/").get_data(as_text=True)
+    assert "第一份月报将如何送达" in page and "尚无归档月报" in page
+    assert "2026-12-01 08:00" in page and "2026年11月" in page  # the scheduler's next run, and its month
+    assert "王局长" in page and "您不在收件人之中" in page
+
+
+def test_without_recipients_the_page_says_nothing_will_be_sent(client, login_as):
+    login_as(Role.LEADER)
+    assert "目前没有收件人" in client.get("/reports/").get_data(as_text=True)
+
+
+def test_the_archive_fragment_keeps_the_checksum_in_the_details(client, login_as, db):
+    db.session.add(MonthlyReport(month="2026-10", pdf=b"%PDF-1.7 test", size=13, sha256="ab" * 32, generated_at=utcnow()))
+    db.session.commit()
+    login_as(Role.LEADER)
+    fragment = client.get("/reports/archive").get_data(as_text=True)
+    assert "2026-10" in fragment and "<html" not in fragment
+    details = fragment.split("<details", 1)[1]
+    assert "ab" * 32 in details and "SHA-256" not in fragment.split("<details", 1)[0]
+    page = client.get("/reports/").get_data(as_text=True)
+    assert 'data-archive-url="/reports/archive"' in page and "ab" * 32 in page
