@@ -132,6 +132,7 @@ def pages(county: County) -> list[tuple[str, str, str, tuple[str, str] | None]]:
         ("  filter: text 轴承", "/firms/?q=轴承", "officer"),
         ("  filter: text, rare name part", f"/firms/?q={ids['rare_name']}", "officer"),
         ("  filter: text, rare code part", f"/firms/?q={ids['rare_code']}", "officer"),
+        ("  filter: text, two words 轴承 制造", "/firms/?q=轴承+制造", "officer"),
         ("  filter: town", f"/firms/?town={ids['town']}", "officer"),
         ("  filter: industry", f"/firms/?industry={ids['industry']}", "officer"),
         ("  filter: track", f"/firms/?track={ids['track']}", "officer"),

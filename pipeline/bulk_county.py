@@ -198,6 +198,7 @@ def _build_county(firm_count: int, *, now: datetime, seed: int) -> dict[str, int
     from pipeline.certificates.bulk import insert_pending_certificates
     from pipeline.demo import INDUSTRIES, TOWNS, demo_credit_code, demo_firm_name, ensure_named
     from pipeline.firms.models import Firm, Industry, Town
+    from pipeline.firms.sort_key import name_sort_key
     from pipeline.funnel.models import FirmTrack, PoolCounter, Track
     from pipeline.funnel.services import track_rule
     from pipeline.funnel.tally import recount_stage_tally
@@ -215,8 +216,9 @@ def _build_county(firm_count: int, *, now: datetime, seed: int) -> dict[str, int
     counts = Counter()
     for index in range(1, firm_count + 1):
         industry = rng.choice(INDUSTRIES)
+        name = demo_firm_name(rng, industry, index)
         batch.firms.append({
-            "id": index, "credit_code": demo_credit_code(index), "name": demo_firm_name(rng, industry, index),
+            "id": index, "credit_code": demo_credit_code(index), "name": name, "name_sort_key": name_sort_key(name),
             "town_id": towns[rng.choice(TOWNS)], "industry_id": industries[industry],
             "registered_on": date(2008, 1, 1) + DAY * rng.randrange(0, 17 * 365),
             "address": "", "legal_rep": "", "contact_name": "", "contact_phone": "",

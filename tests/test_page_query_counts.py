@@ -108,13 +108,13 @@ def test_count_stops_at_its_limit_and_later_pages_stay_reachable(client, db, log
         make_firm(name=f"限数企业{i:02d}有限公司")
     db.session.commit()
     first = client.get("/firms/?per_page=20").get_data(as_text=True)
-    assert "超过 60 家" in first and "第 1 / 3+ 页" in first  # counted as far as the pager links: three pages
+    assert "超过 60 家" in first and "第 1 页，共 3 页以上" in first  # counted as far as the pager links: three pages
     assert names_in(first)[0] == "限数企业00有限公司"
     monkeypatch.setattr(search, "COUNT_LIMIT", 70)
     assert "共 70 家" in client.get("/firms/?per_page=20").get_data(as_text=True)  # exactly the limit is not "more"
     monkeypatch.setattr(search, "COUNT_LIMIT", 10)
     fourth = client.get("/firms/?per_page=20&page=4").get_data(as_text=True)
-    assert "共 70 家" in fourth and "第 4 / 4 页" in fourth
+    assert "共 70 家" in fourth and "第 4 页，共 4 页" in fourth
     assert names_in(fourth) == [f"限数企业{i:02d}有限公司" for i in range(60, 70)]
 
 

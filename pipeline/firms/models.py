@@ -6,10 +6,11 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from pipeline.db import Base, UTCDateTime, utcnow
 from pipeline.domain.text import N_
+from pipeline.firms.sort_key import name_sort_key
 
 
 class Town(Base):
@@ -34,13 +35,17 @@ class Firm(Base):
     __tablename__ = "firm"
     # The firm list's sorts by name and by town. The id at the end makes each the page's whole order, so that
     # PostgreSQL reads a deep page's ids from the index alone (SQLite's indexes end with the id anyway). The last
-    # one serves the dashboard's counts by town and industry without reading firm rows.
+    # one serves the dashboard's counts by town and industry without reading firm rows. The list sorts names by
+    # their pinyin key (ix_firm_name_sort_key_id).
     __table_args__ = (Index("ix_firm_name_id", "name", "id"), Index("ix_firm_town_id_name_id", "town_id", "name", "id"),
-                      Index("ix_firm_id_town_id_industry_id", "id", "town_id", "industry_id"))
+                      Index("ix_firm_id_town_id_industry_id", "id", "town_id", "industry_id"),
+                      Index("ix_firm_name_sort_key_id", "name_sort_key", "id"),
+                      Index("ix_firm_town_id_name_sort_key_id", "town_id", "name_sort_key", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)  # 统一社会信用代码, upper case
     name: Mapped[str] = mapped_column(String(200))
+    name_sort_key: Mapped[str] = mapped_column(String(255), default="", server_default="")  # pinyin order of the name (sort_key.py)
     town_id: Mapped[int] = mapped_column(ForeignKey("town.id"))  # indexed first in ix_firm_town_id_name_id
     industry_id: Mapped[int | None] = mapped_column(ForeignKey("industry.id"), index=True)
     registered_on: Mapped[date | None] = mapped_column(Date)
@@ -57,6 +62,12 @@ class Firm(Base):
     town = relationship("Town", lazy="joined")
     industry = relationship("Industry", lazy="joined")
     officer = relationship("User", foreign_keys=[officer_id])
+
+    @validates("name")
+    def _keep_sort_key(self, _key: str, name: str) -> str:
+        """Every name written through the ORM keeps its pinyin key; bulk inserts add it themselves."""
+        self.name_sort_key = name_sort_key(name or "")
+        return name
 
 
 class FirmSearchGram(Base):

@@ -13,18 +13,19 @@ from pipeline.dashboard.links import filter_firms_by_history
 from pipeline.domain.stages import Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
-from pipeline.firms.text_search import exact_name_matches, text_condition
+from pipeline.firms.text_search import exact_name_matches, search_condition
 from pipeline.funnel.models import FirmTrack, Track
 from pipeline.funnel.queries import firms_with_records, scope_to_user, stale_clause, stale_thresholds
 from pipeline.funnel.tally import tallied_by_stage
 from pipeline.i18n import local_zone, to_local
 
 # Sort keys of the firm list: every one is served by an index, and ends with the id so that pages are stable.
+# Names sort by pinyin (firm.name_sort_key, the same order on SQLite and PostgreSQL).
 SORTS = {
-    "name": (Firm.name, Firm.id),
-    "-name": (Firm.name.desc(), Firm.id.desc()),
+    "name": (Firm.name_sort_key, Firm.id),
+    "-name": (Firm.name_sort_key.desc(), Firm.id.desc()),
     "code": (Firm.credit_code,),
-    "town": (Firm.town_id, Firm.name, Firm.id),
+    "town": (Firm.town_id, Firm.name_sort_key, Firm.id),
     "newest": (Firm.id.desc(),),
     "oldest": (Firm.id,),
 }
@@ -33,6 +34,9 @@ PAGE_SIZES = (20, 50, 100)
 # would read every matching row on every page view (the dashboard has the exact figures).
 COUNT_LIMIT = 5_000
 PAGER_AHEAD = 2  # the pager links up to two pages past the current one, so it counts at least that far
+# 末页 (?page=last) asks for a page past any list: the count then runs to the end (once, when asked) and the page is
+# the last one.
+LAST_PAGE = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ def _filtered(stmt, filters: FirmFilters, now: datetime, record: list, *, record
     (each firm probes its records), "in" (the matching records' firm ids first) or "joined" (the caller joined
     FirmTrack). `text` is the search term's condition when the caller has it already (it costs a query)."""
     if filters.q.strip():
-        stmt = stmt.where(text if text is not None else text_condition(filters.q))
+        stmt = stmt.where(text if text is not None else search_condition(filters.q))
     for column, value in _firm_columns(filters):
         stmt = stmt.where(column == value)
     if record and records == "joined":
@@ -220,7 +224,7 @@ def list_firms_page(for_user: User, filters: FirmFilters = FirmFilters(), *, now
         few = records[0] < COUNT_LIMIT
     else:
         few = bool(record) and _count_rows(select(FirmTrack.id).where(*record), COUNT_LIMIT) < COUNT_LIMIT
-    text = text_condition(filters.q) if filters.q.strip() else None
+    text = search_condition(filters.q) if filters.q.strip() else None
     where = _filtered(scope_to_user(select(Firm.id), for_user), filters, now, record, records="in" if few else "exists",
                       text=text)
     order = SORTS.get(filters.sort, SORTS["name"])

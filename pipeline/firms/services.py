@@ -13,6 +13,7 @@ from pipeline.domain.credit_code import CreditCodeError, validate_credit_code
 from pipeline.domain.text import N_
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, FirmEdit, Industry, Town
+from pipeline.firms.sort_key import name_sort_key
 from pipeline.hygiene import text_problem
 from pipeline.i18n import error_text
 
@@ -108,7 +109,8 @@ def create_firms(rows: list[dict], *, actor: User | None, now: datetime) -> dict
             raise FirmError(error_text(exc), "credit_code") from None
         if not values.get("name") or not values.get("town_id"):
             raise FirmError("须填写企业名称和乡镇/街道。")
-        clean.append({**_NEW_FIRM, **values, "created_at": now, "updated_at": now})
+        clean.append({**_NEW_FIRM, **values, "name_sort_key": name_sort_key(values["name"]), "created_at": now,
+                      "updated_at": now})
     ids: dict[str, int] = {}
     for start in range(0, len(clean), _BULK):
         chunk = clean[start:start + _BULK]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import string
 
-from sqlalchemy import and_, false, func, or_, select, union
+from sqlalchemy import and_, false, func, intersect, or_, select, union
 from sqlalchemy.orm import aliased
 
 from pipeline.domain.credit_code import CHARSET
@@ -36,6 +36,18 @@ def could_be_code_part(term: str) -> bool:
     return bool(term) and all(ch in CHARSET for ch in term.upper())
 
 
+MAX_TERMS = 5  # a search box's words; more would only add index lookups
+
+
+def search_condition(query: str):
+    """SQL condition on Firm: every word of the query (split at spaces: 儒岙 轴承) is in its name or credit code."""
+    terms = list(dict.fromkeys(query.split()))[:MAX_TERMS]
+    if len(terms) < 2:
+        return text_condition(query)
+    exact = exact_name_matches(query)  # two-character words: their lists intersected, not a walk over the names
+    return Firm.id.in_(exact) if exact is not None else and_(*(text_condition(term) for term in terms))
+
+
 def text_condition(term: str):
     """SQL condition on Firm: its name or (when the term can be part of one) its credit code contains the term."""
     term = term.strip()
@@ -51,16 +63,20 @@ def text_condition(term: str):
     return and_(Firm.id.in_(candidates[0] if len(candidates) == 1 else union(*candidates)), matches)
 
 
-def exact_name_matches(term: str):
-    """SELECT firm_id of exactly the firms whose name contains `term`, from the index alone; None when it cannot say.
+def exact_name_matches(query: str):
+    """SELECT firm_id of exactly the firms whose name contains every word of `query`, from the index alone; None
+    when it cannot say.
 
-    A term one name piece long is its own piece, so the firms listed under it are the matches — and a common
-    two-character term (轴承, 科技) is the usual search. Not for a term that could be part of a credit code (codes
-    are searched too) or holds ASCII letters (LIKE ignores their case on SQLite only)."""
-    term = term.strip()
-    if len(term) != NAME_GRAM or could_be_code_part(term) or any(ch in string.ascii_letters for ch in term):
+    A word one name piece long is its own piece, so the firms listed under it are the matches — and a common
+    two-character word (轴承, 科技) is the usual search; several such words (儒岙 轴承) intersect their lists. Not for
+    a word that could be part of a credit code (codes are searched too) or holds ASCII letters (LIKE ignores their
+    case on SQLite only)."""
+    terms = list(dict.fromkeys(query.split()))[:MAX_TERMS]
+    if not terms or any(len(term) != NAME_GRAM or could_be_code_part(term)
+                        or any(ch in string.ascii_letters for ch in term) for term in terms):
         return None
-    return select(FirmSearchGram.firm_id.label("firm_id")).where(FirmSearchGram.gram == term)
+    postings = [select(FirmSearchGram.firm_id.label("firm_id")).where(FirmSearchGram.gram == term) for term in terms]
+    return postings[0] if len(postings) == 1 else intersect(*postings)
 
 
 def _candidates(term: str, code_part: bool) -> list | None:

@@ -14,7 +14,7 @@ from pipeline.firms import bp
 from pipeline.firms.forms import FirmForm, ServiceForm, choices
 from pipeline.firms.models import SERVICE_KIND_LABELS
 from pipeline.firms.queries import get_firm_or_404, list_edits, list_industries, list_officers, list_towns
-from pipeline.firms.search import PAGE_SIZES, FirmFilters, list_firms_page
+from pipeline.firms.search import LAST_PAGE, PAGE_SIZES, FirmFilters, list_firms_page
 from pipeline.firms.services import FIELD_LABELS, FirmError, create_firm, update_firm
 from pipeline.funnel.presenters import present
 from pipeline.funnel.queries import firm_records, firm_timeline, list_tracks, stale_thresholds, track_from_arg
@@ -41,7 +41,8 @@ def filters_from_args() -> tuple[FirmFilters, int, int]:
         officer_id=int_arg("officer"), stale=request.args.get("stale") == "1",
         paused=request.args.get("paused") == "1", sort=request.args.get("sort", "name"),
         history=(("track", track.code), *history) if history and track else ())
-    return filters, int_arg("page") or 1, per_page if per_page in PAGE_SIZES else PAGE_SIZES[1]
+    page = LAST_PAGE if request.args.get("page") == "last" else int_arg("page") or 1
+    return filters, page, per_page if per_page in PAGE_SIZES else PAGE_SIZES[1]
 
 
 @bp.route("/")

@@ -68,14 +68,15 @@ def test_filters(client, login_as, county):
 def test_sorting_and_paging(client, login_as, county):
     login_as(Role.OFFICER)
     ascending = ordered_names(client, "?sort=name")
-    assert ascending == sorted(ascending) and len(ascending) == 5
+    # By pinyin: 丙 bǐng, 丁 dīng, 甲 jiǎ, 戊 wù, 乙 yǐ (not by code point: 丁 丙 乙 戊 甲).
+    assert [n[0] for n in ascending] == ["丙", "丁", "甲", "戊", "乙"]
     assert ordered_names(client, "?sort=-name") == ascending[::-1]
     by_code = ordered_names(client, "?sort=code")
     codes = {f.name: f.credit_code for f in county["firms"].values()}
     assert [codes[n] for n in by_code] == sorted(codes.values())
     assert set(ordered_names(client, "?sort=town")[:2]) == {"乙茶业有限公司", "丙纺机有限公司"}  # 回山镇 made first
     assert ordered_names(client, "?sort=nonsense") == ascending
-    assert "第 1 / 1 页" in client.get("/firms/?per_page=20").get_data(as_text=True)
+    assert "第 1 页，共 1 页" in client.get("/firms/?per_page=20").get_data(as_text=True)
 
 
 def test_paging_walks_through_every_firm_once(client, db, login_as, make_firm):
@@ -87,7 +88,7 @@ def test_paging_walks_through_every_firm_once(client, db, login_as, make_firm):
     for page in (1, 2, 3):
         seen |= names(client, f"?per_page=20&page={page}")
     assert len(seen) == 45
-    assert "第 3 / 3 页" in client.get("/firms/?per_page=20&page=99").get_data(as_text=True)
+    assert "第 3 页，共 3 页" in client.get("/firms/?per_page=20&page=99").get_data(as_text=True)
 
 
 def test_officer_limited_to_towns_lists_only_those(client, login_as, county):
