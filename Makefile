@@ -6,6 +6,8 @@ FLASK := $(VENV)/bin/flask
 export FLASK_APP := wsgi
 export PIPELINE_ENV ?= development
 # Debian packages WeasyPrint, the CJK fonts, the PDF tools of the tests and the browser of the e2e tests need.
+# On a fresh machine unattended upgrades often hold the apt lock for minutes: setup says so and waits (DPkg::Lock::Timeout
+# also covers the moment between our check and apt's own lock) instead of failing at once.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk fonts-wqy-microhei poppler-utils chromium
 DEMO_FIRMS ?= 300
 
@@ -18,7 +20,11 @@ system-packages:
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  waited=0; while pgrep -x 'apt|apt-get|dpkg|unattended-upgr' >/dev/null 2>&1 && [ $$waited -lt 600 ]; do \
+	    [ $$waited = 0 ] && echo "Another package manager (often unattended upgrades on a fresh machine) holds the apt lock: waiting for it (up to 10 minutes)…"; \
+	    sleep 5; waited=$$((waited + 5)); \
+	  done; \
+	  $$SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 
 $(VENV)/.installed: pyproject.toml
