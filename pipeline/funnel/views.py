@@ -127,7 +127,18 @@ def move(firm_id: int, track_code: str):
     flash(message, "success")
     if wants_json():
         return jsonify(ok=True, message=message, stage=done.to_stage.value, version=done.firm_track.version)
-    return redirect(_back_to_card(form.next.data, firm))
+    return redirect(_after_move(done, firm, _back_to_card(form.next.data, firm)))
+
+
+def _after_move(done, firm, back: str) -> str:
+    """Where a move sends the officer: back, except that a 高企 认定 of a firm with IP items first asks which items
+    its application used (Class II may serve one application only: pipeline/indicators/ip_items.py)."""
+    from pipeline.indicators.ip_items import list_ip_items  # imported here: indicators reads the funnel
+
+    if done.to_stage is not Stage.CERTIFIED or done.firm_track.track.code != "hnte" or not list_ip_items(firm.id):
+        return back
+    flash(_("请勾选本次高企认定申报使用的知识产权（II 类知识产权仅限使用一次）。"), "info")
+    return url_for("indicators.ip_items", firm_id=firm.id, next=back, _anchor=f"use-{done.id}")
 
 
 def _back_to_card(next_url: str | None, firm) -> str:

@@ -157,3 +157,29 @@ def test_staff_urls_of_another_firms_item_or_recognition_are_404(client, db, log
     # An officer limited to another town does not see the firm's items at all.
     login_as(Role.OFFICER, towns=[make_town("回山镇", sort_order=1)])
     assert client.get(f"/indicators/firms/{hnte_firm.id}/ip").status_code == 404
+
+
+def test_recording_a_hnte_recognition_asks_which_items_its_application_used(client, db, login_as, make_firm,
+                                                                             add_figures, place_firm):
+    firm = add_figures(make_firm(name="待认定企业", registered_on=date(2015, 3, 1)))
+    place_firm(firm, "hnte", Stage.CULTIVATING)
+    item = add_item(firm, number="ZL9.9")
+    bare = add_figures(make_firm(name="无明细企业", registered_on=date(2015, 3, 1)))
+    place_firm(bare, "hnte", Stage.CULTIVATING)
+    db.session.commit()
+    login_as(Role.OFFICER)
+    details = {"to": "certified", "version": firm.tracks[0].version, "certificate_number": "GR202633000077",
+               "issued_on": "2026-01-05", "next": "/funnel/recert"}
+    response = client.post(f"/funnel/firms/{firm.id}/hnte/move", data=details)
+    [move] = recognition_of(db, firm)
+    assert response.headers["Location"].endswith(f"/indicators/firms/{firm.id}/ip?next=/funnel/recert#use-{move.id}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "请勾选本次高企认定申报使用的知识产权" in page and 'name="next" value="/funnel/recert"' in page
+    response = client.post(f"/indicators/firms/{firm.id}/ip/recognitions/{move.id}",
+                           data={"item": [item.id], "next": "/funnel/recert"})
+    assert response.headers["Location"].endswith("/funnel/recert")
+    assert [u.stage_move_id for u in db.session.scalars(select(IpItemUse))] == [move.id]
+    # Without IP items nothing is asked: back where the officer came from.
+    details.update(version=bare.tracks[0].version, certificate_number="GR202633000078")
+    assert client.post(f"/funnel/firms/{bare.id}/hnte/move", data=details).headers["Location"].endswith(
+        "/funnel/recert")
