@@ -21,7 +21,8 @@ from pipeline.domain.stages import EXIT_REASON_LABELS, ExitReason, Stage, stage_
 from pipeline.extensions import db
 from pipeline.firms.models import SERVICE_KIND_LABELS, ServiceKind, ServiceRecord
 from pipeline.funnel.models import FirmTrack, StageMove, Track
-from pipeline.i18n import fmt_datetime, to_local
+from pipeline.i18n import fmt_datetime, local_today, to_local
+from pipeline.indicators.ip_items import ip_overview
 from pipeline.indicators.presenters import amount_text, verdicts
 from pipeline.indicators.queries import load_figures
 from pipeline.indicators.services import evaluate_firm
@@ -112,6 +113,7 @@ class DossierDocument:
 _RATIOS = (("科技人员占职工总数比例", "tech_staff", "employees"), ("研发费用占销售收入比例", "rd", "sales"),
            ("高新技术产品(服务)收入占总收入比例", "high_tech_revenue", "total_revenue"))
 _FACT_LINES = ("ip_class_i", "ip_class_ii", "ip_acquired_only", "conversions_3y", "hnte_domain")
+_IP_FACTS = ("ip_class_i", "ip_class_ii", "ip_acquired_only")
 
 
 def dossier_indicators(firm) -> list[DossierIndicator]:
@@ -124,9 +126,13 @@ def dossier_indicators(firm) -> list[DossierIndicator]:
         lines += [DossierIndicator(YEAR_LABELS[name], amount_text(getattr(row, name)), period) for name in YEAR_FIELDS]
         lines += [DossierIndicator(label, percent_text(ratio(getattr(row, part), getattr(row, whole))), period)
                   for label, part, whole in _RATIOS]
+    ip = ip_overview(firm.id, local_today()).counts  # a firm's IP items win over the counts of its facts
     if figures.official_facts is not None:
         lines += [DossierIndicator(FACT_LABELS[name], fact_text(figures.official_facts, name), "当前")
-                  for name in _FACT_LINES]
+                  for name in _FACT_LINES if ip is None or name not in _IP_FACTS]
+    if ip is not None:
+        spent = f"，其中 {ip.spent} 件已用于高企认定、不能再次使用" if ip.spent else ""
+        lines.append(DossierIndicator("知识产权（按明细）", f"I 类 {ip.class_i} 件，II 类 {ip.class_ii} 件{spent}", "当前"))
     return lines
 
 

@@ -183,3 +183,21 @@ def test_recording_a_hnte_recognition_asks_which_items_its_application_used(clie
     details.update(version=bare.tracks[0].version, certificate_number="GR202633000078")
     assert client.post(f"/funnel/firms/{bare.id}/hnte/move", data=details).headers["Location"].endswith(
         "/funnel/recert")
+
+
+def test_pages_and_the_dossier_say_the_items_win_over_the_counts(client, db, login_as, hnte_firm):
+    from pipeline.certificates.dossier import dossier_indicators
+
+    first, second = add_item(hnte_firm, number="ZL10.1"), add_item(hnte_firm, number="ZL10.2")
+    [move] = recognition_of(db, hnte_firm)
+    set_recognition_items(hnte_firm, move, [first.id], actor=None, now=NOW)
+    db.session.commit()
+    lines = {line.label: line.value for line in dossier_indicators(hnte_firm)}
+    assert lines["知识产权（按明细）"] == "I 类 0 件，II 类 2 件，其中 1 件已用于高企认定、不能再次使用"
+    assert "II 类知识产权（件）" not in lines and lines["高企技术领域"] == "新材料"
+    login_as(Role.OFFICER)
+    assert "评价按明细计算" in client.get(f"/indicators/firms/{hnte_firm.id}/facts").get_data(as_text=True)
+    assert "评价按知识产权明细计算：I 类 0 件，II 类 2 件" in client.get(
+        f"/indicators/firms/{hnte_firm.id}").get_data(as_text=True)
+    login_as(Role.FIRM, firm=hnte_firm)
+    assert "评价按明细计算" in client.get("/portal/figures/facts").get_data(as_text=True)
