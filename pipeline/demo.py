@@ -115,6 +115,7 @@ def seed_demo(firm_count: int = 300, *, password_min_length: int = 10) -> SeedRe
     _seed_targets()
     _seed_annual_reports()
     _seed_batch()
+    _seed_policies()
     return SeedResult(created, users, moves)
 
 
@@ -240,6 +241,14 @@ def _seed_funnel_history(firm_count: int) -> int:
     firms = {index: by_code[code] for index in range(1, firm_count + 1)
              if (code := demo_credit_code(index)) in by_code}
     return seed_history(firms, now=utcnow(), zone=local_zone())
+
+
+def _seed_policies() -> None:
+    """The county's 惠企政策, matched to the demo firms, with a ledger (pipeline/policies/demo.py)."""
+    from pipeline.db import utcnow
+    from pipeline.policies.demo import seed_policies
+
+    seed_policies(utcnow())
 
 
 def database_is_empty() -> bool:

@@ -6,6 +6,7 @@ from flask import Blueprint
 
 from pipeline.auth.permissions import staff_gate
 from pipeline.domain.exact import plain
+from pipeline.policies.queries import incentives_paid_this_year
 from pipeline.policies.receivers import connect_receivers
 
 
@@ -17,6 +18,7 @@ def wan(value) -> str:
 bp = Blueprint("policies", __name__, url_prefix="/policies")
 bp.before_request(staff_gate)
 bp.record_once(connect_receivers)
-bp.add_app_template_filter(wan, "wan")  # follow stage moves and figure saves once the app registers the blueprint
+bp.add_app_template_filter(wan, "wan")
+bp.add_app_template_global(incentives_paid_this_year)  # templates/dashboard/index.html includes the block  # follow stage moves and figure saves once the app registers the blueprint
 
 from pipeline.policies import ledger_views, views  # noqa: E402,F401

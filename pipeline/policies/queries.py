@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from flask import abort
@@ -127,7 +128,7 @@ def list_incentives(user: User, *, year: int | None = None, status: str | None =
                                                   Incentive.id.desc())))
 
 
-@dataclass
+@dataclass(frozen=True)
 class PaidTable:
     """Incentives paid in a year: rows by town, columns by track, sums exact (万元)."""
 
@@ -138,19 +139,28 @@ class PaidTable:
 
 
 def paid_by_track_and_town(year: int, town_ids: set[int] | None = None) -> PaidTable:
-    """The incentives paid in `year` (by payment date) by town and track."""
-    query = (select(Town.name, Town.sort_order, Incentive.track_id, func.sum(Incentive.paid_amount))
+    """The incentives paid in `year` (by payment date) by town and track, in one statement."""
+    query = (select(Town.name, Town.sort_order, Incentive.track_id, Track.name, func.sum(Incentive.paid_amount))
              .select_from(Incentive).join(Firm, Firm.id == Incentive.firm_id).join(Town, Town.id == Firm.town_id)
-             .where(Incentive.status == PAID, Incentive.paid_on.between(f"{year}-01-01", f"{year}-12-31"))
-             .group_by(Town.name, Town.sort_order, Incentive.track_id))
+             .outerjoin(Track, Track.id == Incentive.track_id)
+             .where(Incentive.status == PAID, Incentive.paid_on.between(date(year, 1, 1), date(year, 12, 31)))
+             .group_by(Town.name, Town.sort_order, Incentive.track_id, Track.name))
     if town_ids is not None:
         query = query.where(Firm.town_id.in_(town_ids))
     cells: dict[tuple[int, str], dict[int | None, Decimal]] = {}
-    for town, order, track_id, amount in db.session.execute(query):
+    names: dict[int | None, str] = {}
+    for town, order, track_id, track, amount in db.session.execute(query):
         cells.setdefault((order, town), {})[track_id] = Decimal(amount)
-    names = dict(db.session.execute(select(Track.id, Track.name)).all())
-    used = sorted({t for row in cells.values() for t in row}, key=lambda t: (t is None, t or 0))
-    tracks = [(t, names.get(t, "")) for t in used]
+        names[track_id] = track or ""
+    used = sorted(names, key=lambda t: (t is None, t or 0))
     rows = [(town, row, sum(row.values(), Decimal(0))) for (_order, town), row in sorted(cells.items())]
     column_totals = {t: sum((row.get(t, Decimal(0)) for _n, row, _s in rows), Decimal(0)) for t in used}
-    return PaidTable(tracks, rows, column_totals, sum(column_totals.values(), Decimal(0)))
+    return PaidTable([(t, names[t]) for t in used], rows, column_totals, sum(column_totals.values(), Decimal(0)))
+
+
+def incentives_paid_this_year() -> tuple[int, PaidTable]:
+    """The dashboard's 奖补兑现 block: this year's payments in the towns the user sees (a template global)."""
+    from flask_login import current_user
+
+    year = local_today_now().year
+    return year, paid_by_track_and_town(year, visible_town_ids(current_user))

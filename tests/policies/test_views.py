@@ -130,3 +130,27 @@ def test_recording_a_payment_through_the_pages_and_the_export(client, db, login_
     rows = list(load_workbook(io.BytesIO(export.data)).active.iter_rows(values_only=True))
     assert rows[1][1] == firm.name and rows[1][8] == 10 and rows[1][10] == "新政发〔2026〕3号"
     assert "新昌县科学技术奖" in client.get(f"/policies/incentives/{incentive.id}").get_data(as_text=True)
+
+
+def test_the_dashboard_shows_incentives_paid_this_year_by_town_and_track(client, db, login_as, make_firm, make_town,
+                                                                         make_policy, make_user):
+    from pipeline.db import utcnow
+    from pipeline.funnel.services import local_today
+    from pipeline.policies.ledger import Payment, pay_incentive
+
+    year = local_today(utcnow()).year
+    hnte = make_policy(PolicyConditions(track="hnte", track_name="高新技术企业"))
+    general = make_policy(title="研发费用补助")
+    officer = make_user(Role.OFFICER)
+    paid = [(hnte, make_firm(), "12.5", year), (hnte, make_firm(town=make_town("羽林街道")), "0.1", year),
+            (general, make_firm(), "0.2", year), (general, make_firm(), "99", year - 1)]
+    for policy, firm, amount, when in paid:
+        row = propose_incentive(policy, firm.id, when, Decimal(amount), actor=officer, now=NOW)
+        approve_incentive(row, Decimal(amount), actor=officer, now=NOW)
+        pay_incentive(row, Payment(Decimal(amount), date(when, 3, 1), "新财企〔2026〕1号"), actor=officer, now=NOW)
+    db.session.commit()
+    login_as(Role.LEADER)
+    page = client.get("/dashboard/").get_data(as_text=True)
+    block = page[page.index('id="incentives"'):page.index('id="risks"')]
+    assert f"{year} 年奖补兑现" in block and "羽林街道" in block and "高新技术企业" in block
+    assert 'data-testid="incentives-paid-total">12.8<' in block  # 12.5 + 0.1 + 0.2, last year's 99 left out
