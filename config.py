@@ -63,6 +63,11 @@ class Config:
         self.SMS_LIMIT_PER_DAY = int(env.get("SMS_LIMIT_PER_DAY") or 10)
         self.DINGTALK_ROBOT_URL = env.get("DINGTALK_ROBOT_URL") or "https://oapi.dingtalk.com/robot/send"
         self.DINGTALK_ROBOTS = env.get("DINGTALK_ROBOTS", "")  # JSON {"全县"|town: {"access_token", "secret"}}
+        # DingTalk work notifications: an enterprise app (H5 微应用) of the bureau's DingTalk / 浙政钉 organisation
+        self.DINGTALK_API_URL = env.get("DINGTALK_API_URL") or "https://oapi.dingtalk.com"
+        self.DINGTALK_APP_KEY = env.get("DINGTALK_APP_KEY", "")
+        self.DINGTALK_APP_SECRET = env.get("DINGTALK_APP_SECRET", "")
+        self.DINGTALK_AGENT_ID = env.get("DINGTALK_AGENT_ID", "")
         self.WECOM_ROBOT_URL = env.get("WECOM_ROBOT_URL") or "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
         self.WECOM_ROBOTS = env.get("WECOM_ROBOTS", "")  # JSON {"全县"|town: "webhook key"}
         self.REMINDER_CATCH_UP_DAYS = int(env.get("REMINDER_CATCH_UP_DAYS") or 7)

@@ -3,7 +3,8 @@ V3 ACS3-HMAC-SHA256), a DingTalk custom robot with 加签 and a WeCom group robo
 
 Each checks a request the way its provider's documentation says and answers with the provider's error when a
 check fails, so a gateway that signs or encodes wrongly fails its test. The checks are written here again from the
-documentation, not imported from the code under test. Each can be down (connection refused), slow (answers after
+documentation, not imported from the code under test. DingTalk's open API (gettoken, user by mobile, work
+notification) is here too. Each can be down (connection refused), slow (answers after
 the client's timeout) or rate-limiting (the provider's own limit errors)."""
 
 from __future__ import annotations
@@ -57,6 +58,15 @@ class ProviderServer:
                     self.wfile.write(raw)
                 except OSError:  # the client gave up waiting (the slow mode)
                     pass
+
+            def do_GET(self):  # noqa: N802
+                status, answer = provider.handle(self.path, {k.lower(): v for k, v in self.headers.items()}, b"")
+                raw = json.dumps(answer, ensure_ascii=False).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json;charset=utf-8")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
 
             def log_message(self, *args):
                 pass
@@ -208,3 +218,41 @@ class WeComRobotServer(ProviderServer):
             return self._reject(200, {"errcode": 45009, "errmsg": "api freq out of limit"})
         self.accepted.append({"key": key, "content": content})
         return 200, {"errcode": 0, "errmsg": "ok"}
+
+
+class DingTalkApiServer(ProviderServer):
+    """oapi.dingtalk.com for an enterprise app: gettoken, topapi/v2/user/getbymobile, corpconversation/asyncsend_v2."""
+
+    def __init__(self, app_key: str, app_secret: str, agent_id: int, users: dict[str, str], **kw):
+        super().__init__(**kw)
+        self.app_key, self.app_secret, self.agent_id, self.users = app_key, app_secret, agent_id, users
+        self.tokens: set[str] = set()
+
+    def handle(self, path, headers, body):
+        parts = urlsplit(path)
+        query = dict(parse_qsl(parts.query))
+        if parts.path == "/gettoken":
+            if (query.get("appkey"), query.get("appsecret")) != (self.app_key, self.app_secret):
+                return self._reject(200, {"errcode": 40089, "errmsg": "不合法的corpid或corpsecret"})
+            token = f"app-token-{len(self.tokens) + 1}"
+            self.tokens.add(token)
+            return 200, {"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200}
+        if query.get("access_token") not in self.tokens:
+            return self._reject(200, {"errcode": 40014, "errmsg": "不合法的access_token"})
+        message = json.loads(body.decode("utf-8") or "{}")
+        if parts.path == "/topapi/v2/user/getbymobile":
+            userid = self.users.get(message.get("mobile", ""))
+            if userid is None:
+                return self._reject(200, {"errcode": 60121, "errmsg": "找不到该用户"})
+            return 200, {"errcode": 0, "errmsg": "ok", "result": {"userid": userid}, "request_id": "r1"}
+        if parts.path == "/topapi/message/corpconversation/asyncsend_v2":
+            markdown = (message.get("msg") or {}).get("markdown") or {}
+            if message.get("agent_id") != self.agent_id:
+                return self._reject(200, {"errcode": 40056, "errmsg": "不合法的agentid"})
+            if message.get("userid_list") not in self.users.values():
+                return self._reject(200, {"errcode": 33012, "errmsg": "无效的USERID"})
+            if message["msg"].get("msgtype") != "markdown" or not markdown.get("title") or not markdown.get("text"):
+                return self._reject(200, {"errcode": 40035, "errmsg": "缺少参数 msg"})
+            self.accepted.append({"userid": message["userid_list"], **markdown})
+            return 200, {"errcode": 0, "errmsg": "ok", "task_id": 256271667526 + len(self.accepted), "request_id": "r2"}
+        return self._reject(404, {"errcode": 404, "errmsg": "not found"})

@@ -52,6 +52,7 @@ def settings_page_context(posted=None) -> dict:
             params=posted.get(f"params:{kind.value}", "") if posted else (saved.params if saved else "")))
     return dict(settings=settings, switched=switched, robots=robots, rows=rows, county_group=COUNTY_GROUP,
                 sms_secret=mask_secret(settings.sms.access_key_secret), enabled=enabled_channels(settings),
+                app_secret=mask_secret(settings.dingtalk_app.app_secret),
                 channels=SENT_BY_OUTBOX, personal=PERSONAL_CHANNELS, channel_labels=CHANNEL_LABELS)
 
 

@@ -47,6 +47,10 @@ ROBOT_ERRORS = {  # DingTalk and WeCom errcodes
     45009: "企业微信机器人发送太快（每个机器人每分钟最多 20 条），稍后自动重试",
     93000: "企业微信机器人 webhook key 无效",
     40008: "企业微信机器人不支持此消息类型",
+    40014: "钉钉 access_token 无效或已过期",
+    40089: "钉钉应用 AppKey 或 AppSecret 不正确",
+    33012: "钉钉中没有这个用户（UserID 无效）",
+    60121: "钉钉中找不到该手机号的用户，请确认其已加入本单位的钉钉组织",
 }
 ROBOT_RETRY_CODES = frozenset({130101, 45009, -1})
 
@@ -72,15 +76,29 @@ class SmsSettings:
 
 
 @dataclass(frozen=True)
+class DingTalkApp:
+    api_url: str
+    app_key: str
+    app_secret: str
+    agent_id: str
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.app_key and self.app_secret and self.agent_id.isdigit())
+
+
+@dataclass(frozen=True)
 class Robot:
     name: str  # a town's name, or 全县
     token: str  # DingTalk access_token / WeCom key
     secret: str = ""  # DingTalk 加签 secret
 
 
-def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int, bytes]:
-    """One HTTP POST with a timeout; a refused connection is an Outage, an answer that never came OutcomeUnknown."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 (URL from settings)
+def post(url: str, body: bytes | None, headers: dict[str, str], timeout: float) -> tuple[int, bytes]:
+    """One HTTP call (a GET without a body) with a timeout; a refused connection is an Outage, an answer that
+    never came OutcomeUnknown."""
+    request = urllib.request.Request(url, data=body, headers=headers,  # noqa: S310 (URL from settings)
+                                     method="GET" if body is None else "POST")
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             return response.status, response.read()
@@ -106,6 +124,15 @@ def _json(status: int, raw: bytes) -> dict:
             raise TryLater(f"服务器暂时不可用（HTTP {status}），稍后自动重试")
         raise Refused(f"服务器的应答无法识别（HTTP {status}）")
     return answer
+
+
+def _robot_answer(answer: dict) -> dict:
+    """DingTalk's and WeCom's answers: errcode 0, or an error in words (a rate limit waits and is retried)."""
+    code = answer.get("errcode")
+    if code == 0:
+        return answer
+    words = ROBOT_ERRORS.get(code, f"返回错误 {code}：{answer.get('errmsg', '')}")
+    raise (TryLater if code in ROBOT_RETRY_CODES else Refused)(words)
 
 
 class AlibabaSms:
@@ -164,12 +191,8 @@ class RobotGateway:
             raise Refused(f"没有名为“{message.recipient}”的机器人配置")
         status, raw = post(self._url(robot, now), json.dumps(self._body(message), ensure_ascii=False).encode(),
                            {"Content-Type": "application/json; charset=utf-8"}, self.timeout)
-        answer = _json(status, raw)
-        code = answer.get("errcode")
-        if code == 0:
-            return ""
-        words = ROBOT_ERRORS.get(code, f"机器人返回 {code}：{answer.get('errmsg', '')}")
-        raise (TryLater if code in ROBOT_RETRY_CODES else Refused)(words)
+        _robot_answer(_json(status, raw))
+        return ""
 
     def _url(self, robot: Robot, now: datetime) -> str:
         if self.channel is Channel.WECOM:
@@ -185,3 +208,40 @@ class RobotGateway:
         if self.channel is Channel.WECOM:
             return {"msgtype": "markdown", "markdown": {"content": message.body}}
         return {"msgtype": "markdown", "markdown": {"title": message.title, "text": message.body}}
+
+
+class DingTalkWorkNotice:
+    """Work notification (工作通知) to one person through the bureau's DingTalk enterprise app: the app's token
+    (gettoken), the person's UserID by mobile number (topapi/v2/user/getbymobile), then asyncsend_v2 with markdown.
+    Token and UserIDs are kept for one sender run."""
+
+    def __init__(self, app: DingTalkApp, timeout: float):
+        self.app, self.timeout = app, timeout
+        self._token: str | None = None
+        self._userids: dict[str, str] = {}
+
+    def send(self, message: ChannelMessage, now: datetime) -> str:
+        userid = self._userid(message.recipient)
+        body = {"agent_id": int(self.app.agent_id), "userid_list": userid,
+                "msg": {"msgtype": "markdown", "markdown": {"title": message.title, "text": message.body}}}
+        answer = self._api("/topapi/message/corpconversation/asyncsend_v2", body)
+        return str(answer.get("task_id", ""))
+
+    def _userid(self, mobile: str) -> str:
+        if mobile not in self._userids:
+            answer = self._api("/topapi/v2/user/getbymobile", {"mobile": mobile})
+            self._userids[mobile] = str((answer.get("result") or {}).get("userid", ""))
+        return self._userids[mobile]
+
+    def _api(self, path: str, body: dict) -> dict:
+        url = f"{self.app.api_url.rstrip('/')}{path}?{urlencode({'access_token': self._access_token()})}"
+        answer = _json(*post(url, json.dumps(body, ensure_ascii=False).encode(),
+                             {"Content-Type": "application/json; charset=utf-8"}, self.timeout))
+        return _robot_answer(answer)
+
+    def _access_token(self) -> str:
+        if self._token is None:
+            query = urlencode({"appkey": self.app.app_key, "appsecret": self.app.app_secret})
+            answer = _json(*post(f"{self.app.api_url.rstrip('/')}/gettoken?{query}", None, {}, self.timeout))
+            self._token = str(_robot_answer(answer).get("access_token", ""))
+        return self._token

@@ -6,11 +6,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from pipeline.auth.models import Role
 from pipeline.channels.forms import kinds_for, read_choices_form
 from pipeline.channels.queries import enabled_channels, mobile_of, notice_defaults, user_choices
 from pipeline.channels.services import ChannelError, save_user_choices
 from pipeline.channels.settings import ChannelSettings
-from pipeline.domain.channels import CHANNEL_LABELS, PERSONAL_CHANNELS, chosen
+from pipeline.domain.channels import CHANNEL_LABELS, PERSONAL_CHANNELS, Channel, chosen
 from pipeline.domain.reminders import RULE_LABELS
 from pipeline.extensions import db
 from pipeline.forms import Form
@@ -27,8 +28,10 @@ def login_gate():
 
 
 def _available() -> list:
+    """The personal channels that exist; DingTalk work notifications reach the bureau's staff only."""
     enabled = enabled_channels(ChannelSettings.from_config(current_app.config))
-    return [c for c in PERSONAL_CHANNELS if c in enabled]
+    staff_only = (Channel.DINGTALK_WORK,) if current_user.role is Role.FIRM else ()
+    return [c for c in PERSONAL_CHANNELS if c in enabled and c not in staff_only]
 
 
 def _page(mobile: str, posted=None, status: int = 200):

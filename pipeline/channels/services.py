@@ -15,6 +15,7 @@ from pipeline.channels.outbox import queue_channel_message
 from pipeline.channels.queries import channels_for, enabled_channels, mobile_of, notice_defaults
 from pipeline.channels.settings import ChannelSettings
 from pipeline.domain.channels import (
+    BY_MOBILE,
     COUNTY_GROUP,
     GROUP_CHANNELS,
     PERSONAL_CHANNELS,
@@ -45,11 +46,21 @@ def wants(user: User, kind: str, channel: Channel) -> bool:
     return channel.value in channels_for(user.id, kind, _enabled())
 
 
-def queue_reminder_sms(reminder, firm: Firm | None, officer: User | None, values: dict, now: datetime) -> int:
-    """Queue the reminder's SMS to each recipient who chose SMS; only the template's variables leave. Count them."""
+def queue_reminder_channels(reminder, firm: Firm | None, officer: User | None, values: dict, now: datetime) -> int:
+    """Queue the reminder on the personal channels next to email its recipients chose (to the officer, or to the
+    firm's users and contact); count the messages."""
+    enabled = _enabled()
+    count = _queue_sms(reminder, firm, officer, values, now) if Channel.SMS in enabled else 0
+    if Channel.DINGTALK_WORK in enabled and officer is not None:  # the bureau's DingTalk holds staff, not firms
+        count += _queue_work_notice(reminder, officer, now)
+    return count
+
+
+def _queue_sms(reminder, firm: Firm | None, officer: User | None, values: dict, now: datetime) -> int:
+    """SMS with the rule's approved template: only the template's variables leave, each within 35 characters."""
     kind = reminder.rule_code
     template = db.session.get(SmsTemplate, kind)
-    if Channel.SMS not in _enabled() or template is None or not template.template_code:
+    if template is None or not template.template_code:
         return 0
     mapping, _errors = parse_sms_params(template.params, PLACEHOLDERS[RuleCode(kind)])
     params = sms_params(mapping, values)
@@ -60,6 +71,19 @@ def queue_reminder_sms(reminder, firm: Firm | None, officer: User | None, values
         queue_channel_message(Channel.SMS, number, dedup_key=f"reminder:{reminder.id}:sms:{number}", now=now,
                               kind=kind, label=label, title=reminder.title, body=body, payload=payload)
     return len(numbers)
+
+
+def _queue_work_notice(reminder, officer: User, now: datetime) -> int:
+    """A DingTalk work notification to the officer, found in DingTalk by the mobile number they gave."""
+    number = mobile_of(officer.id)
+    if not number or not wants(officer, reminder.rule_code, Channel.DINGTALK_WORK):
+        return 0
+    items = [f"{n}. {item}" for n, item in enumerate(reminder.items or [], start=1)][:DIGEST_MAX_LINES]
+    body = "\n\n".join(filter(None, [f"#### {reminder.title}", reminder.body, "\n".join(items),
+                                      f"[在系统中查看]({external_url('reminders.index')})"]))
+    queue_channel_message(Channel.DINGTALK_WORK, number, dedup_key=f"reminder:{reminder.id}:dingtalk_work:{number}",
+                          now=now, kind=reminder.rule_code, label=officer.label, title=reminder.title, body=body)
+    return 1
 
 
 def _sms_numbers(kind: str, firm: Firm | None, officer: User | None) -> dict[str, str]:
@@ -142,8 +166,8 @@ def save_user_choices(user: User, mobile: str, choices: dict[tuple[str, str], bo
     number = normalize_mobile(mobile) if mobile.strip() else ""
     if number is None:
         raise ChannelError("手机号码格式不正确：请填写 11 位中国大陆手机号码（1 开头，第二位为 3–9）")
-    if any(on for (_, channel), on in choices.items() if channel == Channel.SMS.value) and not number:
-        raise ChannelError("选择短信接收前，请先填写手机号码")
+    if any(on for (_, channel), on in choices.items() if channel in BY_MOBILE) and not number:
+        raise ChannelError("选择短信或钉钉工作通知前，请先填写手机号码")
     row = db.session.get(UserMobile, user.id)
     if number:
         row = row or UserMobile(user_id=user.id)

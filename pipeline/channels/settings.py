@@ -7,7 +7,14 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from pipeline.channels.gateways import AlibabaSms, Robot, RobotGateway, SmsSettings
+from pipeline.channels.gateways import (
+    AlibabaSms,
+    DingTalkApp,
+    DingTalkWorkNotice,
+    Robot,
+    RobotGateway,
+    SmsSettings,
+)
 from pipeline.domain.channels import Channel
 
 log = logging.getLogger(__name__)
@@ -16,6 +23,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class ChannelSettings:
     sms: SmsSettings
+    dingtalk_app: DingTalkApp
     dingtalk_url: str
     dingtalk_robots: dict[str, Robot]
     wecom_url: str
@@ -32,6 +40,8 @@ class ChannelSettings:
             sms=SmsSettings(endpoint=config["SMS_ENDPOINT"], access_key_id=config["SMS_ACCESS_KEY_ID"],
                             access_key_secret=config["SMS_ACCESS_KEY_SECRET"], sign_name=config["SMS_SIGN_NAME"],
                             timeout=timeout),
+            dingtalk_app=DingTalkApp(api_url=config["DINGTALK_API_URL"], app_key=config["DINGTALK_APP_KEY"],
+                                     app_secret=config["DINGTALK_APP_SECRET"], agent_id=config["DINGTALK_AGENT_ID"]),
             dingtalk_url=config["DINGTALK_ROBOT_URL"], dingtalk_robots=_robots(config["DINGTALK_ROBOTS"], dingtalk=True),
             wecom_url=config["WECOM_ROBOT_URL"], wecom_robots=_robots(config["WECOM_ROBOTS"], dingtalk=False),
             timeout=timeout, retry_seconds=config["CHANNEL_RETRY_SECONDS"], give_up_hours=config["CHANNEL_GIVE_UP_HOURS"],
@@ -42,10 +52,11 @@ class ChannelSettings:
     def configured(self, channel: Channel) -> bool:
         """Whether the environment holds what the channel needs (email is always there: at worst .eml files)."""
         return {Channel.EMAIL: True, Channel.INAPP: True, Channel.SMS: self.sms.configured,
+                Channel.DINGTALK_WORK: self.dingtalk_app.configured,
                 Channel.DINGTALK: bool(self.dingtalk_robots), Channel.WECOM: bool(self.wecom_robots)}[channel]
 
     def gateways(self) -> dict[Channel, object]:
-        return {Channel.SMS: AlibabaSms(self.sms),
+        return {Channel.SMS: AlibabaSms(self.sms), Channel.DINGTALK_WORK: DingTalkWorkNotice(self.dingtalk_app, self.timeout),
                 Channel.DINGTALK: RobotGateway(Channel.DINGTALK, self.dingtalk_url, self.dingtalk_robots, self.timeout),
                 Channel.WECOM: RobotGateway(Channel.WECOM, self.wecom_url, self.wecom_robots, self.timeout)}
 

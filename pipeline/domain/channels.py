@@ -22,6 +22,7 @@ class Channel(StrEnum):
     EMAIL = "email"
     SMS = "sms"  # Alibaba Cloud SMS, to a person's mobile
     DINGTALK = "dingtalk"  # 钉钉 / 浙政钉 custom robot of a staff group (each town's group)
+    DINGTALK_WORK = "dingtalk_work"  # 钉钉 / 浙政钉 work notification to one person, through an enterprise app
     WECOM = "wecom"  # 企业微信 group robot
     INAPP = "inapp"  # the reminder list in the application; always kept
 
@@ -30,12 +31,14 @@ CHANNEL_LABELS = {
     Channel.EMAIL: N_("电子邮件"),
     Channel.SMS: N_("短信"),
     Channel.DINGTALK: N_("钉钉（浙政钉）群机器人"),
+    Channel.DINGTALK_WORK: N_("钉钉工作通知"),
     Channel.WECOM: N_("企业微信群机器人"),
     Channel.INAPP: N_("站内提醒"),
 }
-PERSONAL_CHANNELS = (Channel.EMAIL, Channel.SMS)  # what a person chooses per kind of notice
+PERSONAL_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.DINGTALK_WORK)  # what a person chooses per kind of notice
+BY_MOBILE = (Channel.SMS, Channel.DINGTALK_WORK)  # reach a person through their mobile number
 GROUP_CHANNELS = (Channel.DINGTALK, Channel.WECOM)  # a town's staff group gets its town's digest
-SENT_BY_OUTBOX = (Channel.SMS, Channel.DINGTALK, Channel.WECOM)  # rows of channel_message (email has its own)
+SENT_BY_OUTBOX = (Channel.SMS, Channel.DINGTALK_WORK, Channel.DINGTALK, Channel.WECOM)  # rows of channel_message (email has its own)
 COUNTY_GROUP = "全县"  # the robot named so gets the digest of every town
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from pipeline.auth.models import User
-from pipeline.channels.services import queue_reminder_sms, queue_town_digests, wants
+from pipeline.channels.services import queue_reminder_channels, queue_town_digests, wants
 from pipeline.db import insert_or_ignore, utcnow
 from pipeline.domain.channels import Channel
 from pipeline.domain.reminders import PLACEHOLDERS, RuleCode, fill_template, template_errors
@@ -82,8 +82,8 @@ def record_reminder(rule: ReminderRule, due: Due, now: datetime) -> Reminder | N
                                        context=dict(greeting=greeting, title=title, body=body,
                                                     items=list(due.items), link=link))
         reminder.outbox_message_id = message.id
-    queue_reminder_sms(reminder, due.firm if due.to_firm else None, None if due.to_firm else due.officer,
-                       due.values, now)
+    queue_reminder_channels(reminder, due.firm if due.to_firm else None, None if due.to_firm else due.officer,
+                            due.values, now)
     db.session.flush()
     return reminder
 

@@ -145,3 +145,25 @@ def test_a_channel_the_admin_switched_off_sends_nothing_and_says_why(app, db, pr
     queue_robot(db, Channel.WECOM, "全县", "w:1")
     assert send(app, clock).failed == 1
     assert providers.wecom.accepted == [] and "已被管理员关闭" in rows(db)[0].last_error
+
+
+def test_a_work_notification_finds_the_person_by_mobile_and_keeps_the_task_id(app, db, providers, clock):
+    queue_channel_message(Channel.DINGTALK_WORK, "13800001111", dedup_key="w:1", now=NOW, title="暂缓期满提醒",
+                          body="#### 暂缓期满提醒\n\n天姥轴承的暂缓期已满")
+    queue_channel_message(Channel.DINGTALK_WORK, "13700009999", dedup_key="w:2", now=NOW, title="暂缓期满提醒",
+                          body="#### 暂缓期满提醒")
+    db.session.commit()
+    report = send(app, clock)
+    assert (report.sent, report.failed) == (1, 1)
+    sent, unknown = rows(db)
+    assert providers.dingtalk_app.accepted[0]["userid"] == "manager4220"
+    assert sent.provider_request_id == "256271667527"
+    assert unknown.last_error == "钉钉中找不到该手机号的用户，请确认其已加入本单位的钉钉组织"
+
+
+def test_a_wrong_app_secret_is_said_in_words(app, db, providers, clock, monkeypatch):
+    monkeypatch.setitem(app.config, "DINGTALK_APP_SECRET", "wrong")
+    queue_channel_message(Channel.DINGTALK_WORK, "13800001111", dedup_key="w:1", now=NOW, title="t", body="b")
+    db.session.commit()
+    assert send(app, clock).failed == 1
+    assert rows(db)[0].last_error == "钉钉应用 AppKey 或 AppSecret 不正确"

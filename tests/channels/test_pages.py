@@ -6,7 +6,14 @@ from sqlalchemy import func, select
 
 from pipeline.channels.models import ChannelSwitch, NoticeChoice, SmsTemplate, UserMobile
 from pipeline.channels.outbox import queue_channel_message
-from pipeline.domain.channels import Channel, mask_mobile, mask_secret, normalize_mobile, parse_sms_params, sms_params
+from pipeline.domain.channels import (
+    Channel,
+    mask_mobile,
+    mask_secret,
+    normalize_mobile,
+    parse_sms_params,
+    sms_params,
+)
 from pipeline.mail.models import MessageStatus
 from tests.channels.conftest import AK_SECRET, DING_SECRET, NOW
 
@@ -62,6 +69,17 @@ def test_a_user_chooses_sms_with_a_valid_mobile_and_a_bad_number_changes_nothing
     assert db.session.get(NoticeChoice, (user.id, "hnte_expiry", "sms")).enabled
     page = client.get("/account/notifications/").get_data(as_text=True)
     assert "13800131234" in page and "超期未跟进企业周报" not in page  # a firm user never gets the officers' digest
+    assert "钉钉工作通知" not in page  # the bureau's DingTalk organisation holds its staff, not the firms'
+
+
+def test_an_officer_can_choose_dingtalk_work_notifications(client, db, login_as, providers):
+    user = login_as("officer")
+    page = client.get("/account/notifications/").get_data(as_text=True)
+    assert "钉钉工作通知" in page and "超期未跟进企业周报" in page
+    refused = client.post("/account/notifications/", data={"choice:stale_digest:dingtalk_work": "on"})
+    assert refused.status_code == 400 and "请先填写手机号码" in refused.get_data(as_text=True)
+    client.post("/account/notifications/", data={"mobile": "13800001111", "choice:stale_digest:dingtalk_work": "on"})
+    assert db.session.get(NoticeChoice, (user.id, "stale_digest", "dingtalk_work")).enabled
 
 
 def test_the_outbox_page_shows_each_channels_status_and_the_log_masks_numbers(client, db, login_as, providers):

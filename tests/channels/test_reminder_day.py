@@ -29,6 +29,7 @@ def _setup(db, make_firm, make_user):
     db.session.add_all([UserMobile(user_id=officer.id, mobile="13800001111"),
                         UserMobile(user_id=firm_user.id, mobile="13900002222"),
                         NoticeChoice(user_id=officer.id, kind="hnte_expiry", channel="sms", enabled=True),
+                        NoticeChoice(user_id=officer.id, kind="hnte_expiry", channel="dingtalk_work", enabled=True),
                         NoticeChoice(user_id=firm_user.id, kind="hnte_expiry", channel="sms", enabled=True),
                         # the firm user wants SMS only: no email
                         NoticeChoice(user_id=firm_user.id, kind="hnte_expiry", channel="email", enabled=False),
@@ -69,6 +70,8 @@ def test_a_reminder_day_delivers_each_notice_once_per_chosen_channel_across_an_s
     assert {m["token"] for m in providers.dingtalk.accepted} == {"ding-token-nanming", "ding-token-county"}
     assert firm.name in providers.dingtalk.accepted[0]["text"] and "/reminders/" in providers.dingtalk.accepted[0]["text"]
     assert len(providers.wecom.accepted) == 1
+    (notice,) = providers.dingtalk_app.accepted  # the officer's DingTalk work notification, found by mobile
+    assert notice["userid"] == "manager4220" and "高新技术企业证书将于2027-06-30到期" in notice["title"]
     providers.sms.start()
     _send(app, clock, NOW + timedelta(hours=2))
     _send(app, clock, NOW + timedelta(hours=3))
@@ -80,8 +83,9 @@ def test_a_reminder_day_delivers_each_notice_once_per_chosen_channel_across_an_s
     assert set(params) == {"name", "date"}  # nothing of the firm beyond the template's variables
     db.session.expire_all()
     statuses = {(m.channel, m.status.value) for m in db.session.scalars(select(ChannelMessage))}
-    assert statuses == {("sms", "sent"), ("dingtalk", "sent"), ("wecom", "sent")}
+    assert statuses == {("sms", "sent"), ("dingtalk", "sent"), ("wecom", "sent"), ("dingtalk_work", "sent")}
     assert len(smtp_server.envelopes) == 1 and len(providers.sms.accepted) == 2
+    assert len(providers.dingtalk_app.accepted) == 1
 
 
 def test_a_firm_contacts_mobile_gets_the_sms_when_the_default_is_on(app, db, make_firm, make_user, providers, clock):
