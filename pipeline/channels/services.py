@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from pipeline.auth.models import User
@@ -143,9 +144,10 @@ def save_channel_settings(switches: dict[str, bool], defaults: dict[tuple[str, s
     for code, (template_code, params) in templates.items():
         _mapping, errors = parse_sms_params(params, PLACEHOLDERS[RuleCode(code)])
         if errors:
-            raise ChannelError(f"{RULE_LABELS[RuleCode(code)]}：{errors[0]}")
+            raise ChannelError(_("%(rule)s：%(error)s", rule=_(RULE_LABELS[RuleCode(code)]), error=errors[0]))
         if template_code and not template_code.replace("_", "").isalnum():
-            raise ChannelError(f"{RULE_LABELS[RuleCode(code)]}：模板编号只能包含字母、数字和下划线（如 SMS_123456789）")
+            raise ChannelError(_("%(rule)s：模板编号只能包含字母、数字和下划线（如 SMS_123456789）",
+                                 rule=_(RULE_LABELS[RuleCode(code)])))
     for channel in SENT_BY_OUTBOX:
         row = db.session.get(ChannelSwitch, channel.value) or ChannelSwitch(channel=channel.value)
         row.enabled = switches.get(channel.value, False)
@@ -165,9 +167,9 @@ def save_user_choices(user: User, mobile: str, choices: dict[tuple[str, str], bo
     """A user's own mobile number and channel per kind of notice; a bad number is refused, nothing changed."""
     number = normalize_mobile(mobile) if mobile.strip() else ""
     if number is None:
-        raise ChannelError("手机号码格式不正确：请填写 11 位中国大陆手机号码（1 开头，第二位为 3–9）")
+        raise ChannelError(_("手机号码格式不正确：请填写 11 位中国大陆手机号码（1 开头，第二位为 3–9）"))
     if any(on for (_, channel), on in choices.items() if channel in BY_MOBILE) and not number:
-        raise ChannelError("选择短信或钉钉工作通知前，请先填写手机号码")
+        raise ChannelError(_("选择短信或钉钉工作通知前，请先填写手机号码"))
     row = db.session.get(UserMobile, user.id)
     if number:
         row = row or UserMobile(user_id=user.id)

@@ -81,10 +81,15 @@ def parse_sms_params(text: str, allowed: Iterable[str]) -> tuple[dict[str, str],
             errors.append(f"“{part}”不是“变量名={{占位符}}”的形式（变量名为英文字母、数字或下划线）")
             continue
         try:
-            names = {name for _, name, _, _ in Formatter().parse(template) if name is not None}
+            fields = [(name, spec, conversion) for _, name, spec, conversion in Formatter().parse(template)
+                      if name is not None]
         except ValueError:
             errors.append(f"“{part}”的花括号不成对")
             continue
+        if any(spec or conversion for _, spec, conversion in fields):  # {企业名称:>9999} would fill memory
+            errors.append(f"“{part}”的占位符不能带格式说明")
+            continue
+        names = {name for name, _, _ in fields}
         unknown = sorted(names - allowed)
         if unknown:
             errors.append(f"此规则没有占位符 {{{unknown[0]}}}")

@@ -30,6 +30,8 @@ def test_sms_variables_name_only_the_rules_placeholders_and_are_cut_to_35_charac
     assert (mapping, errors) == ({"name": "{企业名称}", "date": "{到期日期}"}, [])
     assert parse_sms_params("name={联系人电话}", ["企业名称"])[1] == ["此规则没有占位符 {联系人电话}"]
     assert parse_sms_params("企业={企业名称}", ["企业名称"])[1]
+    assert parse_sms_params("name={企业名称:>999999999}", ["企业名称"])[1] == [
+        "“name={企业名称:>999999999}”的占位符不能带格式说明"]
     filled = sms_params(mapping, {"企业名称": "甲" * 40, "到期日期": "2027-06-30", "证书编号": "GR1"})
     assert filled == {"name": "甲" * 34 + "…", "date": "2027-06-30"}
 
@@ -95,3 +97,20 @@ def test_the_outbox_page_shows_each_channels_status_and_the_log_masks_numbers(cl
     assert client.post(f"/admin/channels/messages/{message.id}/retry").status_code == 302
     db.session.expire_all()
     assert message.status is MessageStatus.QUEUED
+
+
+HOSTILE = ["<script>alert(1)</script>", "9" * 30, "=1+1", "字" * 10000, "SMS_1'; DROP TABLE x;--", "{0.__class__}"]
+
+
+def test_hostile_values_on_the_channel_forms_never_break_a_page(client, db, login_as, providers):
+    login_as("admin")
+    for value in HOSTILE:
+        response = client.post("/admin/channels/", data={"switch:sms": value, "template:hnte_expiry": value,
+                                                          "params:hnte_expiry": value, "default:hnte_expiry:sms": value})
+        assert response.status_code in (302, 400)
+        assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
+        mine = client.post("/account/notifications/", data={"mobile": value, "choice:hnte_expiry:sms": value})
+        assert mine.status_code == 400 and "手机号码格式不正确" in mine.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(UserMobile)) == 0
+    page = client.get("/admin/channels/messages?channel=%3Cscript%3E&status=9999&page=-1")
+    assert page.status_code == 200
