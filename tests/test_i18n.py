@@ -132,7 +132,7 @@ STAFF_PAGES = [("dashboard.index", {}), ("funnel.board", {}), ("funnel.board", {
 
 def _staff(firm, certificate):
     return STAFF_PAGES + [("firms.detail", {"firm_id": firm.id}), ("certificates.detail", {"certificate_id": certificate.id}),
-                          ("indicators.firm", {"firm_id": firm.id})]
+                          ("indicators.firm", {"firm_id": firm.id}), ("indicators.ip_items", {"firm_id": firm.id})]
 
 
 def _editor(firm, certificate):
@@ -140,7 +140,7 @@ def _editor(firm, certificate):
         ("funnel.bulk", {}), ("firms.create", {}), ("firms.edit", {"firm_id": firm.id}),
         ("firms.add_service", {"firm_id": firm.id}),
         ("funnel.move", {"firm_id": firm.id, "track_code": "hnte"}), ("indicators.edit_year", {"firm_id": firm.id}),
-        ("indicators.edit_facts", {"firm_id": firm.id})]
+        ("indicators.edit_facts", {"firm_id": firm.id}), ("indicators.edit_ip_item", {"firm_id": firm.id})]
 
 
 def _admin(firm, certificate):

@@ -188,7 +188,7 @@ def test_recording_a_hnte_recognition_asks_which_items_its_application_used(clie
 def test_pages_and_the_dossier_say_the_items_win_over_the_counts(client, db, login_as, hnte_firm):
     from pipeline.certificates.dossier import dossier_indicators
 
-    first, second = add_item(hnte_firm, number="ZL10.1"), add_item(hnte_firm, number="ZL10.2")
+    first, _unused = add_item(hnte_firm, number="ZL10.1"), add_item(hnte_firm, number="ZL10.2")
     [move] = recognition_of(db, hnte_firm)
     set_recognition_items(hnte_firm, move, [first.id], actor=None, now=NOW)
     db.session.commit()
@@ -201,3 +201,21 @@ def test_pages_and_the_dossier_say_the_items_win_over_the_counts(client, db, log
         f"/indicators/firms/{hnte_firm.id}").get_data(as_text=True)
     login_as(Role.FIRM, firm=hnte_firm)
     assert "评价按明细计算" in client.get("/portal/figures/facts").get_data(as_text=True)
+
+
+def test_an_item_cannot_be_granted_in_the_future_nor_become_class_ii_after_two_uses(db, hnte_firm):
+    with pytest.raises(IpItemError, match="不能晚于今天") as refused:
+        add_item(hnte_firm, granted_on=date(2026, 7, 1))
+    assert refused.value.field == "granted_on" and db.session.scalar(select(IpItem.id)) is None
+    invention = add_item(hnte_firm, kind="invention", number="ZL2019100001.1")
+    record = hnte_firm.tracks[0]
+    move_firm(record, Stage.RECERT_APPLYING, actor=None, now=at("2026-04-20"))
+    move_firm(record, Stage.CERTIFIED, actor=None, now=at("2026-05-10"), certificate_number="GR202633000002",
+              issued_on=date(2026, 5, 10))
+    for move in recognition_of(db, hnte_firm):
+        set_recognition_items(hnte_firm, move, [invention.id], actor=None, now=NOW)
+    values = {"kind": "utility_model", "number": invention.number, "title": invention.title,
+              "granted_on": invention.granted_on}
+    with pytest.raises(IpItemError, match="不能改为 II 类"):
+        save_ip_item(hnte_firm, values, item=invention, actor=None, now=NOW, today=IN_2026)
+    assert db.session.get(IpItem, invention.id).kind == "invention"
