@@ -20,14 +20,14 @@ from datetime import date, datetime
 
 from flask import abort
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from pipeline.auth.models import User
 from pipeline.domain.ip import KIND_LABELS, IpKind, ip_class, ip_counts
 from pipeline.domain.ip import IpItem as Item
 from pipeline.domain.profile import IpCounts
-from pipeline.domain.stages import Stage
+from pipeline.domain.stages import EntryClass, Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.funnel.models import StageMove, Track
@@ -53,9 +53,11 @@ def list_ip_items(firm_id: int) -> list[IpItem]:
 
 
 def list_hnte_recognitions(firm_id: int) -> list[StageMove]:
-    """The firm's successful 高企 applications: its 认定 history rows on the 高企 track, latest first."""
+    """The firm's successful 高企 applications: its 认定 history rows on the 高企 track, latest first (a restored
+    certificate is the same recognition given back, not an application)."""
     return list(db.session.scalars(select(StageMove).join(Track, Track.id == StageMove.track_id).where(
-        StageMove.firm_id == firm_id, Track.code == HNTE, StageMove.to_stage == Stage.CERTIFIED)
+        StageMove.firm_id == firm_id, Track.code == HNTE, StageMove.to_stage == Stage.CERTIFIED,
+        or_(StageMove.entry_class.is_(None), StageMove.entry_class != EntryClass.RESTORED.value))
         .order_by(StageMove.moved_at.desc(), StageMove.id.desc())))
 
 
@@ -133,8 +135,8 @@ def delete_ip_item(item: IpItem) -> None:
 def set_recognition_items(firm: Firm, recognition: StageMove, item_ids: Collection[int], *, actor: User | None,
                           now: datetime) -> None:
     """Record which of the firm's items a successful 高企 application used (replacing what was ticked before)."""
-    items = list_ip_items(firm.id)
-    chosen = [i for i in items if i.id in set(item_ids)]
+    items, wanted = list_ip_items(firm.id), set(item_ids)
+    chosen = [i for i in items if i.id in wanted]
     day = recognition.issued_on  # every 认定 row carries its issue date (check_transition requires one)
     for item in chosen:
         _check_use(item, recognition, day)
