@@ -18,7 +18,7 @@ from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.funnel.models import FirmTrack, StageMove, Track
 from pipeline.funnel.services import local_today
-from pipeline.indicators.assessment import assess_firms
+from pipeline.indicators.assessment import profiles_of
 from pipeline.policies.conditions import load_conditions
 from pipeline.policies.models import Policy, PolicyMatch
 
@@ -42,7 +42,7 @@ def firm_standings(firm_ids: FirmIds, today: date, *, with_figures: bool = True)
         first[firm_id][code].add((issued_on or local_today(moved_at)).year)
     profiles = {}
     if with_figures:
-        profiles = {firm_id: a.profile for firm_id, a in assess_firms(firm_ids, today).items() if a.ok}
+        profiles = profiles_of(firm_ids, today)
     return {firm_id: FirmStanding(town_id, industry_id, stages.get(firm_id, {}),
                                   {code: frozenset(years) for code, years in first.get(firm_id, {}).items()},
                                   profiles.get(firm_id))

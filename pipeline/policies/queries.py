@@ -138,12 +138,12 @@ class PaidTable:
     total: Decimal
 
 
-def paid_by_track_and_town(year: int, town_ids: set[int] | None = None) -> PaidTable:
-    """The incentives paid in `year` (by payment date) by town and track, in one statement."""
+def paid_by_track_and_town(year: int, town_ids: set[int] | None = None, until: date | None = None) -> PaidTable:
+    """The incentives paid in `year` (by payment date, up to `until` if given) by town and track, in one statement."""
     query = (select(Town.name, Town.sort_order, Incentive.track_id, Track.name, func.sum(Incentive.paid_amount))
              .select_from(Incentive).join(Firm, Firm.id == Incentive.firm_id).join(Town, Town.id == Firm.town_id)
              .outerjoin(Track, Track.id == Incentive.track_id)
-             .where(Incentive.status == PAID, Incentive.paid_on.between(date(year, 1, 1), date(year, 12, 31)))
+             .where(Incentive.status == PAID, Incentive.paid_on.between(date(year, 1, 1), until or date(year, 12, 31)))
              .group_by(Town.name, Town.sort_order, Incentive.track_id, Track.name))
     if town_ids is not None:
         query = query.where(Firm.town_id.in_(town_ids))

@@ -78,6 +78,7 @@ class ReportContext:
     risks: tuple[FirmList, ...]
     charts: dict[str, dict[str, Markup]]
     annex_limit: int
+    incentives: object = None  # incentives paid from 1 January to the month's end (pipeline.policies.queries.PaidTable)
 
 
 def build_report_context(month: Period, *, now: datetime, zone: ZoneInfo, authority: str,
@@ -95,7 +96,16 @@ def build_report_context(month: Period, *, now: datetime, zone: ZoneInfo, author
             previous_label=previous_period(month).label, generated_at=now,
             generated_at_text=now.astimezone(zone).strftime("%Y-%m-%d %H:%M"), stats=stats, headlines=headlines,
             highlights=tuple(_highlights(headlines, stats)), movements=movements, risks=risks,
-            charts={track.code: track_charts(track) for track in stats.tracks}, annex_limit=annex_limit)
+            charts={track.code: track_charts(track) for track in stats.tracks}, annex_limit=annex_limit,
+            incentives=_incentives(month))
+
+
+def _incentives(month: Period):
+    """The 奖补兑现 chapter: the ledger's payments of the report's year up to the month's end (issue 25)."""
+    # Imported here: the ledger builds on the funnel and the reports, not the reverse.
+    from pipeline.policies.queries import paid_by_track_and_town
+
+    return paid_by_track_and_town(month.last.year, until=month.last)
 
 
 def _in_pipeline(track: TrackStats) -> int:

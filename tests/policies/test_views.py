@@ -154,3 +154,25 @@ def test_the_dashboard_shows_incentives_paid_this_year_by_town_and_track(client,
     block = page[page.index('id="incentives"'):page.index('id="risks"')]
     assert f"{year} 年奖补兑现" in block and "羽林街道" in block and "高新技术企业" in block
     assert 'data-testid="incentives-paid-total">12.8<' in block  # 12.5 + 0.1 + 0.2, last year's 99 left out
+
+
+def test_the_monthly_report_has_the_incentives_paid_chapter(app, db, make_firm, make_policy, make_user):
+    from pipeline.domain.periods import month_period
+    from pipeline.i18n import local_zone
+    from pipeline.policies.ledger import Payment, pay_incentive
+    from pipeline.reports.context import build_report_context
+    from pipeline.reports.pdf import render_report_html
+
+    officer = make_user(Role.OFFICER)
+    policy = make_policy(PolicyConditions(track="hnte", track_name="高新技术企业"))
+    for paid_on, amount in ((date(2026, 3, 5), "20"), (date(2026, 5, 2), "0.5")):
+        row = propose_incentive(policy, make_firm().id, 2026, Decimal(amount), actor=officer, now=NOW)
+        approve_incentive(row, Decimal(amount), actor=officer, now=NOW)
+        pay_incentive(row, Payment(Decimal(amount), paid_on, "新财企〔2026〕2号"), actor=officer, now=NOW)
+    db.session.commit()
+    with app.test_request_context():
+        context = build_report_context(month_period(2026, 4), now=NOW, zone=local_zone(), authority="新昌县科学技术局")
+        assert context.incentives.total == Decimal("20")  # May's payment is after April's end
+        html = render_report_html(context)
+    chapter = html[html.index('id="incentives"'):]
+    assert "六、奖补兑现" in chapter and "高新技术企业" in chapter and "南明街道" in chapter
