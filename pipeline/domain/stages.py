@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from pipeline.domain.deadlines import add_years, hnte_expiry, tech_sme_expiry
+from pipeline.domain.registration_number import registration_number_problem
 from pipeline.domain.text import N_
 
 
@@ -406,6 +407,11 @@ def _level(track: TrackRule, move: MoveRequest) -> Level | None:
 
 def check_number(track: TrackRule, number: str, issued_on: date) -> None:
     """Refuse a certificate/registration number that does not match the track's pattern for the issue year."""
+    if track.validity_rule == "calendar_year" and number.startswith(str(issued_on.year)):
+        problem = registration_number_problem(number)  # the 科小 number in full, not only its year
+        if problem is not None:
+            raise TransitionRefused(N_("编号“%(number)s”格式不正确：%(hint)s"), needs=frozenset({"certificate"}),
+                                    number=number, hint=problem[0], year=issued_on.year, **problem[1])
     if not track.number_pattern:
         return
     pattern = track.number_pattern.replace("{year}", str(issued_on.year))

@@ -35,9 +35,9 @@ from pipeline.indicators.values import (
 
 
 def year_choices(today, span: int = 8) -> list[SelectChoice]:
-    """The fiscal years offered: last year first, back `span` years, and the current year at the end."""
-    years = [today.year - 1 - back for back in range(span)] + [today.year]
-    return [SelectChoice(str(year), str(year)) for year in years]
+    """The fiscal years offered, newest first: the current year, then back `span` years (the form preselects last
+    year, the one usually filed)."""
+    return [SelectChoice(str(year), str(year)) for year in range(today.year, today.year - span - 1, -1)]
 
 
 class _YearForm(Form):

@@ -188,7 +188,7 @@ def test_issue_date_cannot_be_in_the_future():
 
 def test_an_already_expired_certificate_is_refused():
     with pytest.raises(TransitionRefused, match="已于 2025-12-31 到期"):
-        move(state_in(S.CULTIVATING), S.CERTIFIED, track=TECH, certificate_number="2025ABC",
+        move(state_in(S.CULTIVATING), S.CERTIFIED, track=TECH, certificate_number="2025330624A0012",
              issued_on=date(2025, 7, 1))
 
 

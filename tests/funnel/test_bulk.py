@@ -72,3 +72,20 @@ def test_bulk_certification_is_not_offered(client, login_as, make_firm, place_fi
     response = client.post("/funnel/bulk?track=tech_sme&stage=cultivating",
                            data={"to": "certified", "record": [f"{record.id}:{record.version}"]})
     assert response.status_code == 422 and "认定须逐家填写证书编号" in response.get_data(as_text=True)
+
+
+def test_when_everything_moved_nothing_is_shown_in_red(client, login_as, make_firm, place_firm):
+    login_as(Role.OFFICER)
+    records = [place_firm(make_firm(), "tech_sme", Stage.SCREENING) for _ in range(2)]
+    html = client.post("/funnel/bulk?track=tech_sme&stage=screening",
+                       data={"to": "pool", "record": [f"{r.id}:{r.version}" for r in records]}).get_data(as_text=True)
+    assert "已调整 2 家" in html and "全部调整成功" in html
+    assert "未调整 0 家" not in html and "text-bg-danger" not in html and "border-danger" not in html
+
+
+def test_when_nothing_moved_the_moved_card_is_not_green(client, login_as, make_firm, place_firm):
+    login_as(Role.OFFICER)
+    record = place_firm(make_firm(), "tech_sme", Stage.POOL)
+    html = client.post("/funnel/bulk?track=tech_sme&stage=pool",
+                       data={"to": "removed", "record": [f"{record.id}:{record.version}"]}).get_data(as_text=True)
+    assert "已调整 0 家" in html and "text-bg-success" not in html and "未调整 1 家" in html
