@@ -20,19 +20,19 @@ class NavItem:
     endpoint: str
     label: object
     roles: tuple[Role, ...]
-    group: str = ""  # "admin": shown in the 系统管理 menu; "data": in the 指标与数据 menu
+    group: str = ""  # a key of MENUS: shown in that dropdown of the navbar; "": a plain entry
     only_if: Callable[[User], bool] | None = None  # a further condition on the user
 
 
 NAV = [
     NavItem("workbench.index", _l("工作台"), (Role.OFFICER, Role.ADMIN)),
-    NavItem("dashboard.index", _l("统计分析"), STAFF),
+    NavItem("dashboard.index", _l("统计分析"), STAFF, group="reports"),
     NavItem("funnel.board", _l("培育看板"), STAFF),
     NavItem("firms.index", _l("企业库"), STAFF),
-    NavItem("funnel.bulk", _l("批量调整"), (Role.ADMIN, Role.OFFICER)),
+    NavItem("funnel.bulk", _l("批量调整"), (Role.ADMIN, Role.OFFICER), group="work"),
     NavItem("certificates.index", _l("证书管理"), STAFF),
-    NavItem("reports.index", _l("月度报告"), STAFF, only_if=sees_whole_county),
-    NavItem("policies.index", _l("惠企政策"), STAFF),
+    NavItem("reports.index", _l("月度报告"), STAFF, group="reports", only_if=sees_whole_county),
+    NavItem("policies.index", _l("惠企政策"), STAFF, group="work"),
     NavItem("portal.index", _l("我的企业"), (Role.FIRM,)),
     NavItem("certificates_portal.index", _l("我的证书"), (Role.FIRM,)),
     NavItem("documents_portal.index", _l("我的材料"), (Role.FIRM,)),
@@ -47,11 +47,34 @@ NAV = [
     NavItem("audit.index", _l("审计日志"), (Role.ADMIN,), group="admin"),
     NavItem("documents_admin.types", _l("材料类型"), (Role.ADMIN,), group="admin"),
     NavItem("certificate_seal.settings", _l("证书印章"), (Role.ADMIN,), group="admin"),
-    NavItem("indicators.screening_index", _l("自动遴选"), STAFF),
+    NavItem("indicators.screening_index", _l("自动遴选"), STAFF, group="work"),
     NavItem("indicators.pending", _l("企业填报待核实"), STAFF, group="data"),
     NavItem("imports.index", _l("Excel 导入导出"), STAFF, group="data"),
     NavItem("indicator_portal.index", _l("指标填报"), (Role.FIRM,)),
 ]
+
+
+# The navbar's dropdowns, after its plain entries, in this order: with every entry on the bar the admin's menu (and
+# any role's in English) wrapped to a second line at 1366 px.
+MENUS = {
+    "reports": _l("统计报告"),
+    "work": _l("培育工作"),
+    "data": _l("指标与数据"),
+    "admin": _l("系统管理"),
+}
+
+
+@dataclass(frozen=True)
+class NavMenu:
+    key: str
+    label: object
+    items: list[NavItem]
+
+
+def nav_menus() -> list[NavMenu]:
+    """The dropdowns that hold something for the current user (a menu of one entry is shown as that entry)."""
+    menus = [NavMenu(key, label, nav_items(key)) for key, label in MENUS.items()]
+    return [menu for menu in menus if menu.items]
 
 
 def nav_items(group: str = "") -> list[NavItem]:
@@ -71,4 +94,4 @@ def role_label(role: Role) -> str:
 
 
 def register_navigation(app: Flask) -> None:
-    app.jinja_env.globals.update(nav_items=nav_items, role_label=role_label)
+    app.jinja_env.globals.update(nav_items=nav_items, nav_menus=nav_menus, role_label=role_label)

@@ -213,6 +213,7 @@ def test_keyboard_alone_moves_a_firm_and_fills_the_form_a_move_needs(
 
 def test_officer_moves_ticked_firms_in_bulk(page, live_server, officer_board, in_live_app, console_errors, shoot):
     log_in(page, live_server, "e2e-officer", PASSWORD)
+    page.get_by_role("button", name="培育工作").click()  # the navbar's menu of bulk moves, screening, policies
     page.get_by_role("link", name="批量调整").first.click()
     expect(page.get_by_role("heading", name="批量调整阶段")).to_be_visible()
     for name in ("批量测试戊有限公司", "批量测试己有限公司"):

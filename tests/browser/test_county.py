@@ -190,6 +190,7 @@ def _last_month() -> str:
 
 def test_officer_generates_last_months_report_in_the_background(page, live_server, county, console_errors, shoot):
     log_in(page, live_server, "officer", county.logins["officer"])
+    page.get_by_role("button", name="统计报告").click()  # the navbar's menu of the dashboard and the reports
     page.get_by_role("link", name="月度报告").click()
     month = page.get_by_label("月份")
     expect(month).to_have_value(re.compile(r"^\d{4}-\d{2}$"))  # last month is offered first
@@ -228,6 +229,7 @@ def test_leader_follows_a_dashboard_number_and_downloads_the_monthly_report(
         expect(firm_row.locator("div", has_text=re.compile(r"^\s*科小")).locator(".stage-badge")).to_have_text("培育")
     shoot("firms-behind-the-number")
 
+    page.get_by_role("button", name="统计报告").click()
     page.get_by_role("link", name="月度报告").click()
     archive = page.locator("table", has=page.get_by_role("columnheader", name="SHA-256"))
     with page.expect_download() as download:
