@@ -73,11 +73,10 @@ def upgrade():
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_user_mobile'))
     )
     op.create_table('sms_template',
-    sa.Column('rule_code', sa.String(length=32), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('template_code', sa.String(length=32), nullable=False),
     sa.Column('params', sa.String(length=500), nullable=False),
-    sa.ForeignKeyConstraint(['rule_code'], ['reminder_rule.code'], name=op.f('fk_sms_template_rule_code_reminder_rule'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('rule_code', name=op.f('pk_sms_template'))
+    sa.PrimaryKeyConstraint('kind', name=op.f('pk_sms_template'))
     )
 
 

@@ -11,8 +11,7 @@ from pipeline.channels.forms import kinds_for, read_choices_form
 from pipeline.channels.queries import enabled_channels, mobile_of, notice_defaults, user_choices
 from pipeline.channels.services import ChannelError, save_user_choices
 from pipeline.channels.settings import ChannelSettings
-from pipeline.domain.channels import CHANNEL_LABELS, PERSONAL_CHANNELS, Channel, chosen
-from pipeline.domain.reminders import RULE_LABELS
+from pipeline.domain.channels import CHANNEL_LABELS, KIND_LABELS, PERSONAL_CHANNELS, Channel, chosen
 from pipeline.extensions import db
 from pipeline.forms import Form
 
@@ -37,9 +36,9 @@ def _available() -> list:
 def _page(mobile: str, posted=None, status: int = 200):
     available = _available()
     mine, defaults = user_choices(current_user.id), notice_defaults()
-    rows = [dict(kind=k.value, label=RULE_LABELS[k],
-                 on={c.value for c in available if posted and posted.get(f"choice:{k.value}:{c.value}") == "on"}
-                 if posted else chosen(mine.get(k.value, {}), defaults.get(k.value, {}), [c.value for c in available]))
+    rows = [dict(kind=k, label=KIND_LABELS[k],
+                 on={c.value for c in available if posted.get(f"choice:{k}:{c.value}") == "on"}
+                 if posted else chosen(mine.get(k, {}), defaults.get(k, {}), [c.value for c in available]))
             for k in kinds_for(current_user)]
     return render_template("channels/mine.html", form=Form(), mobile=mobile, rows=rows, available=available,
                            channel_labels=CHANNEL_LABELS), status

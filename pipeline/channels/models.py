@@ -88,10 +88,11 @@ class UserMobile(Base):
 
 
 class SmsTemplate(Base):
-    """The Alibaba SMS template approved for a reminder rule, and which {占位符} fill its variables."""
+    """The Alibaba SMS template approved for a kind of notice (a reminder rule, the monthly report), and which
+    {占位符} fill its variables."""
 
     __tablename__ = "sms_template"
 
-    rule_code: Mapped[str] = mapped_column(ForeignKey("reminder_rule.code", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     template_code: Mapped[str] = mapped_column(String(32), default="")  # SMS_123456789
     params: Mapped[str] = mapped_column(String(500), default="")  # name={企业名称}; date={到期日期}

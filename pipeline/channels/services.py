@@ -19,6 +19,9 @@ from pipeline.domain.channels import (
     BY_MOBILE,
     COUNTY_GROUP,
     GROUP_CHANNELS,
+    KIND_LABELS,
+    KIND_PLACEHOLDERS,
+    MONTHLY_REPORT,
     PERSONAL_CHANNELS,
     SENT_BY_OUTBOX,
     Channel,
@@ -26,7 +29,6 @@ from pipeline.domain.channels import (
     parse_sms_params,
     sms_params,
 )
-from pipeline.domain.reminders import PLACEHOLDERS, RULE_LABELS, RuleCode
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.mail.compose import external_url
@@ -58,19 +60,22 @@ def queue_reminder_channels(reminder, firm: Firm | None, officer: User | None, v
 
 
 def _queue_sms(reminder, firm: Firm | None, officer: User | None, values: dict, now: datetime) -> int:
-    """SMS with the rule's approved template: only the template's variables leave, each within 35 characters."""
-    kind = reminder.rule_code
+    numbers = _sms_numbers(reminder.rule_code, firm, officer)
+    return _queue_sms_to(numbers, reminder.rule_code, values, reminder.title, f"reminder:{reminder.id}", now)
+
+
+def _queue_sms_to(numbers: dict[str, str], kind: str, values: dict, title: str, key: str, now: datetime) -> int:
+    """SMS with the kind's approved template: only the template's variables leave, each within 35 characters."""
     template = db.session.get(SmsTemplate, kind)
-    if template is None or not template.template_code:
+    if template is None or not template.template_code or not numbers:
         return 0
-    mapping, _errors = parse_sms_params(template.params, PLACEHOLDERS[RuleCode(kind)])
+    mapping, _errors = parse_sms_params(template.params, KIND_PLACEHOLDERS[kind])
     params = sms_params(mapping, values)
     payload = {"template_code": template.template_code, "params": params}
     body = "；".join(f"{k}={v}" for k, v in params.items())
-    numbers = _sms_numbers(kind, firm, officer)
     for label, number in numbers.items():
-        queue_channel_message(Channel.SMS, number, dedup_key=f"reminder:{reminder.id}:sms:{number}", now=now,
-                              kind=kind, label=label, title=reminder.title, body=body, payload=payload)
+        queue_channel_message(Channel.SMS, number, dedup_key=f"{key}:sms:{number}", now=now, kind=kind, label=label,
+                              title=title, body=body, payload=payload)
     return len(numbers)
 
 
@@ -85,6 +90,25 @@ def _queue_work_notice(reminder, officer: User, now: datetime) -> int:
     queue_channel_message(Channel.DINGTALK_WORK, number, dedup_key=f"reminder:{reminder.id}:dingtalk_work:{number}",
                           now=now, kind=reminder.rule_code, label=officer.label, title=reminder.title, body=body)
     return 1
+
+
+def queue_report_notice(month_key: str, month_label: str, now: datetime) -> int:
+    """Tell each subscriber of the monthly report that it is ready, by SMS or DingTalk work notification as each
+    chose (the report itself goes by email); count the messages."""
+    enabled, title = _enabled(), f"{month_label}培育漏斗月报已生成"
+    link, count = external_url("reports.index"), 0
+    body = f"#### {title}\n\n月报 PDF 已通过邮件发送，也可在系统中查看和下载。\n\n[查看月度报告]({link})"
+    for user in db.session.scalars(select(User).where(User.reports_monthly.is_(True), User.active.is_(True))):
+        number = mobile_of(user.id)
+        chosen = channels_for(user.id, MONTHLY_REPORT, enabled) if number else set()
+        if Channel.SMS.value in chosen:
+            count += _queue_sms_to({user.label: number}, MONTHLY_REPORT, {"报告月份": month_label}, title,
+                                   f"monthly_report:{month_key}", now)
+        if Channel.DINGTALK_WORK.value in chosen:
+            queue_channel_message(Channel.DINGTALK_WORK, number, now=now, kind=MONTHLY_REPORT, label=user.label,
+                                  dedup_key=f"monthly_report:{month_key}:dingtalk_work:{number}", title=title, body=body)
+            count += 1
+    return count
 
 
 def _sms_numbers(kind: str, firm: Firm | None, officer: User | None) -> dict[str, str]:
@@ -113,7 +137,7 @@ def queue_town_digests(reminders: Iterable, day: date, now: datetime) -> int:
             continue
         seen.add((reminder.rule_code, reminder.firm_id))
         first_id = first_id or reminder.id
-        line = f"- **{RULE_LABELS[RuleCode(reminder.rule_code)]}**：{reminder.firm.name}（{reminder.title}）"
+        line = f"- **{KIND_LABELS[reminder.rule_code]}**：{reminder.firm.name}（{reminder.title}）"
         lines_by_town[reminder.firm.town.name].append(line)
         lines_by_town[COUNTY_GROUP].append(line)
     queued = 0
@@ -142,12 +166,12 @@ def save_channel_settings(switches: dict[str, bool], defaults: dict[tuple[str, s
                           templates: dict[str, tuple[str, str]]) -> None:
     """The admin's page: which channels exist, the defaults per kind, and each rule's SMS template."""
     for code, (template_code, params) in templates.items():
-        _mapping, errors = parse_sms_params(params, PLACEHOLDERS[RuleCode(code)])
+        _mapping, errors = parse_sms_params(params, KIND_PLACEHOLDERS[code])
         if errors:
-            raise ChannelError(_("%(rule)s：%(error)s", rule=_(RULE_LABELS[RuleCode(code)]), error=errors[0]))
+            raise ChannelError(_("%(rule)s：%(error)s", rule=_(KIND_LABELS[code]), error=errors[0]))
         if template_code and not template_code.replace("_", "").isalnum():
             raise ChannelError(_("%(rule)s：模板编号只能包含字母、数字和下划线（如 SMS_123456789）",
-                                 rule=_(RULE_LABELS[RuleCode(code)])))
+                                 rule=_(KIND_LABELS[code])))
     for channel in SENT_BY_OUTBOX:
         row = db.session.get(ChannelSwitch, channel.value) or ChannelSwitch(channel=channel.value)
         row.enabled = switches.get(channel.value, False)
@@ -157,7 +181,7 @@ def save_channel_settings(switches: dict[str, bool], defaults: dict[tuple[str, s
         row.enabled = on
         db.session.add(row)
     for code, (template_code, params) in templates.items():
-        row = db.session.get(SmsTemplate, code) or SmsTemplate(rule_code=code)
+        row = db.session.get(SmsTemplate, code) or SmsTemplate(kind=code)
         row.template_code, row.params = template_code.strip(), params.strip()
         db.session.add(row)
     db.session.flush()

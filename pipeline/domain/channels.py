@@ -15,6 +15,7 @@ from enum import StrEnum
 from string import Formatter
 from urllib.parse import quote
 
+from pipeline.domain.reminders import PLACEHOLDERS, RULE_LABELS
 from pipeline.domain.text import N_
 
 
@@ -40,6 +41,12 @@ BY_MOBILE = (Channel.SMS, Channel.DINGTALK_WORK)  # reach a person through their
 GROUP_CHANNELS = (Channel.DINGTALK, Channel.WECOM)  # a town's staff group gets its town's digest
 SENT_BY_OUTBOX = (Channel.SMS, Channel.DINGTALK_WORK, Channel.DINGTALK, Channel.WECOM)  # rows of channel_message (email has its own)
 COUNTY_GROUP = "全县"  # the robot named so gets the digest of every town
+
+# The kinds of notice a person chooses channels for: one per reminder rule, and the monthly report being ready.
+MONTHLY_REPORT = "monthly_report"
+KIND_LABELS = {**{code.value: label for code, label in RULE_LABELS.items()}, MONTHLY_REPORT: N_("月度报告已生成")}
+KIND_PLACEHOLDERS = {**{code.value: names for code, names in PLACEHOLDERS.items()}, MONTHLY_REPORT: ("报告月份",)}
+STAFF_ONLY_KINDS = frozenset({"stale_digest", "pause_ended", MONTHLY_REPORT})
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 SMS_VARIABLE_MAX = 35  # Alibaba: a template variable holds at most 35 characters

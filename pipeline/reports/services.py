@@ -12,6 +12,7 @@ from sqlalchemy import select
 from pipeline.accounts.subscriptions import report_recipients
 from pipeline.audit.models import AuditKind
 from pipeline.audit.services import record_event
+from pipeline.channels.services import queue_report_notice
 from pipeline.domain.periods import Period
 from pipeline.domain.text import N_
 from pipeline.extensions import db
@@ -71,6 +72,7 @@ def send_monthly_report(report: MonthlyReport, *, now: datetime) -> int:
                     attachments=[Attachment(report.filename, "application/pdf", report.pdf)], now=now)
     except ValueError as exc:  # an address the outbox refuses
         raise ReportError(f"局领导收件人地址无效：{exc}") from None
+    queue_report_notice(report.month, report.month_label, now)  # SMS / DingTalk notices, in the same transaction
     report.sent_at, report.sent_to = now, len(recipients)
     record_event(AuditKind.REPORT_SENT, now=now, month=report.month, recipients=[list(pair) for pair in recipients])
     db.session.flush()

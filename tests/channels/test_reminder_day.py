@@ -20,7 +20,7 @@ from tests.channels.conftest import NOW
 def _setup(db, make_firm, make_user):
     for rule in db.session.scalars(select(ReminderRule)):
         rule.enabled = rule.code == "hnte_expiry"
-    db.session.add(SmsTemplate(rule_code="hnte_expiry", template_code="SMS_480001",
+    db.session.add(SmsTemplate(kind="hnte_expiry", template_code="SMS_480001",
                                params="name={企业名称}; date={到期日期}"))
     officer = make_user("officer", display_name="王科员", email="wang@kjj.example.com")
     firm = make_firm(name="浙江新昌天姥山精密轴承制造股份有限公司（集团）新昌县城南乡第二生产基地研发分公司", officer=officer,
@@ -96,3 +96,25 @@ def test_a_firm_contacts_mobile_gets_the_sms_when_the_default_is_on(app, db, mak
     _run_day(app, db, date(2027, 5, 31), NOW)
     _send(app, clock, NOW)
     assert sorted(a["phone"] for a in providers.sms.accepted) == ["13700003333", "13800001111"]
+
+
+def test_the_monthly_reports_subscribers_are_told_it_is_ready_on_the_channels_they_chose(
+        app, db, make_user, providers, clock):
+    from pipeline.channels.services import queue_report_notice
+
+    leader = make_user("leader", display_name="赵局长", email="zhao@kjj.example.com", reports_monthly=True)
+    reader = make_user("leader", display_name="钱副局长", email="qian@kjj.example.com")  # not subscribed
+    db.session.add_all([UserMobile(user_id=leader.id, mobile="13800001111"),
+                        UserMobile(user_id=reader.id, mobile="13900002222"),
+                        SmsTemplate(kind="monthly_report", template_code="SMS_480002", params="name={报告月份}")]
+                       + [NoticeChoice(user_id=user.id, kind="monthly_report", channel=channel, enabled=True)
+                          for user in (leader, reader) for channel in ("sms", "dingtalk_work")])
+    db.session.commit()
+    assert queue_report_notice("2026-10", "2026年10月", NOW) == 2
+    assert queue_report_notice("2026-10", "2026年10月", NOW) == 2  # sent again by hand: the outbox keeps one
+    db.session.commit()
+    _send(app, clock, NOW)
+    assert providers.sms.accepted == [{"phone": "13800001111", "template": "SMS_480002",
+                                       "params": {"name": "2026年10月"}, "out_id": providers.sms.accepted[0]["out_id"]}]
+    (notice,) = providers.dingtalk_app.accepted
+    assert notice["title"] == "2026年10月培育漏斗月报已生成" and "/reports/" in notice["text"]
