@@ -6,12 +6,14 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
   document.querySelectorAll(".js-hide").forEach(function (el) { el.classList.add("visually-hidden-focusable"); });
-  // A table wider than the screen scrolls sideways in its .table-responsive box; a keyboard user can scroll it only
-  // if the box takes focus (WCAG 2.1.1), so the box is a tab stop while, and only while, it overflows.
-  var scrollBoxes = document.querySelectorAll(".table-responsive");
+  // A wide table (or the board) scrolls sideways in its box; a keyboard user can scroll it only if the box or a
+  // control in it takes focus (WCAG 2.1.1), so a box with no control is a tab stop while, and only while, it overflows.
+  var scrollBoxes = document.querySelectorAll(".table-responsive, .board");
+  var controls = "a[href], button, input, select, textarea, summary, [tabindex]:not([tabindex='-1'])";
   function tabStopWhileOverflowing() {
     scrollBoxes.forEach(function (box) {
-      if (box.scrollWidth > box.clientWidth) { box.tabIndex = 0; } else { box.removeAttribute("tabindex"); }
+      if (box.scrollWidth > box.clientWidth && !box.querySelector(controls)) { box.tabIndex = 0; }
+      else { box.removeAttribute("tabindex"); }
     });
   }
   tabStopWhileOverflowing();

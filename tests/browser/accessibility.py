@@ -44,10 +44,13 @@ def audit(page, name: str) -> Audit:
 DESKTOP, PHONE = {"width": 1366, "height": 900}, {"width": 390, "height": 844}
 
 
-def audit_at_both_widths(page, name: str) -> list[Audit]:
-    """Audit the page at desktop width and again at phone width (the same page, relaid out), back to desktop."""
+def audit_widths(page, name: str, phone: bool = True) -> list[Audit]:
+    """Audit the page at desktop width and, if phone, again at phone width (the same page, relaid out), back to
+    desktop."""
     page.set_viewport_size(DESKTOP)
     audits = [audit(page, f"{name} 1366")]
+    if not phone:
+        return audits
     page.set_viewport_size(PHONE)
     page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")  # resize ran
     audits.append(audit(page, f"{name} 390"))

@@ -83,6 +83,8 @@ def pages_of(role: str, ids: Ids) -> list[tuple[str, str]]:
     ]
     return {
         "officer": staff + editing,
+        # An officer limited to two towns: the county-wide pages, narrowed to them.
+        "officer2": [step for step in staff if step[0] in ("dashboard", "board-hnte", "firm-list")],
         # A leader reads what an officer reads, without the buttons that change anything.
         "leader": [step for step in staff if step[0] in ("board-hnte", "firm-page", "reports")],
         "admin": [
@@ -115,6 +117,20 @@ def pages_of(role: str, ids: Ids) -> list[tuple[str, str]]:
             ("not-found", f"/firms/{ids.other_firm}"),
         ],
     }[role]
+
+
+ROLES = ("officer", "officer2", "leader", "admin", "firm")
+
+
+def menu_pages(page, ids: Ids, toured: set[str]) -> list[tuple[str, str]]:
+    """(step name, path) of the navigation bar's entries on the page that no role's list names and that are not in
+    toured (the menu pages an earlier role of the tour visited; this adds them): a page added to the menu joins the
+    tour without an edit here, once. The brand link "/" only redirects to a role's first page."""
+    listed = {path.split("?")[0] for role in ROLES for _step, path in pages_of(role, ids)} | toured | {"/"}
+    hrefs = page.eval_on_selector_all(".app-navbar a[href^='/']", "links => links.map(a => a.getAttribute('href'))")
+    new = [href for href in dict.fromkeys(hrefs) if href.split("?")[0] not in listed]
+    toured.update(new)
+    return [("menu" + href.split("?")[0].rstrip("/").replace("/", "-"), href) for href in new]
 
 
 def look_at(page, base: str, path: str) -> int:
