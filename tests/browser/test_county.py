@@ -207,9 +207,11 @@ def test_officer_generates_last_months_report_in_the_background(page, live_serve
     page.get_by_role("button", name=re.compile("生成")).click()
     expect(page.locator(".alert-info")).to_contain_text(f"已开始生成 {key} 月报")
     shoot("rendering")
-    # The page polls the render and reloads once it is done; the archive then lists the month.
-    archive = page.locator("table", has=page.get_by_role("columnheader", name="SHA-256"))
+    # The page polls the render and, once it is done, swaps in the archive without reloading: the mark stays.
+    page.evaluate("window.stillTheSamePage = true")
+    archive = page.locator("#report-archive table")
     expect(archive.locator("tr", has_text=key)).to_be_visible(timeout=60_000)
+    assert page.evaluate("window.stillTheSamePage === true")
     expect(archive.locator("tr", has_text=key).get_by_role("link", name="下载", exact=True)).to_be_visible()
     shoot("archived")
 
@@ -240,7 +242,7 @@ def test_leader_follows_a_dashboard_number_and_downloads_the_monthly_report(
 
     page.get_by_role("button", name="统计报告").click()
     page.get_by_role("link", name="月度报告").click()
-    archive = page.locator("table", has=page.get_by_role("columnheader", name="SHA-256"))
+    archive = page.locator("#report-archive table")  # the SHA-256 sits in each row's 详情
     with page.expect_download() as download:
         archive.locator("tr", has_text=key).get_by_role("link", name="下载", exact=True).click()
     assert download.value.suggested_filename.endswith("科技型企业梯队培育月报.pdf")
