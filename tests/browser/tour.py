@@ -80,6 +80,7 @@ def pages_of(role: str, ids: Ids) -> list[tuple[str, str]]:
         ("bulk", "/funnel/bulk?track=tech_sme&stage=screening"),
         ("firm-invitations", "/firms/invitations/"),
         ("two-factor", "/account/2fa/"),
+        ("notice-choices", "/account/notifications/"),
     ]
     return {
         "officer": staff + editing,
@@ -100,6 +101,8 @@ def pages_of(role: str, ids: Ids) -> list[tuple[str, str]]:
             ("calendar-year", f"/admin/reminders/calendar/{ids.year}"),
             ("outbox", "/admin/mail/"),
             ("outbox-message", f"/admin/mail/{ids.message}"),
+            ("channels", "/admin/channels/"),
+            ("channel-messages", "/admin/channels/messages"),
             ("certificate-batches", "/certificates/batches/"),
             ("users", "/admin/users/"),
             ("user-new", "/admin/users/new"),
@@ -114,6 +117,7 @@ def pages_of(role: str, ids: Ids) -> list[tuple[str, str]]:
             ("portal-figures-year", "/portal/figures/years/new"),
             ("portal-facts", "/portal/figures/facts"),
             ("portal-reminders", "/portal/reminders/"),
+            ("portal-notice-choices", "/account/notifications/"),
             ("not-found", f"/firms/{ids.other_firm}"),
         ],
     }[role]
