@@ -1,7 +1,9 @@
 """The firm's 申报 checklist: for the next 高企 batch and 科小 window that apply to it, what the engine still finds
 lacking, the fiscal years without confirmed figures and the documents not on file, with the deadline.
 
-Built for many firms at once with a fixed number of queries (the workbench counts incomplete checklists)."""
+Built for many firms at once with a fixed number of queries (the workbench counts incomplete checklists). The
+documents a track's next application needs (REQUIRED_DOCUMENTS, of the application's year) are also what the firm
+page's and the portal's gap list name: document_needs() gives them from the same items."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from pipeline.documents.models import Document, DocumentType
 from pipeline.documents.web import type_label
 from pipeline.domain.deadlines import renewal_opens
 from pipeline.extensions import db
-from pipeline.indicators.assessment import CHUNK, FirmAssessment, assess_firms
+from pipeline.indicators.assessment import CHUNK, EVALUATED_TRACKS, FirmAssessment, assess_firms
 from pipeline.indicators.models import FirmYear, Source
 from pipeline.indicators.presenters import TRACK_LABELS, verdicts
 from pipeline.reminders.models import HnteBatch, ProgramYear
@@ -60,6 +62,25 @@ class Checklist:
     def complete(self) -> bool:
         return not self.open_items
 
+
+@dataclass(frozen=True)
+class DocumentNeeds:
+    """The documents the next application on a track needs (`year`: the application's), each on file or not."""
+
+    track: str
+    title: str
+    year: int
+    items: tuple[ChecklistItem, ...]
+
+    @property
+    def missing(self) -> list[ChecklistItem]:
+        return [item for item in self.items if not item.done]
+
+    @property
+    def present(self) -> list[ChecklistItem]:
+        return [item for item in self.items if item.done]
+
+
 @dataclass(frozen=True)
 class _Context:
     today: date
@@ -82,6 +103,26 @@ def next_deadlines(today: date) -> dict[str, tuple[date, str]]:
     return found
 
 
+def application_years(today: date, deadlines: dict[str, tuple[date, str]]) -> dict[str, int]:
+    """The year of each evaluated track's next application: its announced deadline's; without one, next year once
+    a deadline of the track has passed this year, else this year (the calendar is not entered yet)."""
+    first = date(today.year, 1, 1)
+    passed = {"hnte": select(HnteBatch.id).where(HnteBatch.due_on.between(first, today)),
+              "tech_sme": select(ProgramYear.year).where(ProgramYear.tech_sme_closes_on.between(first, today))}
+    return {track: deadlines[track][0].year if track in deadlines
+            else today.year + (db.session.scalar(passed[track].limit(1)) is not None) for track in EVALUATED_TRACKS}
+
+
+def document_needs(assessment: FirmAssessment) -> dict[str, DocumentNeeds]:
+    """The documents of each track's next application the firm may make (not while it holds a valid status before
+    its renewal window), the same items as its checklist's: which are on file, which are missing."""
+    today, firm_id = assessment.today, assessment.firm_id
+    years = application_years(today, next_deadlines(today))
+    types, on_file = _active_types(), _documents_on_file([firm_id]).get(firm_id, set())
+    return {track: DocumentNeeds(track, _(TRACK_LABELS[track]), year, tuple(_documents(track, year, types, on_file)))
+            for track, year in years.items() if _applies(assessment, track)}
+
+
 def build_checklists(firm_ids: Collection[int], today: date) -> dict[int, list[Checklist]]:
     """Each firm's checklists, earliest deadline first (a track whose valid status is not yet due for renewal
     has none)."""
@@ -96,16 +137,21 @@ def build_checklists(firm_ids: Collection[int], today: date) -> dict[int, list[C
 def _checklists(a: FirmAssessment, c: _Context) -> list[Checklist]:
     made = []
     for track, (deadline, label) in sorted(c.deadlines.items(), key=lambda item: item[1][0]):
-        if track in a.holdings and not _renewing(track, a.holdings[track], c.today):
-            continue  # holds a valid status, not yet in its renewal window
+        if not _applies(a, track):
+            continue
         items = (*_conditions(a, track), *_figures(a.firm_id, track, deadline, c),
-                 *_documents(a.firm_id, track, deadline, c))
+                 *_documents(track, deadline.year, c.types, c.documents.get(a.firm_id, set())))
         made.append(Checklist(track, _(TRACK_LABELS[track]), deadline, label, (deadline - c.today).days, items))
     return made
 
 
-def _renewing(track: str, expires_on: date | None, today: date) -> bool:
-    return expires_on is not None and today >= renewal_opens(track, expires_on)
+def _applies(a: FirmAssessment, track: str) -> bool:
+    """Whether the firm prepares an application on the track: not while it holds a valid status, until the status's
+    renewal window opens."""
+    if track not in a.holdings:
+        return True
+    expires_on = a.holdings[track]
+    return expires_on is not None and a.today >= renewal_opens(track, expires_on)
 
 
 def _conditions(a: FirmAssessment, track: str) -> list[ChecklistItem]:
@@ -117,30 +163,34 @@ def _conditions(a: FirmAssessment, track: str) -> list[ChecklistItem]:
     return [ChecklistItem("conditions", gap, False) for gap in verdict.gaps]
 
 
-def _period(track: str, deadline: date) -> list[int]:
-    last = deadline.year - 1
+def _period(track: str, applying: int) -> list[int]:
+    """The fiscal years an application in the year `applying` shows."""
+    last = applying - 1
     return list(range(last - HNTE_PERIOD + 1, last + 1)) if track == "hnte" else [last]
 
 
 def _figures(firm_id: int, track: str, deadline: date, c: _Context) -> list[ChecklistItem]:
     have = c.years.get(firm_id, set())
     return [ChecklistItem("figures", _("%(year)s 年度指标（已核实）", year=year), year in have, year=year)
-            for year in _period(track, deadline)]
+            for year in _period(track, deadline.year)]
 
 
-def _documents(firm_id: int, track: str, deadline: date, c: _Context) -> list[ChecklistItem]:
-    on_file = c.documents.get(firm_id, set())
+def required_documents(track: str, applying: int) -> list[tuple[str, int | None]]:
+    """(type code, fiscal year or None for any) of each document an application in the year `applying` needs."""
+    years = {None: [None], "last": [applying - 1], "apply": [applying], "period": _period("hnte", applying)}
+    return [(code, year) for code, which in REQUIRED_DOCUMENTS[track] for year in years[which]]
+
+
+def _documents(track: str, applying: int, types: dict[str, tuple[int, str]],
+               on_file: set[tuple[str, int | None]]) -> list[ChecklistItem]:
     items = []
-    for code, which in REQUIRED_DOCUMENTS[track]:
-        if code not in c.types:
+    for code, year in required_documents(track, applying):
+        if code not in types:
             continue  # the admin switched the type off
-        type_id, name = c.types[code]
-        years = {None: [None], "last": [deadline.year - 1], "apply": [deadline.year],
-                 "period": _period("hnte", deadline)}[which]
-        for year in years:
-            done = any(kind == code for kind, _y in on_file) if year is None else (code, year) in on_file
-            text = name if year is None else _("%(name)s（%(year)s 年度）", name=name, year=year)
-            items.append(ChecklistItem("document", text, done, year=year, type_id=type_id))
+        type_id, name = types[code]
+        done = any(kind == code for kind, _y in on_file) if year is None else (code, year) in on_file
+        text = name if year is None else _("%(name)s（%(year)s 年度）", name=name, year=year)
+        items.append(ChecklistItem("document", text, done, year=year, type_id=type_id))
     return items
 
 

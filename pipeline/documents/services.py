@@ -75,9 +75,10 @@ def _document_type(upload: Upload, actor: User) -> DocumentType:
 def _fiscal_year(kind: DocumentType, year: int | None, today: date) -> int | None:
     if not kind.needs_fiscal_year:
         return None
-    if year is None or not FIRST_FISCAL_YEAR <= year <= today.year:
+    last = today.year + 1  # the 申报书 of an application made next year is that year's (checklist.REQUIRED_DOCUMENTS)
+    if year is None or not FIRST_FISCAL_YEAR <= year <= last:
         raise DocumentError(_("%(type)s 需要填写所属年度（%(first)s–%(last)s）。", type=kind.name,
-                              first=FIRST_FISCAL_YEAR, last=today.year))
+                              first=FIRST_FISCAL_YEAR, last=last))
     return year
 
 
