@@ -138,8 +138,49 @@ def test_stage_tally_migration_counts_the_records_already_there(scratch_url):
         db.engine.dispose()
 
 
+def test_workbench_migration_copies_each_records_firm_town_and_officer_and_its_triggers_follow(scratch_url):
+    """0024_workbench gives the records of an existing database their firm's town and officer, and its triggers keep
+    them: a new record, a firm that changes town or officer (one firm, or many in one statement); down removes them."""
+    from flask_migrate import downgrade, upgrade
+
+    from pipeline.bulk_county import build_county
+    from pipeline.extensions import db
+
+    app = make_test_app(scratch_url)
+    differ = ("select count(*) from firm_track r join firm f on f.id = r.firm_id where "
+              "coalesce(r.town_id, -1) <> f.town_id or coalesce(r.officer_id, -1) <> coalesce(f.officer_id, -1)")
+    with app.app_context():
+        upgrade(revision="0023_policies")
+        build_county(40, now=datetime(2026, 3, 2, tzinfo=UTC))
+        officer = db.session.execute(sa.text("insert into \"user\" (username, password_hash, role, display_name, "
+                                             "email, session_token, created_at, active) values ('o', 'x', 'officer', 'O', "
+                                             "'o@example.com', 't', '2026-03-02', true) returning id")).scalar()
+        db.session.execute(sa.text("update firm set officer_id = :o where id % 2 = 0"), {"o": officer})
+        db.session.commit()
+        upgrade()
+        assert db.session.execute(sa.text("select count(*) from firm_track where officer_id = :o"),
+                                  {"o": officer}).scalar() > 5
+        assert db.session.execute(sa.text(differ)).scalar() == 0
+        db.session.execute(sa.text("update firm set town_id = (select max(id) from town) where id = 3"))
+        db.session.execute(sa.text("update firm set officer_id = null where officer_id is not null"))
+        db.session.execute(sa.text("insert into firm_track (firm_id, track_id, stage, stage_entered_at, "
+                                   "last_activity_at, pause_reason, version, created_at) select f.id, t.id, "
+                                   "'screening', '2026-03-02', '2026-03-02', '', 1, '2026-03-02' from firm f, track t "
+                                   "where f.id = 5 and t.code = 'rd_institution'"))
+        assert db.session.execute(sa.text("select town_id from firm_track where firm_id = 5 and track_id = "
+                                          "(select id from track where code = 'rd_institution')")).scalar()
+        assert db.session.execute(sa.text(differ)).scalar() == 0
+        db.session.commit()
+        downgrade(revision="0023_policies")
+        columns = {column["name"] for column in sa.inspect(db.engine).get_columns("firm_track")}
+        assert not {"town_id", "officer_id"} & columns
+        db.session.remove()
+        db.engine.dispose()
+
+
 TRIGGERS = {"firm_search_gram_insert", "firm_search_gram_update", "firm_search_gram_delete", "stage_tally_record_insert",
-            "stage_tally_record_update", "stage_tally_record_delete", "stage_tally_firm_town", "stage_tally_firm_delete"}
+            "stage_tally_record_update", "stage_tally_record_delete", "stage_tally_firm_town", "stage_tally_firm_delete",
+            "firm_track_scope_record", "firm_track_scope_firm"}
 
 
 def test_the_head_keeps_the_triggers_that_the_search_index_and_the_stage_tally_need(db):

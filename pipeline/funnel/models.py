@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Enum,
+    FetchedValue,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
@@ -64,6 +76,14 @@ class FirmTrack(Base):
         Index("ix_firm_track_expires_on", "expires_on"),
         # A firm's records (the foreign key's index) and, from the index alone, the board's counts in one town.
         Index("ix_firm_track_firm_id_track_id_stage", "firm_id", "track_id", "stage"),
+        # The workbench's counts of an officer's or a town's stale, expiring and 培育 records, from one index range
+        # per stage (migration 0024).
+        Index("ix_firm_track_officer_id_stage_last_activity_at", "officer_id", "stage", "last_activity_at",
+              "track_id"),
+        Index("ix_firm_track_town_id_stage_last_activity_at", "town_id", "stage", "last_activity_at", "officer_id",
+              "track_id"),
+        Index("ix_firm_track_officer_id_stage_expires_on", "officer_id", "stage", "expires_on"),
+        Index("ix_firm_track_town_id_stage_expires_on", "town_id", "stage", "expires_on", "officer_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +104,10 @@ class FirmTrack(Base):
     level: Mapped[str | None] = mapped_column(String(16))  # levelled tracks: the highest level recognised at
     version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic concurrency check
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The firm's town and officer, copied by database triggers (migration 0024) whenever a record is made or its firm
+    # changes; never written here.
+    town_id: Mapped[int | None] = mapped_column(Integer, server_default=FetchedValue())
+    officer_id: Mapped[int | None] = mapped_column(Integer, server_default=FetchedValue())
 
     firm = relationship("Firm", backref="tracks")
     track = relationship("Track", lazy="joined")

@@ -59,15 +59,26 @@ def start_of_local_day(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=local_zone()).astimezone(UTC)
 
 
-def stale_clause(now: datetime, thresholds: dict[Stage, int]):
-    """SQL condition on FirmTrack: quiet for more than its stage's days (the last activity was before the start of
-    the local day N days ago), on an active track. The same rule as domain.stages.is_stale()."""
+def stale_cutoffs(now: datetime, thresholds: dict[Stage, int]) -> dict[Stage, datetime]:
+    """Per stage that can be stale, the moment a record's last activity must be before to be stale: the start of the
+    local day N days ago. The same rule as domain.stages.is_stale()."""
     today = to_local(now).date()
-    parts = [and_(FirmTrack.stage == stage, FirmTrack.last_activity_at < start_of_local_day(today - timedelta(days=n)))
-             for stage, n in thresholds.items() if stage not in (Stage.PAUSED, Stage.REMOVED)]
+    return {stage: start_of_local_day(today - timedelta(days=n))
+            for stage, n in thresholds.items() if stage not in (Stage.PAUSED, Stage.REMOVED)}
+
+
+def active_track_clause():
+    """SQL condition on FirmTrack: its track is active."""
+    return FirmTrack.track_id.in_(select(Track.id).where(Track.active.is_(True)))
+
+
+def stale_clause(now: datetime, thresholds: dict[Stage, int]):
+    """SQL condition on FirmTrack: quiet for more than its stage's days (stale_cutoffs), on an active track."""
+    parts = [and_(FirmTrack.stage == stage, FirmTrack.last_activity_at < cutoff)
+             for stage, cutoff in stale_cutoffs(now, thresholds).items()]
     if not parts:
         return false()
-    return and_(or_(*parts), FirmTrack.track_id.in_(select(Track.id).where(Track.active.is_(True))))
+    return and_(or_(*parts), active_track_clause())
 
 
 def scope_to_user(stmt, user: User):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import and_, literal, select
 from sqlalchemy.orm import joinedload
 
 from pipeline.auth.models import User
@@ -71,12 +71,19 @@ def get_submission_or_404(firm: Firm, fiscal_year: int | None) -> FirmYear | Fir
     return row
 
 
+def pending(model):
+    """SQL condition on FirmYear or FirmFacts: a firm's submission waiting for an officer. The values are written into
+    the statement (literal_execute), so that SQLite reads the partial index of the waiting ones (models.PENDING): it
+    cannot prove that a bound parameter matches the index's condition."""
+    return and_(model.source == literal(Source.FIRM.value, literal_execute=True),
+                model.status == literal(Status.PENDING.value, literal_execute=True))
+
+
 def list_pending(for_user: User, limit: int = 500) -> list[tuple[Firm, FirmYear | FirmFacts]]:
     """Firm submissions waiting for an officer, oldest first, in the towns the user may see."""
     found = []
     for model in (FirmYear, FirmFacts):
-        stmt = (select(Firm, model).join(model, model.firm_id == Firm.id)
-                .where(model.source == Source.FIRM.value, model.status == Status.PENDING.value))
+        stmt = select(Firm, model).join(model, model.firm_id == Firm.id).where(pending(model))
         towns = visible_town_ids(for_user)
         if towns is not None:
             stmt = stmt.where(Firm.town_id.in_(towns))
