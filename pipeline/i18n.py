@@ -183,6 +183,7 @@ def register_i18n(app: Flask) -> None:
     app.jinja_env.filters["track_text"] = track_text
     app.jinja_env.filters["period_label"] = period_label
     app.jinja_env.filters["msg"] = translate_msg
-    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language)
+    # local_today: the date in every page's header on paper (templates/base.html, static/css/print.css).
+    app.jinja_env.globals.update(LANGUAGES=LANGUAGES, current_language=current_language, local_today=local_today)
     # After babel.init_app, which installs Jinja's i18n callables: _(), gettext() and ngettext() are the hot ones.
     app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext, ngettext=template_ngettext)
