@@ -150,12 +150,14 @@ def test_workbench_migration_copies_each_records_firm_town_and_officer_and_its_t
     differ = ("select count(*) from firm_track r join firm f on f.id = r.firm_id where "
               "coalesce(r.town_id, -1) <> f.town_id or coalesce(r.officer_id, -1) <> coalesce(f.officer_id, -1)")
     with app.app_context():
-        upgrade(revision="0023_policies")
+        upgrade()
         build_county(40, now=datetime(2026, 3, 2, tzinfo=UTC))
         officer = db.session.execute(sa.text("insert into \"user\" (username, password_hash, role, display_name, "
-                                             "email, session_token, created_at, active) values ('o', 'x', 'officer', 'O', "
-                                             "'o@example.com', 't', '2026-03-02', true) returning id")).scalar()
-        db.session.execute(sa.text("update firm set officer_id = :o where id % 2 = 0"), {"o": officer})
+                                             "email, session_token, created_at, active) values ('o', 'x', 'officer', "
+                                             "'O', 'o@example.com', 't', '2026-03-02', true) returning id")).scalar()
+        db.session.commit()
+        downgrade(revision="0023_policies")
+        db.session.execute(sa.text("update firm set officer_id = :o where id % 2 = 0"), {"o": officer})  # no triggers
         db.session.commit()
         upgrade()
         assert db.session.execute(sa.text("select count(*) from firm_track where officer_id = :o"),
