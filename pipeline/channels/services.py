@@ -31,6 +31,7 @@ from pipeline.domain.channels import (
 )
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
+from pipeline.i18n import translate_msg
 from pipeline.mail.compose import external_url
 
 DIGEST_MAX_LINES = 30  # WeCom markdown holds 4,096 bytes: a long day links to the list instead
@@ -168,7 +169,7 @@ def save_channel_settings(switches: dict[str, bool], defaults: dict[tuple[str, s
     for code, (template_code, params) in templates.items():
         _mapping, errors = parse_sms_params(params, KIND_PLACEHOLDERS[code])
         if errors:
-            raise ChannelError(_("%(rule)s：%(error)s", rule=_(KIND_LABELS[code]), error=errors[0]))
+            raise ChannelError(_("%(rule)s：%(error)s", rule=_(KIND_LABELS[code]), error=translate_msg(errors[0])))
         if template_code and not template_code.replace("_", "").isalnum():
             raise ChannelError(_("%(rule)s：模板编号只能包含字母、数字和下划线（如 SMS_123456789）",
                                  rule=_(KIND_LABELS[code])))

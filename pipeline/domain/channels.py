@@ -16,7 +16,7 @@ from string import Formatter
 from urllib.parse import quote
 
 from pipeline.domain.reminders import PLACEHOLDERS, RULE_LABELS
-from pipeline.domain.text import N_
+from pipeline.domain.text import M_, N_, Msg
 
 
 class Channel(StrEnum):
@@ -79,27 +79,27 @@ def chosen(kind_choices: Mapping[str, bool], defaults: Mapping[str, bool], avail
 
 # --- SMS template variables -------------------------------------------------------------------------------------
 
-def parse_sms_params(text: str, allowed: Iterable[str]) -> tuple[dict[str, str], list[str]]:
-    """Read 'name={企业名称}; date={到期日期}' into {variable: template}; list what is wrong (in Chinese)."""
+def parse_sms_params(text: str, allowed: Iterable[str]) -> tuple[dict[str, str], list[Msg]]:
+    """Read 'name={企业名称}; date={到期日期}' into {variable: template}; list what is wrong."""
     mapping, errors, allowed = {}, [], set(allowed)
     for part in filter(None, (p.strip() for p in re.split(r"[;；\n]", text or ""))):
         variable, sep, template = (s.strip() for s in part.partition("="))
         if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,31}", variable):
-            errors.append(f"“{part}”不是“变量名={{占位符}}”的形式（变量名为英文字母、数字或下划线）")
+            errors.append(M_("“%(part)s”不是“变量名={占位符}”的形式（变量名为英文字母、数字或下划线）", part=part))
             continue
         try:
             fields = [(name, spec, conversion) for _, name, spec, conversion in Formatter().parse(template)
                       if name is not None]
         except ValueError:
-            errors.append(f"“{part}”的花括号不成对")
+            errors.append(M_("“%(part)s”的花括号不成对", part=part))
             continue
         if any(spec or conversion for _, spec, conversion in fields):  # {企业名称:>9999} would fill memory
-            errors.append(f"“{part}”的占位符不能带格式说明")
+            errors.append(M_("“%(part)s”的占位符不能带格式说明", part=part))
             continue
         names = {name for name, _, _ in fields}
         unknown = sorted(names - allowed)
         if unknown:
-            errors.append(f"此规则没有占位符 {{{unknown[0]}}}")
+            errors.append(M_("此规则没有占位符 %(name)s", name="{" + unknown[0] + "}"))
             continue
         mapping[variable] = template
     return mapping, errors
