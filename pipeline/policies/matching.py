@@ -50,10 +50,24 @@ def firm_standings(firm_ids: FirmIds, today: date, *, with_figures: bool = True)
 
 
 def live_policies(today: date) -> list[Policy]:
-    """Published policies not yet expired."""
-    return list(db.session.scalars(select(Policy).where(
+    """Published policies not yet expired; read once per transaction (a bulk move of 1,000 firms asks once)."""
+    transaction = db.session().get_transaction()
+    cached = db.session.info.get(_LIVE_KEY)
+    if cached is not None and cached[0] is transaction and cached[1] == today:
+        return cached[2]
+    policies = list(db.session.scalars(select(Policy).where(
         Policy.status == PUBLISHED, or_(Policy.effective_to.is_(None), Policy.effective_to >= today))
         .order_by(Policy.id)))
+    db.session.info[_LIVE_KEY] = (transaction, today, policies)
+    return policies
+
+
+def forget_live_policies() -> None:
+    """A policy was saved, published or withdrawn in this transaction: the next match reads the catalogue again."""
+    db.session.info.pop(_LIVE_KEY, None)
+
+
+_LIVE_KEY = "pipeline.policies.live"
 
 
 def match_policy_to_firms(policy: Policy, firm_ids: FirmIds, *, now: datetime,

@@ -17,7 +17,7 @@ from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.notifications import external_url, queue_template_email
 from pipeline.policies.conditions import dump_conditions
-from pipeline.policies.matching import PUBLISHED, match_all_firms
+from pipeline.policies.matching import PUBLISHED, forget_live_policies, match_all_firms
 from pipeline.policies.models import Policy, PolicyMatch, PolicyOptOut
 
 POLICY_FIELDS = ("title", "issuer", "document_number", "effective_from", "effective_to", "summary", "next_step",
@@ -42,6 +42,7 @@ def save_policy(policy: Policy | None, values: dict, conditions: PolicyCondition
         setattr(policy, name, values[name])
     policy.conditions, policy.updated_at = dump_conditions(conditions), now
     db.session.flush()
+    forget_live_policies()
     if policy.status == PUBLISHED:
         match_all_firms(policy, now=now)
     return policy
@@ -82,6 +83,7 @@ def publish_policy(policy: Policy, *, now: datetime) -> dict[int, str]:
         raise PolicyError(_("该政策已发布。"))
     policy.status, policy.published_at, policy.updated_at = PUBLISHED, now, now
     db.session.flush()
+    forget_live_policies()
     return match_all_firms(policy, now=now)
 
 
@@ -91,6 +93,7 @@ def withdraw_policy(policy: Policy, *, now: datetime) -> None:
         raise PolicyError(_("只有已发布的政策可以撤回。"))
     policy.status, policy.updated_at = WITHDRAWN, now
     db.session.flush()
+    forget_live_policies()
 
 
 def push_notices(policy: Policy, *, include_near: bool, now: datetime) -> tuple[int, int]:
