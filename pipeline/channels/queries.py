@@ -34,10 +34,10 @@ def user_choices(user_id: int) -> dict[str, dict[str, bool]]:
     return choices
 
 
-def channels_for(user_id: int, kind: str, enabled: set[Channel]) -> set[str]:
-    """The personal channels on which this user gets this kind of notice."""
+def channels_for(user_id: int, kind: str, enabled: set[Channel], defaults: dict[str, dict[str, bool]]) -> set[str]:
+    """The personal channels on which this user gets this kind of notice (defaults: notice_defaults())."""
     available = [c.value for c in PERSONAL_CHANNELS if c in enabled]
-    return chosen(user_choices(user_id).get(kind, {}), notice_defaults().get(kind, {}), available)
+    return chosen(user_choices(user_id).get(kind, {}), defaults.get(kind, {}), available)
 
 
 def mobile_of(user_id: int) -> str:

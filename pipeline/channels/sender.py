@@ -64,6 +64,8 @@ def _deliver(message: ChannelMessage, now: datetime, settings: ChannelSettings, 
     if channel in down:  # found unreachable in this run: wait with the rest instead of waiting for each timeout
         return _record(message, now, settings, report, down[channel])
     if channel is Channel.SMS and (wait := _sms_wait(message, now, settings)) is not None:
+        if wait - message.queued_at >= timedelta(hours=settings.give_up_hours):  # stale by the time it could go
+            return _record(message, now, settings, report, Refused("同一号码的短信条数超过频率上限过久，已放弃"))
         return _defer(message, wait)
     try:
         request_id = gateways[channel].send(message, now)

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from flask import current_app
+from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -42,12 +42,21 @@ class ChannelError(Exception):
 
 
 def _enabled() -> set[Channel]:
-    return enabled_channels(ChannelSettings.from_config(current_app.config))
+    """The channels that exist, read once per request or job run (a reminder day asks for every recipient)."""
+    if "channels_enabled" not in g:
+        g.channels_enabled = enabled_channels(ChannelSettings.from_config(current_app.config))
+    return g.channels_enabled
+
+
+def _defaults() -> dict[str, dict[str, bool]]:
+    if "notice_defaults" not in g:
+        g.notice_defaults = notice_defaults()
+    return g.notice_defaults
 
 
 def wants(user: User, kind: str, channel: Channel) -> bool:
     """Whether this user gets this kind of notice on this channel (their choice, else the admin's default)."""
-    return channel.value in channels_for(user.id, kind, _enabled())
+    return channel.value in channels_for(user.id, kind, _enabled(), _defaults())
 
 
 def queue_reminder_channels(reminder, firm: Firm | None, officer: User | None, values: dict, now: datetime) -> int:
@@ -101,7 +110,7 @@ def queue_report_notice(month_key: str, month_label: str, now: datetime) -> int:
     body = f"#### {title}\n\n月报 PDF 已通过邮件发送，也可在系统中查看和下载。\n\n[查看月度报告]({link})"
     for user in db.session.scalars(select(User).where(User.reports_monthly.is_(True), User.active.is_(True))):
         number = mobile_of(user.id)
-        chosen = channels_for(user.id, MONTHLY_REPORT, enabled) if number else set()
+        chosen = channels_for(user.id, MONTHLY_REPORT, enabled, _defaults()) if number else set()
         if Channel.SMS.value in chosen:
             count += _queue_sms_to({user.label: number}, MONTHLY_REPORT, {"报告月份": month_label}, title,
                                    f"monthly_report:{month_key}", now)
@@ -122,7 +131,7 @@ def _sms_numbers(kind: str, firm: Firm | None, officer: User | None) -> dict[str
         if number and wants(user, kind, Channel.SMS) and number not in numbers.values():
             numbers[user.label] = number
     contact = normalize_mobile(firm.contact_phone) if officer is None else None
-    if contact and contact not in numbers.values() and notice_defaults().get(kind, {}).get(Channel.SMS.value):
+    if contact and contact not in numbers.values() and _defaults().get(kind, {}).get(Channel.SMS.value):
         numbers[firm.contact_name or firm.name] = contact
     return numbers
 

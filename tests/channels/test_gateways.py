@@ -167,3 +167,14 @@ def test_a_wrong_app_secret_is_said_in_words(app, db, providers, clock, monkeypa
     db.session.commit()
     assert send(app, clock).failed == 1
     assert rows(db)[0].last_error == "钉钉应用 AppKey 或 AppSecret 不正确"
+
+
+def test_an_sms_held_by_the_limits_past_the_give_up_time_is_failed_in_words(app, db, providers, clock, monkeypatch):
+    monkeypatch.setitem(app.config, "SMS_LIMIT_PER_DAY", 1)
+    monkeypatch.setitem(app.config, "CHANNEL_GIVE_UP_HOURS", 2)
+    queue_sms(db, key="t:1")
+    queue_sms(db, key="t:2")
+    report = send(app, clock)
+    assert (report.sent, report.failed) == (1, 1)
+    assert rows(db)[1].last_error == "同一号码的短信条数超过频率上限过久，已放弃"
+    assert len(providers.sms.accepted) == 1
