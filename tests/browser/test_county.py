@@ -322,24 +322,26 @@ def test_pages_without_login(page, live_server, ids, console_errors, shoot):
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_keyboard_reaches_every_control_of_a_form_and_shows_where_it_is(
         page, live_server, demo_county, ids, language, console_errors, shoot):
-    """Tab alone reaches every visible control of the login page and of an officer's biggest forms, and each one
-    shows a plain focus ring (an outline of 2px or more, not the browser's faint default)."""
+    """Tab alone reaches every visible control of the login page and of an officer's biggest forms and pages, and
+    each one shows a plain focus ring (an outline of 2px or more, not the browser's faint default)."""
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{live_server}/login")
     choose_language(page, language)
     pages = {"login": tab_through(page)}
     log_in(page, live_server, "officer", demo_county["officer"])
+    choose_language(page, language)  # the officer's own choice replaced the login page's
     moving_firm, moving_track = ids.cultivating
     for step, path in [("firm-new", "/firms/new"), ("move-form", f"/funnel/firms/{moving_firm}/{moving_track}/move"),
-                       ("board-hnte", "/funnel/?track=hnte")]:
+                       ("board-hnte", "/funnel/?track=hnte"), ("firm-page", f"/firms/{ids.firm}"),
+                       ("imports", "/excel/")]:
         page.goto(live_server + path)
         pages[step] = tab_through(page)
+    page.goto(f"{live_server}/firms/new")
+    page.focus("#notes")
+    page.keyboard.press("Tab")  # to 保存, as a keyboard user gets there
+    shoot("firm-new-focus")
     choose_language(page, "zh")
     for step, (stops, unreached) in pages.items():
         assert len(stops) > 3, f"{step}: Tab stopped at {stops}"
         assert unreached == [], f"{step}: Tab never reached {unreached}"
         assert [s.element for s in stops if not s.ring] == [], f"{step}: focus not plainly visible"
-    page.goto(f"{live_server}/firms/new")
-    page.focus("#notes")
-    page.keyboard.press("Tab")  # to 保存, as a keyboard user gets there
-    shoot("firm-new-focus")
