@@ -133,13 +133,58 @@
   // After a move (a drag or a card's form) the board opens at #card-<firm>: bring that card into view, mark it, and
   // give it the focus so that a keyboard user carries on from the card they moved.
   function showMovedCard() {
-    var match = /^#card-\d+$/.exec(window.location.hash);
-    var card = match ? document.getElementById(match[0].slice(1)) : null;
+    var card = document.getElementById(window.location.hash.slice(1));
     if (!card || !card.classList.contains("board-card")) { return; }
     card.classList.add("just-moved");
-    card.scrollIntoView({ block: "center", inline: "center" });
+    var note = document.createElement("span");  // said in words too, not only by the colour
+    note.className = "badge text-bg-primary just-moved-note";
+    note.textContent = label("moved", "刚调整");
+    card.querySelector(".board-card-title").appendChild(note);
+    reveal(card);
+    window.setTimeout(keepMessageInView, 400);  // after any scrolling the browser itself still does at load
     card.focus({ preventScroll: true });
     card.addEventListener("blur", function () { card.classList.remove("just-moved"); }, { once: true });
+  }
+
+  // The move's confirmation (the flashed message at the top) scrolled away with the page: repeat it at the foot of
+  // the screen, where it stays until closed.
+  function keepMessageInView() {
+    var message = document.querySelector("main > .alert-success");
+    if (!message || message.getBoundingClientRect().bottom > 0) { return; }
+    var copy = message.cloneNode(true);
+    copy.removeAttribute("role");  // read out once already, with the page
+    copy.classList.add("board-toast", "alert-dismissible", "shadow");
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn-close";
+    close.setAttribute("data-bs-dismiss", "alert");
+    close.setAttribute("aria-label", label("close", "关闭"));
+    copy.appendChild(close);
+    document.body.appendChild(copy);
+  }
+
+  // Scroll the card's column (and the board sideways) to put the card in the middle of it: the page itself then
+  // scrolls only if the card is still off the screen, so that the message above the board stays in view.
+  function reveal(card) {
+    var cards = card.closest(".board-cards");
+    var column = card.closest(".board-column");
+    var board = card.closest(".board");
+    var box = card.getBoundingClientRect();
+    if (cards) {
+      var area = cards.getBoundingClientRect();
+      cards.scrollTop += (box.top - area.top) - (cards.clientHeight - box.height) / 2;
+    }
+    if (board && column) {
+      var frame = board.getBoundingClientRect();
+      var place = column.getBoundingClientRect();
+      if (place.left < frame.left || place.right > frame.right) {
+        board.scrollLeft += (place.left - frame.left) - (board.clientWidth - place.width) / 2;
+      }
+    }
+    box = card.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight || box.left < 0 || box.right > window.innerWidth) {
+      card.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
   }
 
   // The board scrolls sideways when its columns do not fit: shadows at the edges say there is more that way.
@@ -165,7 +210,11 @@
   }
 
   document.querySelectorAll("[data-board]").forEach(function (board) { setUpBoard(board); setUpScrollCue(board); });
-  showMovedCard();
+  // After the load: a reload restores the old scroll position and the fragment scrolls the card to the top edge,
+  // both at load time, and either would undo a scroll made earlier.
+  if (/^#card-\d+$/.test(window.location.hash)) {
+    window.addEventListener("load", function () { window.setTimeout(showMovedCard, 0); });
+  }
   document.querySelectorAll("[data-move-form]").forEach(setUpMoveForm);
   document.querySelectorAll("[data-select-all]").forEach(setUpSelectAll);
 })();
