@@ -68,8 +68,9 @@ def audit_table() -> list[str]:
     if not AUDITS:
         return []
     width = max(len(a.page) for a in AUDITS)
-    lines = [f"{'page':<{width}}  " + "  ".join(f"{i:>8}" for i in IMPACTS)]
-    lines += [f"{a.page:<{width}}  " + "  ".join(f"{a.counts[i]:>8}" for i in IMPACTS) for a in AUDITS]
+    lines = [f"{'page':<{width}}  " + "  ".join(f"{i:>8}" for i in IMPACTS) + "  axe time"]
+    lines += [f"{a.page:<{width}}  " + "  ".join(f"{a.counts[i]:>8}" for i in IMPACTS) + f"  {a.seconds:>7.1f}s"
+              for a in AUDITS]
     total = sum(a.seconds for a in AUDITS)
     lines.append(f"{len(AUDITS)} pages audited in {total:.1f} s; serious or critical violations on "
                  f"{sum(bool(a.blocking) for a in AUDITS)} of them")
