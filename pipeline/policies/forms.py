@@ -16,6 +16,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
+    ValidationError,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -24,7 +25,19 @@ from pipeline.forms import Form
 
 BENEFIT_KINDS = [SelectChoice("fixed", _l("定额奖励（万元）")), SelectChoice("rate", _l("按研发费用比例补助（可封顶）")),
                  SelectChoice("other", _l("非资金类（服务、资格、优先支持等）"))]
-_AMOUNT = [Optional(), NumberRange(min=0, max=10**8)]
+def _to_the_yuan(form, field) -> None:
+    """万元 with at most four decimals (to the 元): the ledger keeps amounts exactly, never rounded."""
+    if isinstance(field.data, Decimal) and field.data.is_finite() and field.data.as_tuple().exponent < -4:
+        raise ValidationError(_l("金额最多保留 4 位小数（精确到元）。"))
+
+
+def _rate_places(form, field) -> None:
+    """The rate is kept as a share with four decimals: a percentage with at most two."""
+    if isinstance(field.data, Decimal) and field.data.is_finite() and field.data.as_tuple().exponent < -2:
+        raise ValidationError(_l("补助比例最多保留 2 位小数。"))
+
+
+_AMOUNT = [Optional(), NumberRange(min=0, max=10**8), _to_the_yuan]
 _PERCENT = [Optional(), NumberRange(min=0, max=100)]
 _COUNT = [Optional(), NumberRange(min=0, max=10**6)]
 
@@ -45,7 +58,7 @@ class PolicyForm(Form):
                               description=_l("企业符合条件后怎么做：申报时间、材料、联系科室。"))
     benefit_kind = SelectField(_l("享受方式"), choices=BENEFIT_KINDS)
     benefit_amount = DecimalField(_l("奖励金额（万元）"), validators=_AMOUNT)
-    benefit_rate = DecimalField(_l("补助比例（研发费用的 %）"), validators=_PERCENT)
+    benefit_rate = DecimalField(_l("补助比例（研发费用的 %）"), validators=[*_PERCENT, _rate_places])
     benefit_cap = DecimalField(_l("补助上限（万元）"), validators=_AMOUNT, description=_l("不封顶可不填。"))
     benefit_text = StringField(_l("享受内容"), validators=[Optional(), Length(max=200)])
     is_award = BooleanField(_l("科技奖励（拨付时核对奖金分配：科研团队不低于 60%，其中主要贡献人员不低于 30%）"))
@@ -90,7 +103,7 @@ class PolicyForm(Form):
 class BudgetForm(Form):
     year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度。")), NumberRange(2000, 2199)])
     amount = DecimalField(_l("预算（万元）"), validators=[InputRequired(_l("请填写预算金额。")),
-                                                     NumberRange(min=0, max=10**8)])
+                                                     NumberRange(min=0, max=10**8), _to_the_yuan])
 
 
 class ProposeForm(Form):
@@ -98,19 +111,19 @@ class ProposeForm(Form):
                                                              Length(max=18)])
     year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度。")), NumberRange(2000, 2199)])
     amount = DecimalField(_l("拟奖补金额（万元）"), validators=[InputRequired(_l("请填写金额。")),
-                                                         NumberRange(min=0, max=10**8)])
+                                                         NumberRange(min=0, max=10**8), _to_the_yuan])
     note = StringField(_l("说明"), validators=[Optional(), Length(max=200)])
 
 
 class ApproveForm(Form):
     amount = DecimalField(_l("审批金额（万元）"), validators=[InputRequired(_l("请填写金额。")),
-                                                       NumberRange(min=0, max=10**8)])
+                                                       NumberRange(min=0, max=10**8), _to_the_yuan])
     note = StringField(_l("说明"), validators=[Optional(), Length(max=200)])
 
 
 class PayForm(Form):
     amount = DecimalField(_l("拨付金额（万元）"), validators=[InputRequired(_l("请填写金额。")),
-                                                       NumberRange(min=0, max=10**8)])
+                                                       NumberRange(min=0, max=10**8), _to_the_yuan])
     paid_on = DateField(_l("拨付日期"), validators=[InputRequired(_l("请填写拨付日期。"))])
     document_number = StringField(_l("拨付文号"), validators=[DataRequired(_l("请填写拨付文号。")), Length(max=60)])
     team_amount = DecimalField(_l("其中分配给科研团队（万元）"), validators=_AMOUNT)

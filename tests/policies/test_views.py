@@ -176,3 +176,16 @@ def test_the_monthly_report_has_the_incentives_paid_chapter(app, db, make_firm, 
         html = render_report_html(context)
     chapter = html[html.index('id="incentives"'):]
     assert "六、奖补兑现" in chapter and "高新技术企业" in chapter and "南明街道" in chapter
+
+
+def test_amounts_finer_than_the_yuan_are_refused_not_rounded(client, db, login_as, make_firm, make_policy,
+                                                             make_user):
+    incentive = propose_incentive(make_policy(), make_firm().id, 2026, Decimal("20"), actor=make_user(), now=NOW)
+    db.session.commit()
+    login_as(Role.OFFICER)
+    response = client.post(f"/policies/incentives/{incentive.id}/approve", data={"amount": "19.00001"})
+    assert response.status_code == 422 and "金额最多保留 4 位小数（精确到元）。" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert incentive.status == "proposed"
+    response = client.post("/policies/new", data=form(benefit_rate="10.125"))
+    assert response.status_code == 422 and "补助比例最多保留 2 位小数。" in response.get_data(as_text=True)
