@@ -16,20 +16,26 @@
     return text;
   }
 
-  function showMessage(text, kind) {
-    var region = document.getElementById("board-alert");
-    if (!region) { window.alert(text); return; }
-    region.textContent = "";
-    var box = document.createElement("div");
-    box.className = "alert alert-" + (kind || "danger") + " alert-dismissible";
-    box.setAttribute("role", "alert");
-    box.textContent = text;
+  // A Bootstrap alert's ✕ (dismissible).
+  function addCloseButton(box) {
     var close = document.createElement("button");
     close.type = "button";
     close.className = "btn-close";
     close.setAttribute("data-bs-dismiss", "alert");
     close.setAttribute("aria-label", label("close", "关闭"));
+    box.classList.add("alert-dismissible");
     box.appendChild(close);
+  }
+
+  function showMessage(text, kind) {
+    var region = document.getElementById("board-alert");
+    if (!region) { window.alert(text); return; }
+    region.textContent = "";
+    var box = document.createElement("div");
+    box.className = "alert alert-" + (kind || "danger");
+    box.setAttribute("role", "alert");
+    box.textContent = text;
+    addCloseButton(box);
     region.appendChild(box);
     region.scrollIntoView({ block: "nearest" });
   }
@@ -153,13 +159,8 @@
     if (!message || message.getBoundingClientRect().bottom > 0) { return; }
     var copy = message.cloneNode(true);
     copy.removeAttribute("role");  // read out once already, with the page
-    copy.classList.add("board-toast", "alert-dismissible", "shadow");
-    var close = document.createElement("button");
-    close.type = "button";
-    close.className = "btn-close";
-    close.setAttribute("data-bs-dismiss", "alert");
-    close.setAttribute("aria-label", label("close", "关闭"));
-    copy.appendChild(close);
+    copy.classList.add("board-toast", "shadow");
+    addCloseButton(copy);
     document.body.appendChild(copy);
   }
 

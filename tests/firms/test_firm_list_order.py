@@ -3,14 +3,14 @@ and a pager with first and last page and a page count."""
 
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from pipeline.auth.models import Role
 from pipeline.firms import search
 from pipeline.firms.models import Firm
 from pipeline.firms.sort_key import name_sort_key
-from tests.conftest import make_test_app, scratch_database
+from tests import test_migrations
+from tests.conftest import make_test_app
 from tests.firms.test_firm_list import names, ordered_names
 
 
@@ -93,10 +93,7 @@ def test_past_the_capped_count_the_last_page_link_counts_to_the_end(client, db, 
     assert ordered_names(client, "?per_page=20&page=last") == [f"分页企业{i:02d}有限公司" for i in range(60, 70)]
 
 
-@pytest.fixture
-def scratch_url(tmp_path):
-    with scratch_database("pipeline_sortkey", str(tmp_path)) as url:
-        yield url
+scratch_url = test_migrations.scratch_url  # the fixture of an empty database of the test's own
 
 
 def test_the_migration_fills_the_key_of_every_existing_firm(scratch_url):
