@@ -19,7 +19,14 @@ from pipeline.funnel.models import FirmTrack, PoolCounter, StageMove, StageSetti
 from pipeline.imports.models import ImportBatch
 from pipeline.indicators.models import FirmFacts, FirmYear
 from pipeline.mail.models import OutboxAttachment, OutboxMessage
-from pipeline.policies.models import Incentive, IncentiveChange, Policy, PolicyBudget, PolicyMatch, PolicyOptOut
+from pipeline.policies.models import (
+    Incentive,
+    IncentiveChange,
+    Policy,
+    PolicyBudget,
+    PolicyMatch,
+    PolicyOptOut,
+)
 from pipeline.reminders.models import AnnualReportFiling, HnteBatch, ProgramYear, Reminder, ReminderRule
 from pipeline.reports.models import MonthlyReport, ReportRender
 from pipeline.scheduler_lease import JobRun, SchedulerLease

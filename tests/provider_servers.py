@@ -97,7 +97,7 @@ def _acs_encode(text: str) -> str:
 class AliyunSmsServer(ProviderServer):
     """SendSms as dysmsapi.aliyuncs.com checks it: V3 signature, timestamp, nonce, sign name, template, variables."""
 
-    templates = {"SMS_480001": {"name", "date"}, "SMS_480002": {"name"}}
+    templates = {"SMS_480001": {"name", "date"}, "SMS_480002": {"name"}, "SMS_480003": {"firm", "p"}}
 
     def __init__(self, **kw):
         super().__init__(**kw)

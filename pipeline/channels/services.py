@@ -23,6 +23,7 @@ from pipeline.domain.channels import (
     KIND_PLACEHOLDERS,
     MONTHLY_REPORT,
     PERSONAL_CHANNELS,
+    POLICY_NOTICE,
     SENT_BY_OUTBOX,
     Channel,
     normalize_mobile,
@@ -119,6 +120,16 @@ def queue_report_notice(month_key: str, month_label: str, now: datetime) -> int:
                                   dedup_key=f"monthly_report:{month_key}:dingtalk_work:{number}", title=title, body=body)
             count += 1
     return count
+
+
+def queue_policy_sms(policy_id: int, policy_title: str, firm: Firm, now: datetime) -> int:
+    """A pushed policy by SMS to the firm's users who chose it (and its contact, if the default says SMS); the
+    template carries only the firm's and the policy's names. Count the messages."""
+    if Channel.SMS not in _enabled():
+        return 0
+    numbers = _sms_numbers(POLICY_NOTICE, firm, None)
+    return _queue_sms_to(numbers, POLICY_NOTICE, {"企业名称": firm.name, "政策名称": policy_title}, policy_title,
+                         f"policy:{policy_id}:firm:{firm.id}", now)
 
 
 def _sms_numbers(kind: str, firm: Firm | None, officer: User | None) -> dict[str, str]:

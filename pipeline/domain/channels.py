@@ -42,10 +42,14 @@ GROUP_CHANNELS = (Channel.DINGTALK, Channel.WECOM)  # a town's staff group gets 
 SENT_BY_OUTBOX = (Channel.SMS, Channel.DINGTALK_WORK, Channel.DINGTALK, Channel.WECOM)  # rows of channel_message (email has its own)
 COUNTY_GROUP = "全县"  # the robot named so gets the digest of every town
 
-# The kinds of notice a person chooses channels for: one per reminder rule, and the monthly report being ready.
+# The kinds of notice a person chooses channels for: one per reminder rule, the monthly report being ready, and a
+# policy pushed to the firm it applies to (惠企政策).
 MONTHLY_REPORT = "monthly_report"
-KIND_LABELS = {**{code.value: label for code, label in RULE_LABELS.items()}, MONTHLY_REPORT: N_("月度报告已生成")}
-KIND_PLACEHOLDERS = {**{code.value: names for code, names in PLACEHOLDERS.items()}, MONTHLY_REPORT: ("报告月份",)}
+POLICY_NOTICE = "policy_notice"
+KIND_LABELS = {**{code.value: label for code, label in RULE_LABELS.items()}, MONTHLY_REPORT: N_("月度报告已生成"),
+               POLICY_NOTICE: N_("惠企政策推送")}
+KIND_PLACEHOLDERS = {**{code.value: names for code, names in PLACEHOLDERS.items()}, MONTHLY_REPORT: ("报告月份",),
+                     POLICY_NOTICE: ("企业名称", "政策名称")}
 STAFF_ONLY_KINDS = frozenset({"stale_digest", "pause_ended", MONTHLY_REPORT})
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")

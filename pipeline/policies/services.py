@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from pipeline.auth.models import User
+from pipeline.channels.services import queue_policy_sms
 from pipeline.documents.content import MIMETYPES
 from pipeline.documents.services import DocumentError, check_content, stored_name
 from pipeline.domain.policy import NEAR, QUALIFIED, PolicyConditions
@@ -109,11 +110,14 @@ def push_notices(policy: Policy, *, include_near: bool, now: datetime) -> tuple[
     queued = unreachable = 0
     for match, firm in rows:
         recipients = firm_recipients(firm)
-        if not recipients:
+        if recipients:
+            queue_template_email("policy_notice", recipients, dedup_key=f"policy:{policy.id}:firm:{firm.id}", now=now,
+                                 context=_notice_context(policy, firm, match.status))
+        # and by SMS where the firm's users chose it: many firm contacts read their phone, not their mailbox
+        texted = queue_policy_sms(policy.id, policy.title, firm, now)
+        if not recipients and not texted:
             unreachable += 1
             continue
-        queue_template_email("policy_notice", recipients, dedup_key=f"policy:{policy.id}:firm:{firm.id}", now=now,
-                             context=_notice_context(policy, firm, match.status))
         match.notified_at = now
         queued += 1
     db.session.flush()

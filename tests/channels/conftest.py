@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from pipeline.channels.models import ChannelSwitch
+from tests.policies.conftest import make_policy  # noqa: F401  (fixture: a pushed policy reaches firms by SMS)
 from tests.provider_servers import (
     AK_ID,
     AK_SECRET,
