@@ -53,4 +53,5 @@ def test_admin_subscribes_a_leader_on_the_user_page_and_the_report_page_names_th
     send_monthly_report(db.session.get(MonthlyReport, report.id), now=NOW)
     db.session.commit()
     page = client.get("/reports/").get_data(as_text=True)
-    assert "收件人：陈局长 &lt;chen@kjj.example.cn&gt;" in page
+    # the archive row's details (issue 21 moved the recipients and the SHA-256 there) name whom it went to
+    assert '<dt>收件人：</dt><dd class="report-recipients">陈局长 &lt;chen@kjj.example.cn&gt;</dd>' in page
