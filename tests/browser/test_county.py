@@ -267,7 +267,7 @@ def toured_menu_pages() -> set[str]:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_of_a_role(page, live_server, demo_county, ids, role, toured_menu_pages, console_errors, shoot):
-    """Each page at 1366 px, then axe-core's WCAG 2.1 A/AA rules on it at 1366 px (and at 390 px in Chinese)."""
+    """Each page at 1366 px, then axe-core's WCAG 2.1 A/AA rules on it at 1366 px and at 390 px, in both languages."""
     page.set_viewport_size({"width": 1366, "height": 900})
     log_in(page, live_server, role, demo_county[role])
     steps, audits = pages_of(role, ids) + menu_pages(page, ids, toured_menu_pages), []
@@ -279,9 +279,9 @@ def test_every_page_of_a_role(page, live_server, demo_county, ids, role, toured_
             if language == "en":
                 assert chinese_domain_sentences(page) == [], path
             shoot(f"{language}-{step}")
-            # At phone width in Chinese only: the colours and names are the language's, the layout is the width's,
-            # and the tour stays inside CI's time.
-            audits += audit_widths(page, f"{role} {language} {step}", phone=language == "zh")
+            # Both widths in both languages: an English label can overflow or lose its name on a phone where the
+            # Chinese one does not (issue 21 asks for every page, each language, desktop and phone)
+            audits += audit_widths(page, f"{role} {language} {step}")
     choose_language(page, "zh")  # the choice is kept on the user: leave the demo user as it was
     assert not blocking_violations(audits), "serious or critical axe violations:\n" + blocking_violations(audits)
     # The firm's 404 is expected; Chromium logs a document's 4xx status as a console error.
