@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 MAX_RETRY_DELAY = timedelta(hours=1)
 # A claim older than this belongs to a sender that died mid-batch (a batch takes minutes at most).
 ABANDONED_CLAIM = timedelta(hours=1)
-ABANDONED_MESSAGE = "发送进程中断，无法确认邮件是否已送达；为避免重复发送，系统不再自动重试。如需要请手动重试。"
+ABANDONED_MESSAGE = "发送进程中断，无法确认消息是否已送达；为避免重复发送，系统不再自动重试。如需要请手动重试。"
 
 
 @dataclass
