@@ -34,10 +34,12 @@ def user_choices(user_id: int) -> dict[str, dict[str, bool]]:
     return choices
 
 
-def channels_for(user_id: int, kind: str, enabled: set[Channel], defaults: dict[str, dict[str, bool]]) -> set[str]:
-    """The personal channels on which this user gets this kind of notice (defaults: notice_defaults())."""
+def channels_for(choices: dict[str, dict[str, bool]], kind: str, enabled: set[Channel],
+                 defaults: dict[str, dict[str, bool]]) -> set[str]:
+    """The personal channels on which a user with these choices (user_choices()) gets this kind of notice
+    (defaults: notice_defaults())."""
     available = [c.value for c in PERSONAL_CHANNELS if c in enabled]
-    return chosen(user_choices(user_id).get(kind, {}), defaults.get(kind, {}), available)
+    return chosen(choices.get(kind, {}), defaults.get(kind, {}), available)
 
 
 def mobile_of(user_id: int) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from pipeline.auth.models import User
 from pipeline.channels.models import ChannelSwitch, NoticeChoice, NoticeDefault, SmsTemplate, UserMobile
 from pipeline.channels.outbox import queue_channel_message
-from pipeline.channels.queries import channels_for, enabled_channels, mobile_of, notice_defaults
+from pipeline.channels.queries import channels_for, enabled_channels, mobile_of, notice_defaults, user_choices
 from pipeline.channels.settings import ChannelSettings
 from pipeline.domain.channels import (
     BY_MOBILE,
@@ -55,9 +55,17 @@ def _defaults() -> dict[str, dict[str, bool]]:
     return g.notice_defaults
 
 
+def _choices(user_id: int) -> dict[str, dict[str, bool]]:
+    """A user's choices, read once per request or job run: an officer receives many reminders of one day."""
+    cache = g.setdefault("notice_choices", {})
+    if user_id not in cache:
+        cache[user_id] = user_choices(user_id)
+    return cache[user_id]
+
+
 def wants(user: User, kind: str, channel: Channel) -> bool:
     """Whether this user gets this kind of notice on this channel (their choice, else the admin's default)."""
-    return channel.value in channels_for(user.id, kind, _enabled(), _defaults())
+    return channel.value in channels_for(_choices(user.id), kind, _enabled(), _defaults())
 
 
 def queue_reminder_channels(reminder, firm: Firm | None, officer: User | None, values: dict, now: datetime) -> int:
@@ -111,7 +119,7 @@ def queue_report_notice(month_key: str, month_label: str, now: datetime) -> int:
     body = f"#### {title}\n\n月报 PDF 已通过邮件发送，也可在系统中查看和下载。\n\n[查看月度报告]({link})"
     for user in db.session.scalars(select(User).where(User.reports_monthly.is_(True), User.active.is_(True))):
         number = mobile_of(user.id)
-        chosen = channels_for(user.id, MONTHLY_REPORT, enabled, _defaults()) if number else set()
+        chosen = channels_for(_choices(user.id), MONTHLY_REPORT, enabled, _defaults()) if number else set()
         if Channel.SMS.value in chosen:
             count += _queue_sms_to({user.label: number}, MONTHLY_REPORT, {"报告月份": month_label}, title,
                                    f"monthly_report:{month_key}", now)
@@ -206,6 +214,8 @@ def save_channel_settings(switches: dict[str, bool], defaults: dict[tuple[str, s
         row.template_code, row.params = template_code.strip(), params.strip()
         db.session.add(row)
     db.session.flush()
+    for cached in ("channels_enabled", "notice_defaults"):  # the run's cached settings are the old ones
+        g.pop(cached, None)
 
 
 def save_user_choices(user: User, mobile: str, choices: dict[tuple[str, str], bool]) -> None:
@@ -230,3 +240,4 @@ def save_user_choices(user: User, mobile: str, choices: dict[tuple[str, str], bo
         row.enabled = on
         db.session.add(row)
     db.session.flush()
+    g.pop("notice_choices", None)  # the run's cached choices are this user's old ones

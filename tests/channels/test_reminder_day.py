@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from pipeline.channels.models import ChannelMessage, NoticeChoice, NoticeDefault, SmsTemplate, UserMobile
 from pipeline.channels.sender import send_queued_channel_messages
@@ -118,3 +118,19 @@ def test_the_monthly_reports_subscribers_are_told_it_is_ready_on_the_channels_th
                                        "params": {"name": "2026年10月"}, "out_id": providers.sms.accepted[0]["out_id"]}]
     (notice,) = providers.dingtalk_app.accepted
     assert notice["title"] == "2026年10月培育漏斗月报已生成" and "/reports/" in notice["text"]
+
+
+def test_an_officers_choices_are_read_once_however_many_of_the_days_reminders_are_theirs(
+        app, db, make_firm, make_user, providers, count_queries):
+    officer, _firm, _firm_user = _setup(db, make_firm, make_user)
+    track = db.session.scalar(select(Track).where(Track.code == "hnte"))
+    for n in range(3):  # three more of this officer's firms expire the same day
+        other = make_firm(officer=officer, contact_email="")
+        db.session.add(FirmTrack(firm=other, track=track, stage=Stage.CERTIFIED, certificate_number=f"GR20243300200{n}",
+                                 certified_on=date(2024, 6, 30), expires_on=date(2027, 6, 30)))
+    db.session.commit()
+    with count_queries() as counted:
+        _run_day(app, db, date(2027, 5, 31), NOW)
+    choice_reads = [s for s in counted.statements if "FROM notice_choice" in s]
+    assert len(choice_reads) == 2  # the officer's and the firm user's, not one per reminder
+    assert db.session.scalar(select(func.count(ChannelMessage.id)).where(ChannelMessage.channel == "dingtalk_work")) == 4
