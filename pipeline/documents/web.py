@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from flask import current_app, flash, g
@@ -21,6 +20,7 @@ from pipeline.documents.queries import (
     documents_by_service,
     list_document_types,
     list_firm_documents,
+    open_version,
 )
 from pipeline.documents.services import VISIT_RECORD, DocumentError, Upload, record_download, upload_document
 from pipeline.extensions import db
@@ -81,7 +81,9 @@ def send_version(version: DocumentVersion):
     """Always an attachment, with the type checked at upload and filename* (never shown inline); logged."""
     record_download(version, actor=current_user, now=utcnow())
     db.session.commit()
-    return send_attachment(io.BytesIO(version.content), mimetype=MIMETYPES[version.kind], filename=version.filename)
+    response = send_attachment(open_version(version), mimetype=MIMETYPES[version.kind], filename=version.filename)
+    response.content_length = version.size
+    return response
 
 
 @dataclass(frozen=True)

@@ -225,3 +225,23 @@ def test_uploads_and_downloads_are_in_the_audit_log(client, db, login_as, make_f
                                                                      "营业执照.pdf")]
     post_file(f"/documents/firms/{firm.id}", HTML, "x.pdf", type_id=doc_type("business_license").id)
     assert db.session.scalar(select(func.count(AuditEvent.id))) == 2  # a refused upload leaves no trace
+
+
+def test_a_download_is_read_from_the_database_a_slice_at_a_time(client, db, login_as, make_firm, doc_type,
+                                                                post_file, count_queries, monkeypatch):
+    from pipeline.documents import queries
+
+    monkeypatch.setattr(queries, "SLICE_BYTES", 1000)
+    content = PDF + bytes(range(256)) * 20  # 5,161 bytes: six slices, the last a short one
+    firm = make_firm()
+    login_as(Role.OFFICER)
+    assert post_file(f"/documents/firms/{firm.id}", content, type_id=doc_type("audit_report").id,
+                     fiscal_year=2025).status_code == 302
+    version = db.session.scalar(select(DocumentVersion))
+    with count_queries() as counted:
+        download = client.get(f"/documents/versions/{version.id}")
+        assert download.data == content
+    assert download.headers["Content-Length"] == str(len(content))
+    slices = [s for s in counted.statements if "substr" in s.lower()]
+    assert len(slices) == 6
+    assert not [s for s in counted.statements if "content" in s and "substr" not in s.lower()]  # never whole
