@@ -43,7 +43,8 @@ def grow_county(make_firm, make_town, make_user, place_firm):
 
 
 LIST_PAGES = ["/firms/?per_page=50", "/firms/?per_page=50&stage=pool", "/firms/?per_page=50&stale=1",
-              "/firms/?per_page=50&q=测试企业&sort=town", "/funnel/?track=tech_sme", "/funnel/?track=hnte"]
+              "/firms/?per_page=50&q=测试企业&sort=town", "/funnel/?track=tech_sme", "/funnel/?track=hnte",
+              "/funnel/bulk?track=tech_sme&stage=pool", "/certificates/"]
 
 
 @pytest.mark.parametrize("url", LIST_PAGES)

@@ -41,6 +41,7 @@ class Certificate(Base):
     __table_args__ = (
         Index("ix_certificate_year_status", "year", "status"),
         Index("ix_certificate_firm_id_issued_at", "firm_id", "issued_at"),
+        Index("ix_certificate_issued_at_id", "issued_at", "id"),  # the list's order: its first page reads 100 entries
         # At most one valid copy per record and kind, also when two workers issue at the same moment.
         Index("ix_certificate_one_valid", "firm_track_id", "kind", unique=True,
               sqlite_where=text("status = 'valid'"), postgresql_where=text("status = 'valid'")),

@@ -54,8 +54,9 @@ class CertificateFilter:
 
 def list_certificates(for_user: User, filters: CertificateFilter, *, page: int = 1) -> tuple[list[Certificate], int]:
     """One page of certificates (newest copy first) and the total, in the user's towns."""
-    stmt = select(Certificate).join(Firm, Firm.id == Certificate.firm_id)
-    towns = visible_town_ids(for_user)
+    stmt, towns = select(Certificate), visible_town_ids(for_user)
+    if towns is not None or filters.q:  # only then: the count of all certificates needs no firm
+        stmt = stmt.join(Firm, Firm.id == Certificate.firm_id)
     if towns is not None:
         stmt = stmt.where(Firm.town_id.in_(towns))
     if filters.year:

@@ -1,8 +1,6 @@
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
 
 from pipeline.auth.permissions import can_edit, can_move
 from pipeline.db import utcnow
@@ -16,7 +14,6 @@ from pipeline.domain.stages import (
     stage_label,
 )
 from pipeline.extensions import db
-from pipeline.firms.models import Firm
 from pipeline.firms.queries import get_firm_or_404, list_officers, list_towns
 from pipeline.funnel import bp
 from pipeline.funnel.forms import BulkMoveForm, MoveForm, stage_choices
@@ -25,12 +22,13 @@ from pipeline.funnel.presenters import present, refusal_text, stage_msgids, stag
 from pipeline.funnel.queries import (
     BoardFilter,
     board_cards,
+    bulk_records_by_id,
     count_by_stage,
     get_record,
     get_track_or_404,
+    list_bulk_rows,
     list_tracks,
     records_on_track,
-    scope_to_user,
     stale_thresholds,
 )
 from pipeline.funnel.services import (
@@ -175,19 +173,6 @@ def _move_refused(firm, track, form: MoveForm, refusal: TransitionRefused):
     return _render_move(firm, track, record, _move_form(record, track, form), status, None if fields else text)
 
 
-def _bulk_records(track, stage: Stage, board_filter: BoardFilter, ids: list[int] | None = None) -> list[FirmTrack]:
-    # The firm comes with its record: a move into 入库 prints its name on the certificate (no query per record).
-    stmt = scope_to_user(select(FirmTrack).join(FirmTrack.firm).options(contains_eager(FirmTrack.firm))
-                         .where(FirmTrack.track_id == track.id), current_user)
-    # Ticked records are loaded whatever their stage now: one moved meanwhile is refused as changed, not lost.
-    stmt = stmt.where(FirmTrack.stage == stage) if ids is None else stmt.where(FirmTrack.id.in_(ids))
-    if board_filter.town_id:
-        stmt = stmt.where(Firm.town_id == board_filter.town_id)
-    if board_filter.officer_id:
-        stmt = stmt.where(Firm.officer_id == board_filter.officer_id)
-    return list(db.session.scalars(stmt.order_by(Firm.name, FirmTrack.id).limit(BULK_LIMIT)))
-
-
 def _posted_items() -> dict[int, int]:
     """The ticked records as {id: version seen}; malformed values are ignored."""
     items = {}
@@ -214,7 +199,7 @@ def bulk():
     context = dict(tracks=tracks, track=track, stage=stage, board_filter=board_filter, form=form, targets=targets,
                    towns=list_towns(current_user), officers=list_officers(), stage_labels=stage_msgids(track.code),
                    stages=BOARD_ORDER, limit=BULK_LIMIT, can_move=can_edit(current_user))
-    records = _bulk_records(track, stage, board_filter)
+    records = list_bulk_rows(track, stage, current_user, board_filter, BULK_LIMIT)
     return render_template("funnel/bulk.html", records=records, **context), (422 if request.method == "POST" else 200)
 
 
@@ -236,7 +221,7 @@ def _do_bulk(track, stage: Stage, board_filter: BoardFilter, form: BulkMoveForm)
     if not posted:
         flash(_("请至少勾选一家企业。"), "warning")
         return redirect(request.full_path)
-    records = _bulk_records(track, stage, board_filter, ids=list(posted))
+    records = bulk_records_by_id(track, list(posted), current_user, board_filter, BULK_LIMIT)
     try:
         result = bulk_move([(r, posted[r.id]) for r in records], form.to.data, actor=current_user, now=utcnow(),
                            **form.details())

@@ -89,3 +89,21 @@ def test_when_nothing_moved_the_moved_card_is_not_green(client, login_as, make_f
     html = client.post("/funnel/bulk?track=tech_sme&stage=pool",
                        data={"to": "removed", "record": [f"{record.id}:{record.version}"]}).get_data(as_text=True)
     assert "已调整 0 家" in html and "text-bg-success" not in html and "未调整 1 家" in html
+
+
+def test_bulk_page_lists_by_name_with_town_and_pool_number_up_to_its_limit(client, login_as, make_firm, make_town,
+                                                                           place_firm, monkeypatch):
+    from pipeline.funnel import views
+
+    monkeypatch.setattr(views, "BULK_LIMIT", 3)
+    login_as(Role.OFFICER)
+    towns = [make_town("儒岙镇"), make_town("回山镇")]
+    records = [place_firm(make_firm(name=f"{name}有限公司", town=towns[i % 2]), "tech_sme", Stage.POOL)
+               for i, name in enumerate(["丁", "甲", "丙", "乙"])]
+    html = client.get("/funnel/bulk?track=tech_sme&stage=pool").get_data(as_text=True)
+    rows = re.findall(r'value="(\d+):(\d+)".*?<label[^>]*>([^<]+)</label></td>\s*<td>([^<]+)</td>\s*'
+                      r'<td[^>]*>([^<]+)</td>', html, re.S)
+    by_name = sorted(records, key=lambda r: r.firm.name)[:3]  # the page's order: the firm's name, then the record
+    assert rows == [(str(r.id), str(r.version), r.firm.name, r.firm.town.name, r.pool_number) for r in by_name]
+    assert all(r.pool_number for r in by_name)
+    assert "最多列出 3 家" in html
