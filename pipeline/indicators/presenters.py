@@ -177,7 +177,9 @@ class NearRow:
 
 def near_row(a: FirmAssessment, gap: Gap) -> NearRow:
     """The one condition a near-miss firm lacks, with its value, threshold and the gap in numbers."""
-    shortfall = _("差 %(amount)s %(unit)s", amount=plain(gap.shortfall), unit=_(gap.unit)) if gap.unit else ""
+    # A passing score closed to the score route by too few tech staff lacks no points: no shortfall to print.
+    shortfall = (_("差 %(amount)s %(unit)s", amount=plain(gap.shortfall), unit=_(gap.unit))
+                 if gap.unit and gap.shortfall is not None else "")
     label = _(NEAR_LABELS[gap.condition])
     if gap.track == "hnte":
         row = hnte_condition_row(gap.condition, a.evaluation.hnte.conditions[gap.condition])
