@@ -14,12 +14,13 @@ from pipeline.mail.models import MessageStatus
 
 
 def queue_channel_message(channel: Channel, recipient: str, *, dedup_key: str, now: datetime, kind: str = "",
-                          label: str = "", title: str = "", body: str = "", payload: dict | None = None) -> ChannelMessage:
-    """Add one message for one channel and recipient; with its dedup_key already queued, return that one."""
+                          label: str = "", title: str = "", body: str = "", payload: dict | None = None) -> int:
+    """Add one message for one channel and recipient; its id (with its dedup_key already queued, that one's). The
+    row is not loaded back: a reminder day queues one per reminder and nobody holds it as an object."""
     values = dict(channel=channel.value, kind=kind, dedup_key=dedup_key, recipient=recipient, recipient_label=label,
                   title=title[:200], body=body, payload=payload or {}, status=MessageStatus.QUEUED, attempts=0,
                   created_at=now, queued_at=now, next_attempt_at=now, last_error="", provider_request_id="")
     message_id = insert_or_ignore(db.session, ChannelMessage, values)
     if message_id is None:
-        return db.session.scalar(select(ChannelMessage).where(ChannelMessage.dedup_key == dedup_key))
-    return db.session.get(ChannelMessage, message_id)
+        return db.session.scalar(select(ChannelMessage.id).where(ChannelMessage.dedup_key == dedup_key))
+    return message_id

@@ -42,6 +42,22 @@ def channels_for(choices: dict[str, dict[str, bool]], kind: str, enabled: set[Ch
     return chosen(choices.get(kind, {}), defaults.get(kind, {}), available)
 
 
+def mobiles_by_user() -> dict[int, str]:
+    """{user id: mobile} of every user who gave one (a few thousand at most: the staff and the firms' users)."""
+    return dict(db.session.execute(select(UserMobile.user_id, UserMobile.mobile)).all())
+
+
+def active_users_by_firm() -> dict[int, list]:
+    """{firm id: its active users} for every firm that has any."""
+    from pipeline.auth.models import User
+
+    users: dict[int, list] = {}
+    for user in db.session.scalars(select(User).where(User.firm_id.is_not(None), User.active.is_(True))
+                                   .order_by(User.id)):
+        users.setdefault(user.firm_id, []).append(user)
+    return users
+
+
 def mobile_of(user_id: int) -> str:
     row = db.session.get(UserMobile, user_id)
     return row.mobile if row else ""

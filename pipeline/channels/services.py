@@ -13,7 +13,14 @@ from sqlalchemy import select
 from pipeline.auth.models import User
 from pipeline.channels.models import ChannelSwitch, NoticeChoice, NoticeDefault, SmsTemplate, UserMobile
 from pipeline.channels.outbox import queue_channel_message
-from pipeline.channels.queries import channels_for, enabled_channels, mobile_of, notice_defaults, user_choices
+from pipeline.channels.queries import (
+    active_users_by_firm,
+    channels_for,
+    enabled_channels,
+    mobiles_by_user,
+    notice_defaults,
+    user_choices,
+)
 from pipeline.channels.settings import ChannelSettings
 from pipeline.domain.channels import (
     BY_MOBILE,
@@ -63,6 +70,28 @@ def _choices(user_id: int) -> dict[str, dict[str, bool]]:
     return cache[user_id]
 
 
+def _mobile(user_id: int) -> str:
+    """A user's mobile number: every user's read in one query per request or job run (a reminder day asks for the
+    officers' and the firm users' numbers once per reminder)."""
+    if "user_mobiles" not in g:
+        g.user_mobiles = mobiles_by_user()
+    return g.user_mobiles.get(user_id, "")
+
+
+def _firm_users(firm_id: int) -> list[User]:
+    """A firm's active users, every firm's read in one query per request or job run (most firms have none)."""
+    if "firm_users" not in g:
+        g.firm_users = active_users_by_firm()
+    return g.firm_users.get(firm_id, [])
+
+
+def _sms_template(kind: str) -> SmsTemplate | None:
+    cache = g.setdefault("sms_templates", {})
+    if kind not in cache:
+        cache[kind] = db.session.get(SmsTemplate, kind)
+    return cache[kind]
+
+
 def wants(user: User, kind: str, channel: Channel) -> bool:
     """Whether this user gets this kind of notice on this channel (their choice, else the admin's default)."""
     return channel.value in channels_for(_choices(user.id), kind, _enabled(), _defaults())
@@ -85,7 +114,7 @@ def _queue_sms(reminder, firm: Firm | None, officer: User | None, values: dict, 
 
 def _queue_sms_to(numbers: dict[str, str], kind: str, values: dict, title: str, key: str, now: datetime) -> int:
     """SMS with the kind's approved template: only the template's variables leave, each within 35 characters."""
-    template = db.session.get(SmsTemplate, kind)
+    template = _sms_template(kind)
     if template is None or not template.template_code or not numbers:
         return 0
     mapping, _errors = parse_sms_params(template.params, KIND_PLACEHOLDERS[kind])
@@ -100,7 +129,7 @@ def _queue_sms_to(numbers: dict[str, str], kind: str, values: dict, title: str, 
 
 def _queue_work_notice(reminder, officer: User, now: datetime) -> int:
     """A DingTalk work notification to the officer, found in DingTalk by the mobile number they gave."""
-    number = mobile_of(officer.id)
+    number = _mobile(officer.id)
     if not number or not wants(officer, reminder.rule_code, Channel.DINGTALK_WORK):
         return 0
     items = [f"{n}. {item}" for n, item in enumerate(reminder.items or [], start=1)][:DIGEST_MAX_LINES]
@@ -118,7 +147,7 @@ def queue_report_notice(month_key: str, month_label: str, now: datetime) -> int:
     link, count = external_url("reports.index"), 0
     body = f"#### {title}\n\n月报 PDF 已通过邮件发送，也可在系统中查看和下载。\n\n[查看月度报告]({link})"
     for user in db.session.scalars(select(User).where(User.reports_monthly.is_(True), User.active.is_(True))):
-        number = mobile_of(user.id)
+        number = _mobile(user.id)
         chosen = channels_for(_choices(user.id), MONTHLY_REPORT, enabled, _defaults()) if number else set()
         if Channel.SMS.value in chosen:
             count += _queue_sms_to({user.label: number}, MONTHLY_REPORT, {"报告月份": month_label}, title,
@@ -142,11 +171,10 @@ def queue_policy_sms(policy_id: int, policy_title: str, firm: Firm, now: datetim
 
 def _sms_numbers(kind: str, firm: Firm | None, officer: User | None) -> dict[str, str]:
     """{label: mobile} of the officer, or of the firm's users (and its contact, if the default says SMS)."""
-    users = [officer] if officer is not None else list(db.session.scalars(
-        select(User).where(User.firm_id == firm.id, User.active.is_(True))))
+    users = [officer] if officer is not None else _firm_users(firm.id)
     numbers = {}
     for user in users:
-        number = mobile_of(user.id)
+        number = _mobile(user.id)
         if number and wants(user, kind, Channel.SMS) and number not in numbers.values():
             numbers[user.label] = number
     contact = normalize_mobile(firm.contact_phone) if officer is None else None
@@ -214,7 +242,7 @@ def save_channel_settings(switches: dict[str, bool], defaults: dict[tuple[str, s
         row.template_code, row.params = template_code.strip(), params.strip()
         db.session.add(row)
     db.session.flush()
-    for cached in ("channels_enabled", "notice_defaults"):  # the run's cached settings are the old ones
+    for cached in ("channels_enabled", "notice_defaults", "sms_templates"):  # the run's cached settings are old
         g.pop(cached, None)
 
 
@@ -240,4 +268,5 @@ def save_user_choices(user: User, mobile: str, choices: dict[tuple[str, str], bo
         row.enabled = on
         db.session.add(row)
     db.session.flush()
-    g.pop("notice_choices", None)  # the run's cached choices are this user's old ones
+    for cached in ("notice_choices", "user_mobiles"):  # the run's cached choices are this user's old ones
+        g.pop(cached, None)

@@ -50,10 +50,6 @@ def queue_email(to: Iterable[Recipient], subject: str, text: str, *, html: str =
     to, cc, bcc = _pairs(to), _pairs(cc), _pairs(bcc)
     if not (to or cc or bcc):
         raise ValueError("邮件没有收件人")
-    if dedup_key is not None:
-        existing = db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key))
-        if existing is not None:
-            return existing
     now = now or utcnow()
     sender = sender or current_app.config["MAIL_DEFAULT_SENDER"]
     values = dict(template=template, sender=sender, to=to, cc=cc, bcc=bcc, subject=" ".join(subject.split()),
@@ -61,7 +57,7 @@ def queue_email(to: Iterable[Recipient], subject: str, text: str, *, html: str =
                   status=MessageStatus.QUEUED, attempts=0, created_at=now, queued_at=now, next_attempt_at=now,
                   last_error="")
     message_id = insert_or_ignore(db.session, OutboxMessage, values)
-    if message_id is None:  # a concurrent writer queued the same dedup_key first
+    if message_id is None:  # queued before (a re-run) or by a concurrent writer: the dedup_key is unique
         return db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key))
     message = db.session.get(OutboxMessage, message_id)
     for attachment in attachments:

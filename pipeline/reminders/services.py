@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
@@ -63,7 +64,23 @@ def _fill(template: str, due: Due) -> str:
     return fill_template(template, due.values)
 
 
-def record_reminder(rule: ReminderRule, due: Due, now: datetime) -> Reminder | None:
+@dataclass(frozen=True)
+class RecordedReminder:
+    """A reminder just stored, as the channels and the town digests need it (no ORM object is loaded back)."""
+
+    id: int
+    rule_code: str
+    title: str
+    body: str
+    items: list[str]
+    firm: Firm | None
+
+    @property
+    def firm_id(self) -> int | None:
+        return self.firm.id if self.firm else None
+
+
+def record_reminder(rule: ReminderRule, due: Due, now: datetime) -> RecordedReminder | None:
     """Store the reminder unless it exists (unique rule/target/due date) and queue its mail; None if it existed."""
     title, body = _fill(rule.subject_template, due), _fill(rule.body_template, due)
     reminder_id = insert_or_ignore(db.session, Reminder, dict(
@@ -73,7 +90,7 @@ def record_reminder(rule: ReminderRule, due: Due, now: datetime) -> Reminder | N
         title=title, body=body, items=list(due.items), created_at=now))
     if reminder_id is None:
         return None
-    reminder = db.session.get(Reminder, reminder_id)
+    reminder = RecordedReminder(reminder_id, rule.code, title, body, list(due.items), due.firm)
     recipients = _recipients(due)
     if recipients:
         greeting = due.firm.name if due.to_firm else due.officer.label
@@ -81,10 +98,10 @@ def record_reminder(rule: ReminderRule, due: Due, now: datetime) -> Reminder | N
         message = queue_template_email("reminder", recipients, dedup_key=f"reminder:{reminder_id}", now=now,
                                        context=dict(greeting=greeting, title=title, body=body,
                                                     items=list(due.items), link=link))
-        reminder.outbox_message_id = message.id
+        db.session.execute(update(Reminder).where(Reminder.id == reminder_id)
+                           .values(outbox_message_id=message.id).execution_options(synchronize_session=False))
     queue_reminder_channels(reminder, due.firm if due.to_firm else None, None if due.to_firm else due.officer,
                             due.values, now)
-    db.session.flush()
     return reminder
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from pipeline.channels.models import ChannelSwitch, NoticeChoice, SmsTemplate, UserMobile
+from pipeline.channels.models import ChannelMessage, ChannelSwitch, NoticeChoice, SmsTemplate, UserMobile
 from pipeline.channels.outbox import queue_channel_message
 from pipeline.domain.channels import (
     Channel,
@@ -86,7 +86,8 @@ def test_an_officer_can_choose_dingtalk_work_notifications(client, db, login_as,
 
 def test_the_outbox_page_shows_each_channels_status_and_the_log_masks_numbers(client, db, login_as, providers):
     queue_channel_message(Channel.SMS, "13800131234", dedup_key="x:1", now=NOW, label="李经理", title="证书到期提醒")
-    message = queue_channel_message(Channel.DINGTALK, "南明街道", dedup_key="x:2", now=NOW, title="南明街道 提醒")
+    message = db.session.get(ChannelMessage, queue_channel_message(Channel.DINGTALK, "南明街道", dedup_key="x:2",
+                                                                    now=NOW, title="南明街道 提醒"))
     message.status, message.last_error = MessageStatus.FAILED, "钉钉机器人校验失败：加签密钥、关键词或 IP 白名单不符"
     db.session.commit()
     login_as("admin")

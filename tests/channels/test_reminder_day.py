@@ -134,3 +134,24 @@ def test_an_officers_choices_are_read_once_however_many_of_the_days_reminders_ar
     choice_reads = [s for s in counted.statements if "FROM notice_choice" in s]
     assert len(choice_reads) == 2  # the officer's and the firm user's, not one per reminder
     assert db.session.scalar(select(func.count(ChannelMessage.id)).where(ChannelMessage.channel == "dingtalk_work")) == 4
+
+
+def test_a_reminder_day_reads_mobile_numbers_and_firm_users_once_not_per_reminder(
+        app, db, make_firm, make_user, providers, count_queries):
+    officer, firm, firm_user = _setup(db, make_firm, make_user)
+    track = db.session.scalar(select(Track).where(Track.code == "hnte"))
+    for n in range(4):  # four more firms whose certificates expire the same day, each with a user who gave a mobile
+        other = make_firm(name=f"第{n}家轴承有限公司", officer=officer, contact_email="", contact_phone="")
+        user = make_user("firm", firm=other, email=f"u{n}@firm.example.com")
+        db.session.add_all([UserMobile(user_id=user.id, mobile=f"1390000{n:04d}"),
+                            FirmTrack(firm=other, track=track, stage=Stage.CERTIFIED, certified_on=date(2024, 6, 30),
+                                      certificate_number=f"GR20243300{n:04d}", expires_on=date(2027, 6, 30))])
+    db.session.commit()
+    with app.app_context(), count_queries() as counted:
+        send_due_reminders(date(2027, 5, 31), now=NOW)
+        db.session.commit()
+    mobiles = [s for s in counted.statements if "FROM user_mobile" in s]
+    firm_users = [s for s in counted.statements if "user.firm_id IS NOT NULL" in s.replace('"', "")]
+    templates = [s for s in counted.statements if "FROM sms_template" in s]
+    assert (len(mobiles), len(firm_users), len(templates)) == (1, 1, 1)
+    assert db.session.scalar(select(func.count(ChannelMessage.id)).where(ChannelMessage.channel == "sms")) == 10
