@@ -91,12 +91,21 @@ def match_policy_to_firms(policy: Policy, firm_ids: FirmIds, *, now: datetime,
 
 def rematch_firm(firm_id: int, *, now: datetime) -> None:
     """Match one firm against every live policy (its stage, figures or facts changed)."""
+    rematch_firms([firm_id], now=now)
+
+
+def rematch_firms(firm_ids: Collection[int], *, now: datetime) -> None:
+    """Match many firms against every live policy, each once (an import wrote their figures): the catalogue is
+    read once per transaction, the firms' standings once per CHUNK firms."""
     policies = live_policies(local_today(now))
+    ids = list(dict.fromkeys(firm_ids))
     if not policies:
         return
-    standings = firm_standings([firm_id], local_today(now))
-    for policy in policies:
-        match_policy_to_firms(policy, [firm_id], now=now, standings=standings)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        standings = firm_standings(chunk, local_today(now))
+        for policy in policies:
+            match_policy_to_firms(policy, chunk, now=now, standings=standings)
 
 
 def match_all_firms(policy: Policy, *, now: datetime) -> dict[int, str]:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from pipeline.demo import demo_credit_code
 from tests.indicators.conftest import add_figures  # noqa: F401  (a fixture shared with these tests)
+from tests.policies.conftest import make_policy  # noqa: F401  (a fixture shared with these tests)
 
 HEADERS = ["统一社会信用代码", "企业名称", "乡镇/街道", "行业", "成立日期", "联系电话", "数据年度", "职工总数（人）",
            "科技人员数（人）", "销售收入（万元）", "成本费用支出总额（万元）", "研发费用（万元）", "境内研发费用（万元）",
