@@ -72,6 +72,13 @@ def catalog_text(message: str) -> str:
     return state[1].ugettext(message) if state else message
 
 
+def quick_gettext(message: str, /, **variables) -> str:
+    """Flask-Babel's gettext (the same catalog, the same %-formatting) through the catalog of _language_state():
+    for text translated once per firm, which a province-wide export does 100,000 times per message."""
+    text = catalog_text(message)
+    return text % variables if variables else text
+
+
 def translate_msg(message: Msg | str) -> str:
     """A domain message (gap sentence, period or credit-code error) in the current language; text passes as is."""
     return render(message, catalog_text) if isinstance(message, Msg) else message

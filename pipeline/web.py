@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from urllib.parse import urlsplit
 
 from flask import request, send_file, url_for
@@ -25,8 +26,11 @@ def safe_next_url(target: str | None, default: str) -> str:
 def send_attachment(source, *, mimetype: str, filename: str, inline: bool = False, **options):
     """Send a file the user downloads (PDF, Excel, ZIP): its name, made from any text, through download_name()
     (werkzeug writes it as RFC 6266 filename*); the response's Cache-Control is no-store (pipeline/security.py)."""
-    return send_file(source, mimetype=mimetype, as_attachment=not inline, download_name=download_name(filename),
-                     **options)
+    response = send_file(source, mimetype=mimetype, as_attachment=not inline, download_name=download_name(filename),
+                         **options)
+    if response.content_length is None and getattr(source, "seekable", bool)():  # a temporary file: its size too
+        response.content_length = source.seek(0, io.SEEK_END) - source.seek(0)
+    return response
 
 
 def client_ip() -> str:

@@ -66,9 +66,11 @@ def database_url():
 
 
 class IsolatedClient(FlaskClient):
-    """Run each request in its own app context, as a server does: fresh `g`, fresh database session."""
+    """Run each request in its own app context, as a server does: fresh `g`, fresh database session; the response
+    is read whole and closed, as a server closes it (a download sent from a temporary file closes that file)."""
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         if _db.session.registry.has():

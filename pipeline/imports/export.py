@@ -1,8 +1,8 @@
 """Excel files the bureau downloads: the import template, any filtered firm list, and the 培育库 tier list.
 
-Lists are written with openpyxl's write_only workbook (rows streamed to disk, constant memory) from a fixed
-number of bulk queries per EXPORT_CHUNK firms, read from a streaming cursor; the firm list uses the import's own
-columns, so exporting and re-importing changes nothing.
+Lists are written by pipeline/sheet_stream.py (openpyxl for the workbook and its header, the rows streamed into a
+temporary file: constant memory) from a fixed number of bulk queries per EXPORT_CHUNK firms, read from a streaming
+cursor; the firm list uses the import's own columns, so exporting and re-importing changes nothing.
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ import io
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
+from typing import IO
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import Select, func, select
@@ -25,7 +24,7 @@ from pipeline.domain.stages import Stage, stage_label
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, Industry, Town
 from pipeline.funnel.models import FirmTrack, StageMove, Track
-from pipeline.i18n import to_local, track_name
+from pipeline.i18n import quick_gettext, to_local, track_name
 from pipeline.imports.columns import FACT_COLUMNS, FIGURE_COLUMNS, IMPORT_COLUMNS
 from pipeline.imports.firm_rows import EXAMPLE_CODE
 from pipeline.imports.reader import DATA_SHEET
@@ -35,13 +34,12 @@ from pipeline.indicators.presenters import gap_texts, hnte_verdict, tech_sme_ver
 from pipeline.indicators.services import application_dates
 from pipeline.indicators.tiers import KEY, ApplicationDates, tier_for
 from pipeline.indicators.values import DOMAIN_CHOICES, YEAR_FIELDS
-from pipeline.sheet_cells import neutralise, neutralise_row, sheet_title
+from pipeline.sheet_cells import neutralise_row
+from pipeline.sheet_stream import StreamedWorkbook, style_header
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_CHUNK = 2000  # firms per round of figure and evaluation queries: bounds a worker's memory at any county size
 POOL_STAGES = (Stage.POOL, Stage.CULTIVATING, Stage.FAILED, Stage.EXPIRED, Stage.PAUSED)
-_BOLD = Font(bold=True)
-_HEAD_FILL = PatternFill("solid", fgColor="F2DCDB")
 _FACT_KEYS = tuple(c.key for c in FACT_COLUMNS)
 _BOOL_FACTS = {c.key for c in FACT_COLUMNS if c.key not in (
     "ip_class_i", "ip_class_ii", "conversions_3y", "hnte_domain") and not c.key.startswith("expert_")}
@@ -55,18 +53,8 @@ EXAMPLE_ROW = {
 }
 
 
-def _header_cells(sheet, headers: list[str]) -> list:
-    cells = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=neutralise(text))
-        cell.font, cell.fill = _BOLD, _HEAD_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        cells.append(cell)
-    return cells
-
-
 def _spool(workbook: Workbook) -> io.BytesIO:
-    """The finished file (write_only keeps memory flat while rows are added; the zip is a few MB at most)."""
+    """The finished template (one example row: a few kB)."""
     handle = io.BytesIO()
     workbook.save(handle)
     handle.seek(0)
@@ -80,7 +68,7 @@ def template_workbook(towns: list[str], industries: list[str]):
     sheet.title = DATA_SHEET
     sheet.append(neutralise_row(c.header for c in IMPORT_COLUMNS))
     for cell in sheet[1]:
-        cell.font, cell.fill, cell.alignment = _BOLD, _HEAD_FILL, Alignment(wrap_text=True, vertical="center")
+        style_header(cell)
     example = [_cell_value(c.key, EXAMPLE_ROW.get(c.key)) for c in IMPORT_COLUMNS]
     sheet.append(neutralise_row(example))
     sheet.freeze_panes = "B2"
@@ -134,25 +122,35 @@ def _cell_value(key: str, value):
     return value
 
 
-def export_firms(firm_ids: Select, today: date, tracks: list[Track]):
+def export_firms(firm_ids: Select, today: date, tracks: list[Track]) -> IO[bytes]:
     """The firms selected by firm_ids, in the import's columns plus stages and verdicts, as an .xlsx file."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("企业名单"))
+    book = StreamedWorkbook()
     info = [_("负责专员"), *[_("%(track)s阶段", track=track_name(t)) for t in tracks], _("科小评价"), _("高企评价"),
             _("评价说明")]
-    sheet.append(_header_cells(sheet, [c.header for c in IMPORT_COLUMNS] + info))
+    widths = [c.width for c in IMPORT_COLUMNS] + [12] * (1 + len(tracks)) + [40, 40, 16]
+    book.add_sheet(_("企业名单"), [c.header for c in IMPORT_COLUMNS] + info, _firm_list_rows(firm_ids, today, tracks),
+                   widths=widths, freeze="C2")
+    return book.to_file()
+
+
+def _firm_list_rows(firm_ids: Select, today: date, tracks: list[Track]) -> Iterator[list]:
+    stage_names = {}  # (stage, track) → its label in the UI language, translated once per export
     for rows in _in_chunks(_firm_rows(firm_ids)):
         ids = [row[0] for row in rows]
         stages, years, facts = _stages(ids), _latest_years(ids, today), _facts(ids)
         assessments = assess_firms(ids, today)
         for row in rows:
             firm_id = row[0]
+            firm_stages = stages.get(firm_id, {})
             values = _firm_values(row) + _year_values(years.get(firm_id)) + _fact_values(facts.get(firm_id))
             values.append(row[-1] or "")
-            values.extend(_(stage_label(stages[firm_id][t.id], t.code)) if t.id in stages[firm_id] else "" for t in tracks)
+            for t in tracks:
+                stage = firm_stages.get(t.id)
+                if stage is not None and (stage, t.code) not in stage_names:
+                    stage_names[stage, t.code] = _(stage_label(stage, t.code))
+                values.append(stage_names[stage, t.code] if stage is not None else "")
             values.extend(_verdict_values(assessments.get(firm_id)))
-            sheet.append(neutralise_row(values))
-    return _spool(workbook)
+            yield values
 
 
 def _in_chunks(stmt: Select) -> Iterator[list]:
@@ -215,28 +213,25 @@ def _fact_values(row: tuple | None) -> list:
 def _verdict_values(assessment) -> list[str]:
     if assessment is None or not assessment.ok:
         return ["", "", assessment.problem if assessment else ""]
-    sme, hnte = tech_sme_verdict(assessment), hnte_verdict(assessment)
-    note = _("按 %(year)s 年度数据", year=assessment.data_year)
+    sme, hnte = tech_sme_verdict(assessment, with_gaps=False), hnte_verdict(assessment, with_gaps=False)
+    note = quick_gettext("按 %(year)s 年度数据", year=assessment.data_year)
     hnte_text = "；".join(part for part in (hnte.verdict, hnte.missing, hnte.detail) if part)
     return [f"{sme.verdict}；{sme.detail}", hnte_text, note]
 
 
-def export_pool(firm_scope: Select, tracks: list[Track], today: date, authority: str):
+def export_pool(firm_scope: Select, tracks: list[Track], today: date, authority: str) -> IO[bytes]:
     """The 培育库 list per track in the tier form: 重点培育 / 中长期培育 and 今年能否申报."""
-    workbook = Workbook(write_only=True)
+    book = StreamedWorkbook()
     dates = application_dates(today)
     headers = [_("序号"), _("企业名称"), _("统一社会信用代码"), _("乡镇/街道"), _("行业"), _("培育库编号"), _("入库时间"),
                _("当前阶段"), _("培育层级"), _("今年能否申报"), _("评价情况"), _("主要差距"), _("负责专员")]
     for track in tracks:
-        sheet = workbook.create_sheet(sheet_title(track.short_name or track.name))
         title = _("%(authority)s %(track)s培育库名单（%(year)s 年）", authority=authority, track=track_name(track),
                   year=today.year)
-        sheet.append(neutralise_row([title]))
-        sheet.append(neutralise_row([_("制表日期：%(date)s", date=today.isoformat())]))
-        sheet.append(_header_cells(sheet, headers))
-        for index, values in enumerate(_pool_rows(firm_scope, track, today, dates), start=1):
-            sheet.append(neutralise_row([index, *values]))
-    return _spool(workbook)
+        rows = ([index, *values] for index, values in enumerate(_pool_rows(firm_scope, track, today, dates), start=1))
+        book.add_sheet(track.short_name or track.name, headers, rows,
+                       above=[[title], [_("制表日期：%(date)s", date=today.isoformat())]])
+    return book.to_file()
 
 
 def _pool_rows(firm_scope: Select, track: Track, today: date, dates: ApplicationDates) -> list[list]:

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
 from pipeline.domain.deadlines import add_years
@@ -28,6 +27,7 @@ from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.funnel.models import FirmTrack, StageMove, Track
 from pipeline.funnel.queries import RD_INSTITUTION
+from pipeline.i18n import quick_gettext as _
 from pipeline.indicators.models import FirmFacts, FirmYear, IpItem, IpItemUse, Source
 from pipeline.indicators.values import YEAR_FIELDS
 

@@ -6,14 +6,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from flask_babel import gettext as _
-
 from pipeline.domain.deadlines import renewal_opens
 from pipeline.domain.exact import plain
 from pipeline.domain.gaps import BASIC_LIMITS, Gap, missing_years_text
 from pipeline.domain.stages import Stage, public_status
 from pipeline.domain.tech_sme import PASS_SCORE
 from pipeline.domain.text import N_
+from pipeline.i18n import quick_gettext as _
 from pipeline.i18n import translate_msg
 from pipeline.indicators.assessment import FirmAssessment
 from pipeline.indicators.values import FACT_LABELS, YEAR_FIELDS
@@ -105,7 +104,9 @@ def with_holding(a: FirmAssessment, v: TrackVerdict) -> TrackVerdict:
     return TrackVerdict(v.track, v.title, _("有效"), "success", detail, [], holding=status)
 
 
-def tech_sme_verdict(a: FirmAssessment) -> TrackVerdict:
+def tech_sme_verdict(a: FirmAssessment, *, with_gaps: bool = True) -> TrackVerdict:
+    """The 科小 verdict in words (with_gaps=False: without the gap sentences, most of its cost, for a list that
+    shows none)."""
     r = a.evaluation.tech_sme
     p = r.points
     detail = _("评分 %(score)s 分（科技人员 %(t)s、研发 %(r)s、知识产权 %(i)s）", score=r.score, t=p.tech_staff,
@@ -115,15 +116,18 @@ def tech_sme_verdict(a: FirmAssessment) -> TrackVerdict:
         tone = "success"
     else:
         verdict, tone = _("暂不符合"), "warning" if r.failed == ("score",) else "danger"
-    return TrackVerdict("tech_sme", _(TRACK_LABELS["tech_sme"]), verdict, tone, detail, gap_texts(a, "tech_sme"))
+    return TrackVerdict("tech_sme", _(TRACK_LABELS["tech_sme"]), verdict, tone, detail,
+                        gap_texts(a, "tech_sme") if with_gaps else [])
 
 
-def hnte_verdict(a: FirmAssessment) -> TrackVerdict:
+def hnte_verdict(a: FirmAssessment, *, with_gaps: bool = True) -> TrackVerdict:
+    """The 高企 verdict in words (with_gaps as tech_sme_verdict)."""
     r = a.evaluation.hnte
     verdict, tone = hnte_verdict_words(r.verdict)
     detail = _("创新能力评价 %(low)s–%(high)s 分", low=r.innovation.min, high=r.innovation.max)
     missing = translate_msg(missing_years_text(r.missing_years)) if r.missing_years else ""
-    return TrackVerdict("hnte", _(TRACK_LABELS["hnte"]), verdict, tone, detail, gap_texts(a, "hnte"),
+    return TrackVerdict("hnte", _(TRACK_LABELS["hnte"]), verdict, tone, detail,
+                        gap_texts(a, "hnte") if with_gaps else [],
                         missing_years=r.missing_years, missing=missing)
 
 
