@@ -79,7 +79,7 @@ def confirm_firm_import(batch: ImportBatch, *, user: User, now: datetime, progre
         raise ImportRefused(_("预览后数据已发生变化（如乡镇被删除或权限调整），请重新上传文件预览。"))
     counts = apply_firm_plan(plan, actor=user, now=now, progress=progress)
     _mark_applied(batch, now, counts)
-    save_result(batch, {"counts": counts, "samples": _samples(plan)})
+    save_result(batch, payload, {"counts": counts, "samples": _samples(plan)})
     return counts
 
 
