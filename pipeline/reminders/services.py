@@ -53,8 +53,16 @@ def send_due_reminders(today: date, *, now: datetime | None = None) -> Counter:
             if (reminder := record_reminder(rule, due, now)) is not None:
                 created[rule.code] += 1
                 reminders.append(reminder)
+    _link_emails(reminders)
     queue_town_digests(reminders, today, now)  # each town's staff group robot, in the same transaction
     return created
+
+
+def _link_emails(reminders: list[RecordedReminder]) -> None:
+    """Each stored reminder's email id, in one executemany UPDATE by primary key (a day has up to ~160,000)."""
+    links = [dict(id=r.id, outbox_message_id=r.outbox_message_id) for r in reminders if r.outbox_message_id]
+    if links:
+        db.session.execute(update(Reminder), links)
 
 
 def _fill(template: str, due: Due) -> str:
@@ -74,6 +82,7 @@ class RecordedReminder:
     body: str
     items: list[str]
     firm: Firm | None
+    outbox_message_id: int | None = None  # its email, linked to the stored row in one statement per run
 
     @property
     def firm_id(self) -> int | None:
@@ -81,7 +90,8 @@ class RecordedReminder:
 
 
 def record_reminder(rule: ReminderRule, due: Due, now: datetime) -> RecordedReminder | None:
-    """Store the reminder unless it exists (unique rule/target/due date) and queue its mail; None if it existed."""
+    """Store the reminder unless it exists (unique rule/target/due date) and queue its mail; None if it existed.
+    The caller links the email to the stored row (send_due_reminders: _link_emails, once for the day)."""
     title, body = _fill(rule.subject_template, due), _fill(rule.body_template, due)
     reminder_id = insert_or_ignore(db.session, Reminder, dict(
         rule_code=rule.code, target=due.target, due_on=due.due_on, firm_id=due.firm.id if due.firm else None,
@@ -90,16 +100,15 @@ def record_reminder(rule: ReminderRule, due: Due, now: datetime) -> RecordedRemi
         title=title, body=body, items=list(due.items), created_at=now))
     if reminder_id is None:
         return None
-    reminder = RecordedReminder(reminder_id, rule.code, title, body, list(due.items), due.firm)
+    message_id = None
     recipients = _recipients(due)
     if recipients:
         greeting = due.firm.name if due.to_firm else due.officer.label
         link = external_url("reminders_portal.index" if due.to_firm else "reminders.index")
-        message = queue_template_email("reminder", recipients, dedup_key=f"reminder:{reminder_id}", now=now,
-                                       context=dict(greeting=greeting, title=title, body=body,
-                                                    items=list(due.items), link=link))
-        db.session.execute(update(Reminder).where(Reminder.id == reminder_id)
-                           .values(outbox_message_id=message.id).execution_options(synchronize_session=False))
+        message_id = queue_template_email("reminder", recipients, dedup_key=f"reminder:{reminder_id}", now=now,
+                                          context=dict(greeting=greeting, title=title, body=body,
+                                                       items=list(due.items), link=link)).id
+    reminder = RecordedReminder(reminder_id, rule.code, title, body, list(due.items), due.firm, message_id)
     queue_reminder_channels(reminder, due.firm if due.to_firm else None, None if due.to_firm else due.officer,
                             due.values, now)
     return reminder

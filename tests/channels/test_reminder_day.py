@@ -155,3 +155,11 @@ def test_a_reminder_day_reads_mobile_numbers_and_firm_users_once_not_per_reminde
     templates = [s for s in counted.statements if "FROM sms_template" in s]
     assert (len(mobiles), len(firm_users), len(templates)) == (1, 1, 1)
     assert db.session.scalar(select(func.count(ChannelMessage.id)).where(ChannelMessage.channel == "sms")) == 10
+    # each reminder with an email is linked to it (one UPDATE for the day)
+    from pipeline.mail.models import OutboxMessage
+    from pipeline.reminders.models import Reminder
+
+    linked = db.session.execute(select(Reminder.id, OutboxMessage.dedup_key)
+                                .join(OutboxMessage, OutboxMessage.id == Reminder.outbox_message_id)).all()
+    emails = db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.dedup_key.like("reminder:%")))
+    assert len(linked) == emails >= 6 and all(key == f"reminder:{rid}" for rid, key in linked)
