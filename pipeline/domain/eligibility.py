@@ -18,13 +18,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.domain.exact import ratio_str
-from pipeline.domain.gaps import Gap, gaps, near_miss
+from pipeline.domain.gaps import Gap, gaps, near_miss, track_gaps
 from pipeline.domain.hnte import HnteResult, evaluate_hnte
 from pipeline.domain.profile import Profile
 from pipeline.domain.tech_sme import TechSmeResult, evaluate_tech_sme
 
 __all__ = ["Evaluation", "Gap", "HnteResult", "TechSmeResult", "assess", "evaluate", "evaluate_hnte",
-           "evaluate_tech_sme", "gaps", "near_miss"]
+           "evaluate_tech_sme", "gaps", "near_miss", "track_gaps"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,6 +80,13 @@ def gaps(profile: Profile, results: Any) -> list[Gap]:
     return tech_sme_gaps(profile, results.tech_sme) + hnte_gaps(profile, results.hnte)
 
 
+def track_gaps(profile: Profile, results: Any, track_code: str) -> list[Gap]:
+    """Return the gaps of one track only (the other track's 科小 score plans are most of gaps()' cost)."""
+    makers = {"tech_sme": lambda: tech_sme_gaps(profile, results.tech_sme),
+              "hnte": lambda: hnte_gaps(profile, results.hnte)}
+    return [gap for gap in makers[track_code]() if gap.track == track_code] if track_code in makers else []
+
+
 def tech_sme_gaps(profile: Profile, result: ts.TechSmeResult) -> list[Gap]:
     """Return one gap per failed 科小 condition."""
     found = []

@@ -17,7 +17,7 @@ from functools import cached_property
 from sqlalchemy import Select, func, or_, select
 
 from pipeline.domain.deadlines import add_years
-from pipeline.domain.eligibility import Evaluation, Gap, assess, gaps
+from pipeline.domain.eligibility import Evaluation, Gap, assess, gaps, track_gaps
 from pipeline.domain.hnte import PERIOD_YEARS
 from pipeline.domain.ip import IpItem as Item
 from pipeline.domain.ip import IpKind, ip_counts
@@ -71,7 +71,9 @@ class FirmAssessment:
         return gaps(self.profile, self.evaluation) if self.ok else []
 
     def gaps_for(self, track_code: str) -> list[Gap]:
-        return [gap for gap in self.gaps if gap.track == track_code]
+        if "gaps" in self.__dict__ or not self.ok:  # both tracks' gaps are known already (or there are none)
+            return [gap for gap in self.gaps if gap.track == track_code]
+        return track_gaps(self.profile, self.evaluation, track_code)
 
 
 def build_profile(firm: Firm, as_of: date) -> Profile:

@@ -22,7 +22,7 @@ from pipeline.policies.ledger import (
     decline_incentive,
     pay_incentive,
 )
-from pipeline.policies.queries import get_incentive_or_404, list_incentives
+from pipeline.policies.queries import get_incentive_or_404, incentives_query, list_incentives
 from pipeline.web import int_arg, send_attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,7 +47,7 @@ def incentives():
 def export():
     filters = _filters()
     year = filters["year"] or local_today(utcnow()).year
-    return send_attachment(export_incentives(list_incentives(current_user, **filters)), mimetype=XLSX,
+    return send_attachment(export_incentives(incentives_query(current_user, **filters)), mimetype=XLSX,
                            filename=f"奖补台账-{year}.xlsx")
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from pipeline.auth.models import Role, User
 from pipeline.auth.permissions import can_see_firm, visible_town_ids
@@ -111,9 +111,14 @@ def find_match(policy_id: int, firm_id: int) -> PolicyMatch | None:
                                                        PolicyMatch.firm_id == firm_id))
 
 
-def list_incentives(user: User, *, year: int | None = None, status: str | None = None,
-                    policy_id: int | None = None, firm_id: int | None = None) -> list[Incentive]:
+def list_incentives(user: User, **filters) -> list[Incentive]:
     """Ledger rows the user may see, newest first."""
+    return list(db.session.scalars(incentives_query(user, **filters)))
+
+
+def incentives_query(user: User, *, year: int | None = None, status: str | None = None,
+                     policy_id: int | None = None, firm_id: int | None = None) -> Select:
+    """The SELECT of list_incentives (the export streams it)."""
     query = select(Incentive).join(Firm)
     towns = visible_town_ids(user) if user.role is not Role.FIRM else None
     if user.role is Role.FIRM:
@@ -124,8 +129,7 @@ def list_incentives(user: User, *, year: int | None = None, status: str | None =
                           (Incentive.firm_id, firm_id)):
         if value is not None:
             query = query.where(column == value)
-    return list(db.session.scalars(query.order_by(Incentive.year.desc(), Incentive.updated_at.desc(),
-                                                  Incentive.id.desc())))
+    return query.order_by(Incentive.year.desc(), Incentive.updated_at.desc(), Incentive.id.desc())
 
 
 @dataclass(frozen=True)

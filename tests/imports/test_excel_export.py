@@ -140,3 +140,22 @@ def test_exports_evaluate_the_firms_a_chunk_at_a_time_with_the_same_rows(client,
     assert chunked == whole and len(whole[0]) == 8 and len(whole[1]) == 3 + 7
     assert [len(ids) for ids in evaluated] == [3, 3, 1, 3, 3, 1]  # firm list, then the 科小 pool
     assert sorted(sum(evaluated[:3], [])) == sorted(sum(evaluated[3:], [])) == sorted(f.id for f in firms)
+
+
+def test_the_firm_list_is_written_a_chunk_at_a_time_while_it_is_read(client, db, login_as, make_firm, add_figures,
+                                                                      monkeypatch):
+    """Each chunk's rows are in the file before the next chunk is read: a province never sits in memory at once."""
+    from pipeline import sheet_stream
+    from pipeline.imports import export
+
+    for i in range(7):
+        add_figures(make_firm(name=f"流式企业{i}有限公司"))
+    db.session.commit()
+    written, seen = [], []
+    row_xml, assess = sheet_stream._row_xml, export.assess_firms
+    monkeypatch.setattr(sheet_stream, "_row_xml", lambda *args: written.append(1) or row_xml(*args))
+    monkeypatch.setattr(export, "assess_firms", lambda ids, today: seen.append(len(written)) or assess(ids, today))
+    monkeypatch.setattr(export, "EXPORT_CHUNK", 3)
+    login_as(Role.ADMIN)
+    rows = read_xlsx(client.get("/excel/export/firms.xlsx").data)
+    assert seen == [0, 3, 6] and len(written) == 7 and len(rows) == 8
