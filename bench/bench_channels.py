@@ -43,6 +43,7 @@ from bench.common import (  # noqa: E402
     Goals,
     add_backend_argument,
     add_rebuild_argument,
+    counted_statements,
     county_copy_app,
     drop_county_copy,
     python_loop_ms,
@@ -137,23 +138,14 @@ def queued(app) -> Counter:
 
 def run_day(app, day: date) -> tuple[int, float, float, int]:
     """(reminders, wall seconds, CPU seconds, statements) of one reminder day, committed."""
-    from sqlalchemy import event
-
     from pipeline.extensions import db
     from pipeline.reminders.services import send_due_reminders
 
-    statements = []
-    with app.app_context():
-        engine = db.engine
-        listener = lambda *args: statements.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            started, cpu = time.perf_counter(), time.process_time()
-            created = send_due_reminders(day, now=NOW)
-            db.session.commit()
-            wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
+    with app.app_context(), counted_statements(app) as statements:
+        started, cpu = time.perf_counter(), time.process_time()
+        created = send_due_reminders(day, now=NOW)
+        db.session.commit()
+        wall, cpu = time.perf_counter() - started, time.process_time() - cpu
         db.session.remove()
     return sum(created.values()), wall, cpu, len(statements)
 

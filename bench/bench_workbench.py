@@ -27,6 +27,7 @@ from bench.common import (  # noqa: E402
     Goals,
     add_backend_argument,
     add_rebuild_argument,
+    counted_statements,
     county_app,
     interleaved_medians,
     logged_in_client,
@@ -39,19 +40,8 @@ DEADLINE_IN_DAYS = 10
 
 
 def statements(app, client) -> int:
-    from sqlalchemy import event
-
-    from pipeline.extensions import db
-
-    counted = []
-    with app.app_context():
-        engine = db.engine
-    listener = lambda *args: counted.append(1)  # noqa: E731
-    event.listen(engine, "before_cursor_execute", listener)
-    try:
+    with counted_statements(app) as counted:
         response = client.get("/workbench/")
-    finally:
-        event.remove(engine, "before_cursor_execute", listener)
     if response.status_code != 200:
         raise SystemExit(f"GET /workbench/ answered {response.status_code}")
     return len(counted)

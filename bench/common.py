@@ -242,3 +242,21 @@ def drop_county_copy(app, firms: int, backend: str, *, suffix: str) -> None:
 def _copy_url(firms: int, backend: str, suffix: str) -> str:
     source = database_url(firms, backend)
     return f"{source}_{suffix}" if backend == "postgresql" else f"{source.removesuffix('.db')}-{suffix}.db"
+
+
+@contextmanager
+def counted_statements(app) -> Iterator[list]:
+    """`with counted_statements(app) as counted:` — len(counted) is the SQL statements the app's engine ran inside."""
+    from sqlalchemy import event
+
+    from pipeline.extensions import db
+
+    counted: list = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: counted.append(1)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield counted
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
