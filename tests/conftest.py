@@ -167,8 +167,10 @@ def _empty_database(snapshot) -> None:
         for table in reversed(Base.metadata.sorted_tables):
             if table.name not in CASCADED_TABLES + APPEND_ONLY_TABLES:
                 conn.execute(delete(table))
-        # Deleting records and firms appended -1 rows to the stage tally (its triggers): empty it last.
-        conn.execute(delete(Base.metadata.tables["stage_tally"]))
+        # Deleting records and firms appended -1 rows to the stage tally and the dashboard's tallies (their
+        # triggers): empty them last.
+        for name in ("stage_tally", "stage_move_day", "stage_move_place", "stage_move_pair"):
+            conn.execute(delete(Base.metadata.tables[name]))
         for name, rows in snapshot.items():
             if rows:
                 conn.execute(insert(Base.metadata.tables[name]), rows)

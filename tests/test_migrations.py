@@ -180,9 +180,69 @@ def test_workbench_migration_copies_each_records_firm_town_and_officer_and_its_t
         db.engine.dispose()
 
 
+def test_dashboard_tallies_migration_counts_the_history_already_there_and_its_triggers_follow(scratch_url):
+    """0026_dashboard_aggregates tallies the moves of an existing database by day, by month and town and industry,
+    and pairs a record's moves into (out of) the same stage; its triggers follow new moves, a firm that changes town
+    and a firm deleted with its history; down removes them."""
+    from flask_migrate import downgrade, upgrade
+
+    from pipeline.bulk_county import build_county
+    from pipeline.extensions import db
+
+    app = make_test_app(scratch_url)
+    checks = [  # (tallied, counted from the history): each pair of queries must give the same rows
+        ("select track_id, to_stage, from_stage, sum(moves) from stage_move_day group by track_id, to_stage, "
+         "from_stage having sum(moves) <> 0 order by 1, 2, 3",
+         "select track_id, to_stage, coalesce(from_stage, ''), count(*) from stage_move group by track_id, to_stage, "
+         "from_stage order by 1, 2, 3"),
+        ("select track_id, to_stage, town_id, industry_id, sum(moves) from stage_move_place group by track_id, "
+         "to_stage, town_id, industry_id having sum(moves) <> 0 order by 1, 2, 3, 4",
+         "select m.track_id, m.to_stage, f.town_id, coalesce(f.industry_id, 0), count(*) from stage_move m join firm f "
+         "on f.id = m.firm_id where m.to_stage in ('pool', 'certified') group by m.track_id, m.to_stage, f.town_id, "
+         "f.industry_id order by 1, 2, 3, 4"),
+        ("select count(*) from stage_move_pair",
+         "select count(*) from stage_move n join stage_move o on o.firm_track_id = n.firm_track_id and o.id < n.id "
+         "and o.to_stage = n.to_stage union all select count(*) from stage_move n join stage_move o on "
+         "o.firm_track_id = n.firm_track_id and o.id < n.id and o.from_stage = n.from_stage"),
+    ]
+
+    def same():
+        for tallied, counted in checks:
+            rows = [tuple(row) for row in db.session.execute(sa.text(counted))]
+            expected = [(sum(row[0] for row in rows),)] if tallied.startswith("select count") else rows
+            assert [tuple(row) for row in db.session.execute(sa.text(tallied))] == expected, tallied
+
+    with app.app_context():
+        upgrade()
+        build_county(40, now=datetime(2026, 3, 2, tzinfo=UTC))
+        db.session.commit()
+        same()
+        db.session.rollback()  # PostgreSQL: the down migration waits for no open transaction
+        downgrade(revision="0025_firm_list")
+        db.session.execute(sa.text("insert into stage_move (firm_track_id, firm_id, track_id, from_stage, to_stage, "
+                                   "moved_at, note, skipped) select id, firm_id, track_id, stage, 'removed', "
+                                   "'2026-03-01 16:00:00', '', false from firm_track where id <= 5"))  # no triggers
+        db.session.commit()
+        upgrade()
+        same()
+        db.session.execute(sa.text("insert into stage_move (firm_track_id, firm_id, track_id, from_stage, to_stage, "
+                                   "moved_at, note, skipped) select firm_track_id, firm_id, track_id, to_stage, "
+                                   "'pool', '2026-03-02 01:00:00', '', false from stage_move where id <= 30"))
+        db.session.execute(sa.text("update firm set town_id = (select max(id) from town), industry_id = null "
+                                   "where id <= 10"))
+        db.session.execute(sa.text("delete from firm where id in (11, 12)"))
+        same()
+        db.session.commit()
+        downgrade(revision="0025_firm_list")
+        assert "stage_move_day" not in sa.inspect(db.engine).get_table_names()
+        db.session.remove()
+        db.engine.dispose()
+
+
 TRIGGERS = {"firm_search_gram_insert", "firm_search_gram_update", "firm_search_gram_delete", "stage_tally_record_insert",
             "stage_tally_record_update", "stage_tally_record_delete", "stage_tally_firm_town", "stage_tally_firm_delete",
-            "firm_track_scope_record", "firm_track_scope_firm"}
+            "firm_track_scope_record", "firm_track_scope_firm", "stage_move_tally_insert", "stage_move_tally_delete",
+            "stage_move_tally_firm_place", "stage_move_tally_firm_delete"}
 
 
 def test_the_head_keeps_the_triggers_that_the_search_index_and_the_stage_tally_need(db):
@@ -194,5 +254,5 @@ def test_the_head_keeps_the_triggers_that_the_search_index_and_the_stage_tally_n
         expected = TRIGGERS
     else:
         found = set(db.session.scalars(sa.text("select tgname from pg_trigger where not tgisinternal")))
-        expected = TRIGGERS | {"firm_search_gram_truncate", "stage_tally_record_truncate"}
+        expected = TRIGGERS | {"firm_search_gram_truncate", "stage_tally_record_truncate", "stage_move_tally_truncate"}
     assert expected <= found, expected - found

@@ -10,13 +10,15 @@ read these same figures.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, distinct, func, literal, or_, select, union_all
+from sqlalchemy import String, func, literal, or_, select, union_all
 
+from pipeline.dashboard import tallies
 from pipeline.dashboard.models import AnnualBaseline, AnnualTarget
 from pipeline.dashboard.sql import at
 from pipeline.domain.periods import local_midnight, share
@@ -78,22 +80,39 @@ def build_track_figures(year: int, *, today: date, zone: ZoneInfo, through: date
 
 
 def count_figures(year: int, first: date, through: date, today: date, zone: ZoneInfo) -> dict[tuple[str, int], int]:
-    """(key, track_id) → figure, in one statement: the entries into 认定 from `first` to `through` by class (key:
-    the class; a certificate issued before `first` but entered late is not this year's), the records valid on `first` ("start") and on `through` ("end") read from the history, those valid
-    today ("now") read from the records, and the admin's baseline of the year ("baseline")."""
-    start, end = local_midnight(first, zone), local_midnight(through + timedelta(days=1), zone)
-    entries = (select(SM.entry_class.label("key"), SM.track_id, func.count(distinct(SM.firm_track_id)))
-               .where(SM.to_stage == Stage.CERTIFIED, SM.moved_at >= at(start), SM.moved_at < at(end),
-                      SM.issued_on >= first, SM.entry_class.is_not(None), counted_level(SM.level))
-               .group_by(SM.entry_class, SM.track_id))
+    """(key, track_id) → figure: the records valid on `first` ("start") and on `through` ("end") read from the
+    history, those valid today ("now") read from the records and the admin's baseline of the year ("baseline") in
+    one statement; the entries into 认定 from `first` to `through` by class (key: the class; a certificate issued
+    before `first` but entered late is not this year's) from the day tally."""
     valid_now = (select(_key("now"), FT.track_id, func.count())
                  .where(FT.stage.in_(list(HOLDING)), or_(FT.expires_on.is_(None), FT.expires_on >= today),
                         counted_level(FT.level))
                  .group_by(FT.track_id))
     baselines = select(_key("baseline"), AnnualBaseline.track_id, AnnualBaseline.value).where(
         AnnualBaseline.year == year)
-    parts = (entries, _valid_on("start", first, zone), _valid_on("end", through, zone), valid_now, baselines)
-    return {(key, track_id): count for key, track_id, count in db.session.execute(union_all(*parts))}
+    parts = (_valid_on("start", first, zone), _valid_on("end", through, zone), valid_now, baselines)
+    counts = {(key, track_id): count for key, track_id, count in db.session.execute(union_all(*parts))}
+    window = (local_midnight(first, zone), local_midnight(through + timedelta(days=1), zone))
+    return counts | count_entries_by_class(window, first.year)
+
+
+def count_entries_by_class(window: tallies.Window, year: int) -> dict[tuple[str, int], int]:
+    """(entry class, track_id) → records that entered 认定 in the window with a certificate issued in `year` or later
+    at a counted level, from the day tally (pipeline/dashboard/tallies.py)."""
+    def counted(key: tallies.DayKey) -> bool:
+        return (key.to_stage == Stage.CERTIFIED and bool(key.entry_class) and key.issued_year >= year
+                and tallies.counted_level(key.level))
+
+    def group(pair: tallies.Pair):
+        both = pair.kind == "in" and counted(pair.later) and counted(pair.earlier)
+        return (pair.later.entry_class, pair.later.track_id) if both and pair.later.entry_class == pair.earlier.entry_class else None
+
+    records = Counter()
+    for key, moves in tallies.sum_day_tally([window])[0].items():
+        if counted(key):
+            records[key.entry_class, key.track_id] += moves
+    records.subtract(tallies.count_repeats(tallies.load_pairs([window], stages=[Stage.CERTIFIED.value]), window, group))
+    return {key: count for key, count in records.items() if count}
 
 
 def counted_level(column):

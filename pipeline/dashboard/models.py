@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
@@ -65,3 +65,68 @@ class AnnualBaseline(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     track = relationship("Track")
+
+
+class StageMoveDay(Base):
+    """How many moves of one kind a bureau day (UTC+8) saw: kept by triggers on stage_move (migration 0026), never
+    written here. Key columns hold '' and 0 for none."""
+
+    __tablename__ = "stage_move_day"
+    __table_args__ = (Index("ux_stage_move_day_key", "day", "track_id", "to_stage", "from_stage", "reason_code",
+                            "entry_class", "issued_year", "level", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    track_id: Mapped[int] = mapped_column(Integer)
+    to_stage: Mapped[str] = mapped_column(String(16))
+    from_stage: Mapped[str] = mapped_column(String(16))
+    reason_code: Mapped[str] = mapped_column(String(32))
+    entry_class: Mapped[str] = mapped_column(String(16))
+    issued_year: Mapped[int] = mapped_column(Integer)
+    level: Mapped[str] = mapped_column(String(16))
+    moves: Mapped[int] = mapped_column(Integer)
+
+
+class StageMovePlace(Base):
+    """How many moves into 入库 and 认定 a bureau month saw per firm's town and industry, and the year for which they
+    are a 新增 (0: none); kept by triggers on stage_move and firm (migration 0026)."""
+
+    __tablename__ = "stage_move_place"
+    __table_args__ = (Index("ux_stage_move_place_key", "month", "track_id", "to_stage", "town_id", "industry_id",
+                            "first_year", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(Date)
+    track_id: Mapped[int] = mapped_column(Integer)
+    to_stage: Mapped[str] = mapped_column(String(16))
+    town_id: Mapped[int] = mapped_column(Integer)
+    industry_id: Mapped[int] = mapped_column(Integer)
+    first_year: Mapped[int] = mapped_column(Integer)
+    moves: Mapped[int] = mapped_column(Integer)
+
+
+class StageMovePair(Base):
+    """Two moves of one record into the same stage (kind 'in') or out of it ('out'), the later and the earlier by
+    time, with what the dashboard groups them by; kept by triggers on stage_move (migration 0026)."""
+
+    __tablename__ = "stage_move_pair"
+    __table_args__ = (Index("ix_stage_move_pair_earlier_at_later_at", "earlier_at", "later_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    firm_id: Mapped[int] = mapped_column(Integer)
+    firm_track_id: Mapped[int] = mapped_column(Integer, index=True)
+    track_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(3))
+    stage: Mapped[str] = mapped_column(String(16))
+    later_id: Mapped[int] = mapped_column(Integer)
+    earlier_id: Mapped[int] = mapped_column(Integer)
+    later_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    earlier_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    later_reason: Mapped[str] = mapped_column(String(32))
+    earlier_reason: Mapped[str] = mapped_column(String(32))
+    later_class: Mapped[str] = mapped_column(String(16))
+    earlier_class: Mapped[str] = mapped_column(String(16))
+    later_issued_year: Mapped[int] = mapped_column(Integer)
+    earlier_issued_year: Mapped[int] = mapped_column(Integer)
+    later_level: Mapped[str] = mapped_column(String(16))
+    earlier_level: Mapped[str] = mapped_column(String(16))

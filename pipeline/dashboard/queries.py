@@ -7,7 +7,7 @@ records (FirmTrack), so a firm that enters a stage twice in a period counts once
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, and_, case, distinct, false, func, or_, select, text, type_coerce, union_all
 
-from pipeline.dashboard.figures import counted_level
+from pipeline.dashboard import tallies
 from pipeline.dashboard.models import AnnualTarget
 from pipeline.dashboard.sql import EXIT_STAGES, at, days_between, ladder_rank
-from pipeline.domain.stages import HOLDING, LADDER, EntryClass, Stage
+from pipeline.domain.stages import HOLDING, LADDER, Stage
 from pipeline.extensions import db
 from pipeline.firms.models import Firm, Town
 from pipeline.funnel.models import FirmTrack, StageMove, StageSetting, Track
@@ -92,33 +92,44 @@ def count_current_stages(now: datetime, today: date, stale_days: dict[Stage, int
             for track_id, stage, total, paused, stale in db.session.execute(stmt)}
 
 
-def _count_moves(stage_column, start: datetime, end: datetime) -> dict[tuple[int, Stage], MoveCounts]:
-    in_period = SM.moved_at < at(end)
-    stmt = (select(SM.track_id, stage_column,
-                   func.count(distinct(_when(in_period, SM.firm_track_id))),
-                   func.sum(_when(in_period, 1, 0)), func.sum(_when(in_period, 0, 1)))
-            .where(SM.moved_at >= at(start), stage_column.is_not(None))
-            .group_by(SM.track_id, stage_column))
-    return {(track_id, stage): MoveCounts(firms, int(moves or 0), int(after or 0))
-            for track_id, stage, firms, moves, after in db.session.execute(stmt)}
+def count_period_moves(start: datetime, end: datetime) -> tuple[dict, dict, dict]:
+    """(entries, departures, exits) of the period, from the day tally (pipeline/dashboard/tallies.py):
+    entries and departures: (track_id, stage) → MoveCounts, moves into (out of) each stage split at end;
+    exits: (track_id, exit stage, reason code) → records that exited that way in the period."""
+    period = (start, end)
+    moved, moved_after = tallies.sum_day_tally([period, (end, None)])
+    pairs = tallies.load_pairs([period])
+    entries = _move_counts(moved, moved_after, lambda key: key.to_stage,
+                           tallies.count_repeats(pairs, period, lambda p: _stage_of(p, "in")))
+    departures = _move_counts(moved, moved_after, lambda key: key.from_stage,
+                              tallies.count_repeats(pairs, period, lambda p: _stage_of(p, "out")))
+    exits = Counter()
+    for key, moves in moved.items():
+        if key.to_stage in EXIT_STAGES:
+            exits[key.track_id, Stage(key.to_stage), key.reason or None] += moves
+    exits.subtract(tallies.count_repeats(pairs, period, _exit_of))
+    return entries, departures, {key: count for key, count in exits.items() if count}
 
 
-def count_entries(start: datetime, end: datetime) -> dict[tuple[int, Stage], MoveCounts]:
-    """Moves into each stage from start on, split at end."""
-    return _count_moves(SM.to_stage, start, end)
+def _stage_of(pair: tallies.Pair, kind: str):
+    return (pair.later.track_id, Stage(pair.stage)) if pair.kind == kind else None
 
 
-def count_departures(start: datetime, end: datetime) -> dict[tuple[int, Stage], MoveCounts]:
-    """Moves out of each stage from start on, split at end."""
-    return _count_moves(SM.from_stage, start, end)
+def _exit_of(pair: tallies.Pair):
+    """Two exits count as one record when they left for the same exit stage with the same reason."""
+    if pair.kind != "in" or pair.stage not in EXIT_STAGES or pair.later.reason != pair.earlier.reason:
+        return None
+    return pair.later.track_id, Stage(pair.stage), pair.later.reason or None
 
 
-def count_exits(start: datetime, end: datetime) -> dict[tuple[int, Stage, str | None], int]:
-    """(track_id, exit stage, reason code) → records that exited that way in the period."""
-    stmt = (select(SM.track_id, SM.to_stage, SM.reason_code, func.count(distinct(SM.firm_track_id)))
-            .where(SM.moved_at >= at(start), SM.moved_at < at(end), SM.to_stage.in_(EXIT_STAGES))
-            .group_by(SM.track_id, SM.to_stage, SM.reason_code))
-    return {(track_id, stage, reason): count for track_id, stage, reason, count in db.session.execute(stmt)}
+def _move_counts(moved: Counter, moved_after: Counter, stage_of, repeats: Counter) -> dict[tuple[int, Stage], MoveCounts]:
+    totals = defaultdict(lambda: [0, 0])
+    for column, counts in enumerate((moved, moved_after)):
+        for key, moves in counts.items():
+            if stage_of(key):
+                totals[key.track_id, Stage(stage_of(key))][column] += moves
+    return {key: MoveCounts(moves - repeats.get(key, 0), moves, after)
+            for key, (moves, after) in totals.items() if moves or after}
 
 
 def count_conversions(start: datetime, end: datetime) -> dict[tuple[int, Stage], tuple[int, int]]:
@@ -233,24 +244,35 @@ def count_current_by_place(today: date) -> tuple[dict, dict]:
 def count_flows_by_place(start: datetime, end: datetime, year_start: datetime,
                          year_first: date) -> tuple[dict, dict]:
     """(entered the pool in the period, certified in the period, certified for the first time with a certificate
-    issued since year_first (1 January; year_start is its local midnight): the 新增 a target is measured by) per (track_id, town id) and per (track_id, industry
-    id), from one scan: distinct records add up, each belongs to one town and industry.
+    issued since year_first (1 January; year_start is its local midnight): the 新增 a target is measured by) per
+    (track_id, town id) and per (track_id, industry id), from the place tally: distinct records add up, each
+    belongs to one town and industry.
 
     新增 goes by the certificate's issue date, so that a certificate of an earlier year entered late (an import of
     the 高企 a county already had) does not count as this year's."""
-    in_period = SM.moved_at >= at(start)
-    in_year = and_(SM.moved_at >= at(year_start), SM.issued_on >= year_first,
-                   SM.entry_class == EntryClass.FIRST_TIME.value, counted_level(SM.level))
-    pool = SM.to_stage == Stage.POOL
-    certified = SM.to_stage == Stage.CERTIFIED
-    stmt = (select(SM.track_id, Firm.town_id, Firm.industry_id,
-                   func.count(distinct(_when(and_(in_period, pool), SM.firm_track_id))),
-                   func.count(distinct(_when(and_(in_period, certified), SM.firm_track_id))),
-                   func.count(distinct(_when(and_(in_year, certified), SM.firm_track_id))))
-            .join(Firm, Firm.id == SM.firm_id)
-            .where(SM.moved_at >= at(min(start, year_start)), SM.moved_at < at(end), SM.to_stage.in_((Stage.POOL, Stage.CERTIFIED)))
-            .group_by(SM.track_id, Firm.town_id, Firm.industry_id))
-    return _sum_by_town_and_industry(db.session.execute(stmt))
+    period, year = (start, end), (year_start, end)
+    moved, moved_in_year = tallies.sum_place_tally([period, year])
+    pairs = tallies.load_pairs([period, year], stages=tallies.PLACE_STAGES)
+    counts = defaultdict(lambda: [0, 0, 0])
+    for column, stage, counter in ((0, Stage.POOL, moved), (1, Stage.CERTIFIED, moved)):
+        for key, moves in counter.items():
+            if key.to_stage == stage:
+                counts[key.track_id, key.town_id or None, key.industry_id or None][column] += moves
+        repeats = tallies.count_repeats(pairs, period, lambda p, stage=stage: _place_of(p) if p.stage == stage else None)
+        for place, repeated in repeats.items():
+            counts[place][column] -= repeated
+    for key, moves in moved_in_year.items():
+        if key.first_year >= year_first.year:
+            counts[key.track_id, key.town_id or None, key.industry_id or None][2] += moves
+    new_in_year = tallies.count_repeats(pairs, year, lambda p: _place_of(p) if min(
+        tallies.first_year(p.later), tallies.first_year(p.earlier)) >= year_first.year else None)
+    for place, repeated in new_in_year.items():
+        counts[place][2] -= repeated
+    return _sum_by_town_and_industry((*place, *values) for place, values in counts.items())
+
+
+def _place_of(pair: tallies.Pair):
+    return (pair.later.track_id, pair.town_id or None, pair.industry_id or None) if pair.kind == "in" else None
 
 
 def _sum_by_town_and_industry(rows) -> tuple[dict, dict]:

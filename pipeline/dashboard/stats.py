@@ -207,9 +207,9 @@ def build_funnel_stats(period: Period, *, now: datetime, zone: ZoneInfo, list_li
     year_start = local_midnight(date(through.year, 1, 1), zone)
     q.tune_session_for_statistics()
     stale_days, tracks = q.load_stale_days(), list_tracks()
-    data = _Raw(current=q.count_current_stages(now, today, stale_days), entries=q.count_entries(start, end),
-                departures=q.count_departures(start, end), exits=q.count_exits(start, end),
-                progress=year_progress(through), through=through)
+    entries, departures, exits = q.count_period_moves(start, end)
+    data = _Raw(current=q.count_current_stages(now, today, stale_days), entries=entries, departures=departures,
+                exits=exits, progress=year_progress(through), through=through)
     if detail:
         data.conversions, data.durations = q.count_conversions(start, end), q.stage_durations(start, end)
         data.targets = q.load_targets(through.year)

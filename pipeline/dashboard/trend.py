@@ -6,21 +6,18 @@ moving in twice counts once), exits per exit stage and reason as in the exits ta
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, distinct, func, literal, null, select
-
-from pipeline.dashboard.sql import EXIT_STAGES, at
+from pipeline.dashboard import tallies
+from pipeline.dashboard.sql import EXIT_STAGES
 from pipeline.domain.periods import local_midnight
 from pipeline.domain.stages import Stage
-from pipeline.extensions import db
-from pipeline.funnel.models import StageMove as SM
 
 TREND_MONTHS = 12
-_COUNTED = (Stage.POOL, Stage.CERTIFIED, *EXIT_STAGES)
+_COUNTED = tuple(stage.value for stage in (Stage.POOL, Stage.CERTIFIED, *EXIT_STAGES))
 
 
 @dataclass(frozen=True)
@@ -38,24 +35,35 @@ def trend_months(through: date, months: int = TREND_MONTHS) -> list[date]:
 
 
 def count_monthly_trend(through: date, end: datetime, zone: ZoneInfo) -> dict[int, tuple[TrendMonth, ...]]:
-    """track_id → the 12 months up to the month of `through`, counted until `end` (now, for a running month)."""
+    """track_id → the 12 months up to the month of `through`, counted until `end` (now, for a running month), from
+    the day tally (pipeline/dashboard/tallies.py)."""
     firsts = trend_months(through)
-    bounds = [local_midnight(first, zone) for first in firsts[1:]] + [end]
-    month = case(*[(SM.moved_at < at(bound), index) for index, bound in enumerate(bounds)], else_=literal(None))
-    # Exits count per stage and reason (as the exits table does); entries per stage only.
-    reason = case((SM.to_stage.in_(EXIT_STAGES), SM.reason_code), else_=null())
-    moves = (select(SM.track_id, SM.firm_track_id, SM.to_stage, month.label("month"), reason.label("reason"))
-             .where(SM.moved_at >= at(local_midnight(firsts[0], zone)), SM.moved_at < at(end),
-                    SM.to_stage.in_(_COUNTED))
-             .subquery("moves"))
-    stmt = (select(moves.c.track_id, moves.c.month, moves.c.to_stage, func.count(distinct(moves.c.firm_track_id)))
-            .group_by(moves.c.track_id, moves.c.month, moves.c.to_stage, moves.c.reason))
+    starts = [local_midnight(first, zone) for first in firsts]
+    windows = list(zip(starts, [*starts[1:], end], strict=True))
+    pairs = tallies.load_pairs(windows, stages=_COUNTED)
     counts: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
-    for track_id, index, stage, records in db.session.execute(stmt):
-        column = 0 if stage == Stage.POOL else 1 if stage == Stage.CERTIFIED else 2
-        counts[track_id][index][column] += records
+    for index, (window, moved) in enumerate(zip(windows, tallies.sum_day_tally(windows), strict=True)):
+        records = Counter()
+        for key, moves in moved.items():
+            if key.to_stage in _COUNTED:
+                records[_group(key.track_id, key.to_stage, key.reason)] += moves
+        records.subtract(tallies.count_repeats(pairs, window, _repeat_group))
+        for (track_id, stage, _reason), count in records.items():
+            column = 0 if stage == Stage.POOL else 1 if stage == Stage.CERTIFIED else 2
+            counts[track_id][index][column] += count
     return {track_id: tuple(TrendMonth(first, *by_month[index]) for index, first in enumerate(firsts))
             for track_id, by_month in counts.items()}
+
+
+def _group(track_id: int, stage: str, reason: str) -> tuple[int, str, str]:
+    """Exits count per stage and reason (as the exits table does); entries per stage only."""
+    return track_id, stage, reason if stage in EXIT_STAGES else ""
+
+
+def _repeat_group(pair: tallies.Pair):
+    if pair.kind != "in" or _group(0, pair.stage, pair.later.reason) != _group(0, pair.stage, pair.earlier.reason):
+        return None
+    return _group(pair.later.track_id, pair.stage, pair.later.reason)
 
 
 def empty_trend(through: date) -> tuple[TrendMonth, ...]:
