@@ -101,9 +101,10 @@ def rematch_firms(firm_ids: Collection[int], *, now: datetime) -> None:
     ids = list(dict.fromkeys(firm_ids))
     if not policies:
         return
+    with_figures = any(load_conditions(p.conditions).needs_figures or _pays_by_rate(p) for p in policies)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        standings = firm_standings(chunk, local_today(now))
+        standings = firm_standings(chunk, local_today(now), with_figures=with_figures)
         for policy in policies:
             match_policy_to_firms(policy, chunk, now=now, standings=standings)
 
