@@ -139,23 +139,21 @@ def _row_xml(row_index: int, values: Iterable, styles: _Styles) -> str:
     for letter, value in zip(_LETTERS, values, strict=False):
         if value is None:
             continue
-        if value == "":  # an empty cell, as openpyxl writes it: readers keep the row that long
-            cells.append(f'<c r="{letter}{row_index}" t="inlineStr"/>')
-            continue
-        cells.append(_cell_xml(f"{letter}{row_index}", value, styles))
+        if type(value) is str:
+            cells.append(_text_xml(f"{letter}{row_index}", value) if value else
+                         f'<c r="{letter}{row_index}" t="inlineStr"/>')  # empty, as openpyxl: the row stays that long
+        else:
+            cells.append(_value_xml(f"{letter}{row_index}", value, styles))
     return f'<row r="{row_index}">{"".join(cells)}</row>'
 
 
-def _cell_xml(ref: str, value, styles: _Styles) -> str:
+def _value_xml(ref: str, value, styles: _Styles) -> str:
     kind = type(value)
-    if kind is str:
-        return _text_xml(ref, value)
     if kind is bool:
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-    if kind is float and not isfinite(value):
-        return ""  # openpyxl writes no value either
-    if kind in (int, float, Decimal):  # as openpyxl: "%.16g" of the float
-        return f'<c r="{ref}" t="n"><v>{float(value):.16g}</v></c>'
+    if kind in (int, float, Decimal):  # as openpyxl: "%.16g" of the float, nothing for NaN and infinities
+        number = float(value)
+        return f'<c r="{ref}" t="n"><v>{number:.16g}</v></c>' if isfinite(number) else ""
     if kind is date:
         return f'<c r="{ref}" s="{styles.date}" t="n"><v>{to_excel(value, styles.epoch):.16g}</v></c>'
     if kind is datetime:
@@ -166,8 +164,12 @@ def _cell_xml(ref: str, value, styles: _Styles) -> str:
 
 
 def _text_xml(ref: str, text: str) -> str:
-    text = neutralise(_ILLEGAL.sub("", text[:_MAX_TEXT]))
-    # escaped as in any XML text, and \r as a reference: a bare one would be read back as \n
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-    space = ' xml:space="preserve"' if text != text.strip() and text.strip() else ""
-    return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+    if not text.isprintable():  # control characters (rare): drop the ones XML cannot hold
+        text = _ILLEGAL.sub("", text)
+    text = neutralise(text[:_MAX_TEXT])
+    if "&" in text or "<" in text or ">" in text or "\r" in text:
+        # escaped as in any XML text, and \r as a reference: a bare one would be read back as \n
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    if text[:1].isspace() or text[-1:].isspace():
+        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
