@@ -159,6 +159,8 @@ def unknown_name(key: str, value: str) -> str:
 
 
 def _text(value) -> str:
+    if type(value) is str:
+        return value  # the reader stripped it
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a phone number typed into a number cell
     return str(value).strip()

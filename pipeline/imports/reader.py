@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum
 from pipeline.hygiene import text_problem
 from pipeline.imports.columns import Column, header_index, normalize_header
 from pipeline.imports.guard import Refused, check_workbook, column_letters
-from pipeline.sheet_cells import restore
+from pipeline.sheet_cells import QUOTE, restore
 
 HEADER_SCAN_ROWS = 10
 MIN_UNZIPPED = 64 * 1024 * 1024  # bytes a workbook may unpack to, at least…
@@ -32,6 +32,9 @@ DATA_SHEET = "企业与指标"
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _EXCEL_EPOCH = date(1899, 12, 30)
+# Every character hygiene.text_problem() refuses in one-line text (controls, tab, line breaks): one search per cell,
+# text_problem() only for the message.
+_SUSPECT = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 Progress = Callable[[int, int | None], None]
 log = logging.getLogger(__name__)
@@ -97,10 +100,11 @@ class Sheet:
                 if kind is str:
                     if not value:
                         continue
-                    value = restore(value).strip()  # an apostrophe our export put before a formula
-                    problem = text_problem(value)  # every import cell holds one line of text
-                    if problem:
-                        self.cell_problems.setdefault(number, []).append((key, problem))
+                    if value[0] == QUOTE:
+                        value = restore(value)  # an apostrophe our export put before a formula
+                    value = value.strip()
+                    if _SUSPECT.search(value):  # every import cell holds one line of text
+                        self.cell_problems.setdefault(number, []).append((key, text_problem(value)))
                         continue
                     if value:
                         record[key] = value
