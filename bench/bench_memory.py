@@ -1,7 +1,7 @@
 """Peak memory of a web worker during exports and the monthly report at 100,000 firms (goal < 400 MB), and the
 time of each Excel export (issue 23: ≤ 30 s, gunicorn's default timeout).
 
-`python bench/bench_memory.py [--firms 100000] [--backend sqlite|postgresql]`
+`python bench/bench_memory.py [--firms 100000] [--backend sqlite|postgresql] [--only Excel]`
 
 Each request runs in a fresh `gunicorn -w 1` worker on the county, logged in over HTTP as the admin (who sees every
 firm); the worker's peak RSS (VmHWM in /proc) is read after the response and set against the RSS of the same worker
@@ -87,12 +87,15 @@ def main() -> int:
     parser.add_argument("--firms", type=int, default=100_000)
     add_backend_argument(parser)
     add_rebuild_argument(parser)
+    parser.add_argument("--only", default="", help="measure only the requests whose name contains this text")
     args = parser.parse_args()
     goals = Goals()
     app = county_app(args.firms, args.backend, goals, rebuild=args.rebuild)
     print(f"peak RSS of one gunicorn worker, {args.firms:,} firms, {args.backend} (goal < {GOAL_MB} MB; Excel exports "
           f"also ≤ {EXPORT_GOAL_SECONDS} s); machine speed: a Python loop {python_loop_ms():.0f} ms")
     for name, request in requests(last_month(app)).items():
+        if args.only not in name:
+            continue
         idle, peak, seconds, cpu, status, size = measure(app.config["SQLALCHEMY_DATABASE_URI"], request)
         timed = name.startswith("Excel")
         ok = status == 200 and peak < GOAL_MB and (not timed or seconds <= EXPORT_GOAL_SECONDS)
