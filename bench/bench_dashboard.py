@@ -32,11 +32,14 @@ from bench.common import (  # noqa: E402
     logged_in_client,
     python_loop_ms,
 )
+from pipeline.domain.stages import COUNTED_LEVELS, HOLDING, Stage  # noqa: E402
 
 GOAL = 1.5  # the page at 100,000 firms against the page at 1,000 (issue 23)
 LADDER = ("screening", "pool", "cultivating", "certified")
 EXITS = ("removed", "failed", "expired")
 PIPELINE = ("pool", "cultivating")
+HOLDING_STAGES = tuple(sorted(stage.value for stage in HOLDING))  # stages that hold the status (certified)
+COUNTED = tuple(sorted(level.value for level in COUNTED_LEVELS))  # levels the figures count
 
 
 def _ts(moment: datetime) -> str:
@@ -108,17 +111,21 @@ def raw_numbers(connection, window: dict, limit: int) -> dict:
     durations = (_rows(connection, _durations_sql(s, e, dialect)) if dialect == "postgresql"
                  else _sorted_durations(_rows(connection, _durations_sql(s, e, dialect))))
     targets = _rows(connection, f"SELECT track_id, town_id, target FROM annual_target WHERE year = {window['through'].year}")
-    by_place_now = _rows(connection, """
+    # Certified: in a stage that holds the status, with a certificate not expired today.
+    by_place_now = _rows(connection, f"""
         SELECT ft.track_id, f.town_id, f.industry_id, ft.stage, count(*)
         FROM firm_track ft JOIN firm f ON f.id = ft.firm_id
-        WHERE ft.stage IN ('pool', 'cultivating', 'certified') GROUP BY ft.track_id, f.town_id, f.industry_id, ft.stage""")
+        WHERE ft.stage IN {PIPELINE} OR (ft.stage IN {HOLDING_STAGES} AND (ft.expires_on IS NULL OR ft.expires_on >= {_day(today)}))
+        GROUP BY ft.track_id, f.town_id, f.industry_id, ft.stage""")
     # A record belongs to one firm, hence to one town and one industry: distinct records of a (town, industry)
     # pair add up to those of the town and of the industry.
     flows = _rows(connection, f"""
         SELECT m.track_id, f.town_id, f.industry_id,
                count(DISTINCT CASE WHEN m.moved_at >= {s} AND m.to_stage = 'pool' THEN m.firm_track_id END),
                count(DISTINCT CASE WHEN m.moved_at >= {s} AND m.to_stage = 'certified' THEN m.firm_track_id END),
-               count(DISTINCT CASE WHEN m.moved_at >= {y} AND m.to_stage = 'certified' THEN m.firm_track_id END)
+               count(DISTINCT CASE WHEN m.moved_at >= {y} AND m.to_stage = 'certified' AND m.entry_class = 'first_time'
+                     AND m.issued_on >= {_day(date(window['through'].year, 1, 1))}
+                     AND (m.level IS NULL OR m.level IN {COUNTED}) THEN m.firm_track_id END)
         FROM stage_move m JOIN firm f ON f.id = m.firm_id
         WHERE m.moved_at >= {min(s, y)} AND m.moved_at < {e} AND m.to_stage IN ('pool', 'certified')
         GROUP BY m.track_id, f.town_id, f.industry_id""")
@@ -194,7 +201,7 @@ def _assemble(tracks, current, moves, exits, conversions, durations, targets, by
               industries, risks) -> dict:
     now = {(track, stage): (count, paused, stale) for track, stage, count, paused, stale in current}
     moved = {(track, way, stage): (firms, in_period, after) for track, way, stage, firms, in_period, after in moves}
-    stages = ("screening", "pool", "cultivating", "certified", "failed", "expired", "paused", "removed")
+    stages = tuple(stage.value for stage in Stage)
     numbers = {"risks": risks}
     for track, code, _rule in tracks:
         rows = {}
@@ -209,7 +216,7 @@ def _assemble(tracks, current, moves, exits, conversions, durations, targets, by
             if track_id == track:
                 for column, key in (("town_id", town), ("industry_id", industry)):
                     bucket = place_now[column].setdefault(key, [0, 0])
-                    bucket[stage == "certified"] += count
+                    bucket[stage in HOLDING_STAGES] += count
         goals = {town: target for track_id, town, target in targets if track_id == track}
         flow = {"town_id": {}, "industry_id": {}}
         for track_id, town, industry, *counts in flows:
