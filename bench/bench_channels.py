@@ -180,7 +180,7 @@ def send_some(app, limit: int) -> tuple[dict[str, Counter], float, float]:
         for model, channel_column in ((ChannelMessage, ChannelMessage.channel), (OutboxMessage, None)):
             outcome = case((model.status == MessageStatus.SENT, "sent"),
                            ((model.status == MessageStatus.QUEUED) & (model.next_attempt_at > NOW)
-                            & (model.next_attempt_at < later) & (model.attempts > 0), "deferred"),
+                            & (model.next_attempt_at < later), "deferred"),
                            else_=func.lower(func.cast(model.status, db.String)))
             key = channel_column if channel_column is not None else func.cast("email", db.String)
             for channel, name, n in db.session.execute(select(key, outcome, func.count())

@@ -42,7 +42,8 @@ from pipeline.firms.models import Firm
 from pipeline.i18n import translate_msg
 from pipeline.mail.compose import external_url
 
-DIGEST_MAX_LINES = 30  # WeCom markdown holds 4,096 bytes: a long day links to the list instead
+DIGEST_MAX_LINES = 30  # a long day links to the list instead
+ROBOT_MARKDOWN_BYTES = 4096  # WeCom's limit of a markdown message (UTF-8 bytes; DingTalk's robots take more)
 
 
 class ChannelError(Exception):
@@ -210,11 +211,16 @@ def queue_town_digests(reminders: Iterable, day: date, now: datetime) -> int:
 
 
 def _digest(town: str, day: date, lines: list[str]) -> tuple[str, str]:
+    """The digest's title and markdown: as many lines as fit in a robot message, then how many more there are."""
     title = f"{town} {day:%Y-%m-%d} 企业提醒（{len(lines)} 条）"
-    shown = lines[:DIGEST_MAX_LINES]
-    more = [f"- 另有 {len(lines) - len(shown)} 条，请在系统中查看"] if len(lines) > len(shown) else []
     link = external_url("reminders.index")
-    return title, "\n".join([f"#### {title}", "", *shown, *more, "", f"[在系统中查看]({link})"])
+    shown = lines[:DIGEST_MAX_LINES]
+    while True:
+        more = [f"- 另有 {len(lines) - len(shown)} 条，请在系统中查看"] if len(lines) > len(shown) else []
+        body = "\n".join([f"#### {title}", "", *shown, *more, "", f"[在系统中查看]({link})"])
+        if len(body.encode()) <= ROBOT_MARKDOWN_BYTES or not shown:
+            return title, body
+        shown = shown[:-1]  # long firm names: 30 lines of Chinese can be 5,000 bytes and WeCom refuses the message
 
 
 # --- settings -------------------------------------------------------------------------------------------------

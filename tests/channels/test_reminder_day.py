@@ -163,3 +163,21 @@ def test_a_reminder_day_reads_mobile_numbers_and_firm_users_once_not_per_reminde
                                 .join(OutboxMessage, OutboxMessage.id == Reminder.outbox_message_id)).all()
     emails = db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.dedup_key.like("reminder:%")))
     assert len(linked) == emails >= 6 and all(key == f"reminder:{rid}" for rid, key in linked)
+
+
+def test_a_long_days_town_digest_fits_in_a_wecom_message_and_says_how_many_more(app, db, make_firm, providers, clock):
+    from pipeline.channels.services import queue_town_digests
+    from pipeline.reminders.services import RecordedReminder
+
+    firms = [make_firm(name=f"浙江新昌天姥山精密轴承制造股份有限公司第{n}研发分公司") for n in range(40)]
+    db.session.commit()
+    reminders = [RecordedReminder(n + 1, "hnte_expiry", "高新技术企业证书将于2027-06-30到期，请尽快准备重新认定申报材料",
+                                  "", [], firm) for n, firm in enumerate(firms)]
+    assert queue_town_digests(reminders, date(2027, 5, 31), NOW) == 3  # 南明街道 and 全县 by DingTalk, 全县 by WeCom
+    db.session.commit()
+    _send(app, clock, NOW)
+    (wecom,) = providers.wecom.accepted
+    text = wecom["content"]
+    assert len(text.encode()) <= 4096 and "条，请在系统中查看" in text and firms[0].name in text
+    statuses = set(db.session.scalars(select(ChannelMessage.status)))
+    assert {status.value for status in statuses} == {"sent"}
