@@ -9,6 +9,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import make_transient_to_detached
 
 from pipeline.db import insert_or_ignore, utcnow
 from pipeline.extensions import db
@@ -59,7 +60,11 @@ def queue_email(to: Iterable[Recipient], subject: str, text: str, *, html: str =
     message_id = insert_or_ignore(db.session, OutboxMessage, values)
     if message_id is None:  # queued before (a re-run) or by a concurrent writer: the dedup_key is unique
         return db.session.scalar(select(OutboxMessage).where(OutboxMessage.dedup_key == dedup_key))
-    message = db.session.get(OutboxMessage, message_id)
+    # The row as written, without reading it back (a reminder day queues ~160,000): persistent under its new id;
+    # columns not given (the claim, the provider's answer) load if someone reads them.
+    message = OutboxMessage(id=message_id, **values)
+    make_transient_to_detached(message)
+    db.session.add(message)
     for attachment in attachments:
         message.attachments.append(
             OutboxAttachment(filename=attachment.filename, mimetype=attachment.mimetype, content=attachment.content))
