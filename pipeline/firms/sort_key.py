@@ -7,19 +7,35 @@ hex digits, so that homophones (新, 鑫) group by character as in a dictionary 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from pypinyin import Style, pinyin
+from pypinyin.core import Pinyin
 
 KEY_LENGTH = 255  # the column's width: a longer name is ordered by its first ~25 characters, which decide anyway
+_SEGMENTER = Pinyin()  # pypinyin's own split of a name into words, the split pinyin() makes first
 
 
 def name_sort_key(name: str) -> str:
     """The key that orders firm names by pinyin (then by character); ASCII letters and digits stand for themselves."""
     parts = []
-    for char, syllables in zip(name, pinyin(name, style=Style.TONE3, heteronym=False, errors=list), strict=False):
-        syllable = syllables[0].lower()
+    for char, syllable in zip(name, _syllables(name), strict=False):
+        syllable = syllable.lower()
         if syllable != char.lower() and syllable.isascii() and syllable.isalnum():
             tone = syllable if syllable[-1].isdigit() else syllable + "5"  # the neutral tone (轻声) last
             parts.append(f"{tone}{ord(char):05x}")
         elif char.isascii() and char.isalnum():
             parts.append(char.lower())
     return "".join(parts)[:KEY_LENGTH]
+
+
+def _syllables(name: str) -> list[str]:
+    """pinyin(name) word by word, each word's syllables looked up once: an import of 50,000 names that share their
+    words (有限公司, 科技, the towns) spent 3.5 s of CPU reading the same words again; the result is the same, since
+    pinyin() converts the same words one by one."""
+    return [syllable for word in _SEGMENTER.seg(name) for syllable in _word_syllables(word)]
+
+
+@lru_cache(maxsize=20_000)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    return tuple(syllables[0] for syllables in pinyin([word], style=Style.TONE3, heteronym=False, errors=list))

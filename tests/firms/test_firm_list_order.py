@@ -121,3 +121,21 @@ def test_the_migration_fills_the_key_of_every_existing_firm(scratch_url):
         assert "name_sort_key" not in {c["name"] for c in sa.inspect(db.engine).get_columns("firm")}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_word_cache_gives_each_name_the_reading_of_the_whole_name():
+    """Syllables are looked up word by word (an import's names share their words): a character read differently
+    inside a phrase (行 háng in 银行, xíng alone; 长 cháng in 长沙) must keep its reading in every name, as pinyin()
+    of the whole name gives it, whichever name came first."""
+    from pypinyin import Style, pinyin
+
+    names = ["行远科技有限公司", "重庆银行长沙分行", "长乐重工有限公司", "ABC科技(新昌)有限公司", "浙江3D打印有限公司",
+             "㮾䶮精工", "音乐与快乐", "朝阳区的朝气", "绍兴市上虞区曹娥街道", "Ｘ光科技", "  ", ""]
+    for name in names:
+        key, position = name_sort_key(name), 0
+        whole = pinyin(name, style=Style.TONE3, heteronym=False, errors=list)
+        for char, (syllable,) in zip(name, whole, strict=True):
+            if syllable != char and syllable.isascii():  # a Chinese character and its reading in the whole name
+                piece = f"{syllable.lower() if syllable[-1].isdigit() else syllable.lower() + '5'}{ord(char):05x}"
+                position = key.index(piece, position) + len(piece)  # ValueError: another reading, or out of order
+    assert "hang2" in name_sort_key("重庆银行") and "xing2" in name_sort_key("行远")
