@@ -68,7 +68,7 @@ class County:
     def shown(self, url: str, client) -> str:
         """How many firm rows or board cards the page shows (a small county may fill fewer than a large one)."""
         html = self.get(url, client).get_data(as_text=True)
-        count = html.count('<article class="card board-card') + html.count('<td><a class="fw-semibold')
+        count = html.count('<article class="card board-card') + html.count('<td class="stack-title"><a class="fw-semibold')
         return str(count) if count else "-"
 
     def rows(self, url: str, client) -> str:
@@ -238,7 +238,7 @@ def _pair_urls(role, pattern, small, large, at_small, at_large, client_at) -> Pa
                                         f"{other.status(url, client_at[other])} at {other.firms:,})")
 
 
-def judge_crawled(small: County, large: County, rounds: int, goals: Goals) -> int:
+def judge_crawled(small: County, large: County, rounds: int, goals: Goals, only: set[str] = frozenset()) -> int:
     """Measure and judge every page each role reaches (bench/crawl.py); the number of pages missed."""
     print(f"\nevery page each role reaches (bench/crawl.py: two links deep from its landing page, one URL per route "
           f"pattern, plus the workbench, documents, targets, users and audit log), median of {rounds} rounds; a miss "
@@ -248,6 +248,8 @@ def judge_crawled(small: County, large: County, rounds: int, goals: Goals) -> in
     missed = 0
     for role in ROLES:
         for pairing in pair_pages(role, small, large):
+            if only and pairing.pattern not in only:
+                continue
             if pairing.urls is None:
                 print(f"{role:8} {pairing.pattern:44} {'':9} {'':9} {'':6}  {'-':7} {'':8} {'':11}  {pairing.note}")
                 continue
@@ -255,20 +257,101 @@ def judge_crawled(small: County, large: County, rounds: int, goals: Goals) -> in
     return missed
 
 
+def _bulk_columns(session, towns) -> list[tuple[str, int]]:
+    """Every column of the bulk page narrowed by its own filters (track, stage, town, officer), with its records."""
+    from sqlalchemy import func, select
+
+    from pipeline.firms.models import Firm
+    from pipeline.funnel.models import FirmTrack, Track
+
+    keys = (Track.code, FirmTrack.stage, Firm.town_id, Firm.officer_id)
+    stmt = select(*keys, func.count()).join(FirmTrack.firm).join(FirmTrack.track).group_by(*keys)
+    stmt = stmt if towns is None else stmt.where(Firm.town_id.in_(towns))
+    return [(f"/funnel/bulk?track={code}&stage={stage}&town={town}&officer={officer or ''}", count)
+            for code, stage, town, officer, count in session.execute(stmt)]
+
+
+def _invitation_lists(session, towns) -> list[tuple[str, int]]:
+    """The invitation preview narrowed by the firm list's town and industry filters, and by those and a track's
+    stage, with its firms."""
+    from sqlalchemy import func, select
+
+    from pipeline.firms.models import Firm
+    from pipeline.funnel.models import FirmTrack
+
+    places = (Firm.town_id, Firm.industry_id)
+    by_place = select(*places, func.count()).group_by(*places)
+    by_stage = select(*places, FirmTrack.track_id, FirmTrack.stage, func.count()).join(Firm.tracks).group_by(
+        *places, FirmTrack.track_id, FirmTrack.stage)
+    if towns is not None:
+        by_place, by_stage = by_place.where(Firm.town_id.in_(towns)), by_stage.where(Firm.town_id.in_(towns))
+    return ([(f"/firms/invitations/?town={town}&industry={industry}", count)
+             for town, industry, count in session.execute(by_place)]
+            + [(f"/firms/invitations/?town={town}&industry={industry}&track={track}&stage={stage}", count)
+               for town, industry, track, stage, count in session.execute(by_stage)])
+
+
+def _certificate_lists(session, towns) -> list[tuple[str, int]]:
+    """The certificate list narrowed by its year, status and track filters, with its certificates (a page holds
+    100)."""
+    from sqlalchemy import func, select
+
+    from pipeline.certificates.models import Certificate
+    from pipeline.firms.models import Firm
+
+    keys = (Certificate.year, Certificate.status, Certificate.track_id)
+    stmt = select(*keys, func.count()).join(Firm, Firm.id == Certificate.firm_id).group_by(*keys)
+    stmt = stmt if towns is None else stmt.where(Firm.town_id.in_(towns))
+    return [(f"/certificates/?year={year}&status={status}&track={track}", min(count, 100))
+            for year, status, track, count in session.execute(stmt)]
+
+
+# Lists that only the large county fills (the bulk page lists up to 1,000 records of a column, the invitation preview
+# up to 5,000 firms, the certificate list 100 a page; an officer's two towns hold 60 certificates at 1,000 firms): at
+# the large county the same page narrowed by its own filters to as many rows as the small county's page shows is the
+# page of the same kind (see _row_matched_url).
+ROW_MATCHED = {"/funnel/bulk": _bulk_columns, "/firms/invitations/": _invitation_lists,
+               "/certificates/": _certificate_lists}
+
+
+def _row_matched_url(county: County, role: str, pattern: str, rows: int) -> str:
+    """The URL of the county's page of this pattern, narrowed by its filters, whose table rows (records + a header)
+    come closest to `rows`, among the narrowings the role may see."""
+    from sqlalchemy import select
+
+    from pipeline.auth.models import User
+    from pipeline.auth.permissions import visible_town_ids
+    from pipeline.extensions import db
+
+    with county.app.app_context():
+        towns = visible_town_ids(db.session.scalar(select(User).where(User.username == role)))
+        candidates = ROW_MATCHED[pattern](db.session, towns)
+        db.session.remove()
+    return min(candidates, key=lambda candidate: (abs(candidate[1] + 1 - rows), candidate[0]))[0]
+
+
 def _judge_pair(small: County, large: County, pairing: Pairing, rounds: int, goals: Goals) -> bool:
     """Print one crawled page's line; whether it met the goal. Statements are compared where both pages show as
-    many rows (as in the chosen list above); a time miss is measured again with twice the rounds."""
+    many rows (as in the chosen list above); a time miss is measured again with twice the rounds. A capped list
+    that shows more rows at the large county (ROW_MATCHED) is judged against the large county's page narrowed to
+    as many rows; its same-URL ratio stays in the ratio column."""
     (small_url, large_url), role, note = pairing.urls, pairing.role, pairing.note
     visits = [(small, small_url), (large, large_url)]
     at_small, at_large = measure(visits, role, rounds, rows=County.rows)
     ratio = at_large[0] / at_small[0]
-    if ratio > GOAL:
-        first = ratio
+    if ratio > GOAL and not (pairing.pattern in ROW_MATCHED and fewer_rows(at_small[2], at_large[2])):
         at_small, at_large = measure(visits, role, 2 * rounds, rows=County.rows)
+        note = f"first run {ratio:.2f}×; {note}".rstrip("; ")
         ratio = at_large[0] / at_small[0]
-        note = f"first run {first:.2f}×; {note}".rstrip("; ")
-    same_statements, mark = compare_statements(at_small, at_large)
-    ok = ratio <= GOAL and same_statements
+    judged, (same_statements, mark) = ratio, compare_statements(at_small, at_large)
+    if pairing.pattern in ROW_MATCHED and fewer_rows(at_small[2], at_large[2]):
+        matched_url = _row_matched_url(large, role, pairing.pattern, int(at_small[2]))
+        small_again, matched = measure([(small, small_url), (large, matched_url)], role, rounds, rows=County.rows)
+        judged, (same_statements, matched_mark) = matched[0] / small_again[0], compare_statements(small_again, matched)
+        note = (f"rows differ: vs the {large.firms:,}-firm page narrowed to {matched[2]} rows, {matched_url}: "
+                f"{small_again[0]:.1f} → {matched[0]:.1f} ms, {judged:.2f}×, queries {small_again[1]}{matched_mark}"
+                f"{matched[1]}; {note}").rstrip("; ")
+    ok = judged <= GOAL and same_statements
     url = small_url if small_url == large_url else f"{small_url} | {large_url}"
     print(f"{role:8} {pairing.pattern:44} {at_small[0]:9.1f} {at_large[0]:9.1f} {ratio:6.2f}  {goals.check(ok):7} "
           f"{at_small[1]:>3}{mark}{at_large[1]:<4} {at_small[2]:>5}/{at_large[2]:<5}  {url}"
@@ -291,6 +374,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--crawl-rounds", type=int, default=5, help="rounds per crawled page (default 5)")
     parser.add_argument("--crawl-only", action="store_true", help="only the crawled pages, not the chosen list")
+    parser.add_argument("--patterns", default="", help="judge only these crawled route patterns (comma-separated)")
     args = parser.parse_args()
     goals = Goals()
     small, large = open_county(args.small, args, goals), open_county(args.large, args, goals)
@@ -301,7 +385,7 @@ def main() -> int:
     missed_before = goals.missed  # a county build over its goal counts too
     if not args.crawl_only:
         judge_chosen(small, large, args, goals)
-    judge_crawled(small, large, args.crawl_rounds, goals)
+    judge_crawled(small, large, args.crawl_rounds, goals, {p for p in args.patterns.split(",") if p})
     missed = goals.missed - missed_before
     print(f"{missed} page(s) over {GOAL}× or with more statements at {args.large:,} firms" if missed
           else f"every page within {GOAL}× and with no more statements at {args.large:,} firms")

@@ -1,7 +1,9 @@
 """page indexes (issue 23): what the pages a crawl reaches need at 100,000 firms (bench/bench_pages.py)
 
-The certificate list's order (newest copy first): its first page reads 100 index entries instead of sorting every
-certificate.
+- certificate (issued_at, id): the certificate list's order (newest copy first); its first page reads 100 index
+  entries instead of sorting every certificate;
+- firm (town_id, industry_id, id): the firm list's town + industry filters (and the invitation preview that takes
+  them) read the pair's firms, not every firm of the town.
 
 Revision ID: 0027_page_indexes
 Revises: 0026_dashboard_aggregates
@@ -18,6 +20,7 @@ depends_on = None
 
 INDEXES = [
     ("ix_certificate_issued_at_id", "certificate", ["issued_at", "id"]),
+    ("ix_firm_town_id_industry_id_id", "firm", ["town_id", "industry_id", "id"]),
 ]
 
 

@@ -40,7 +40,10 @@ class Firm(Base):
     __table_args__ = (Index("ix_firm_name_id", "name", "id"), Index("ix_firm_town_id_name_id", "town_id", "name", "id"),
                       Index("ix_firm_id_town_id_industry_id", "id", "town_id", "industry_id"),
                       Index("ix_firm_name_sort_key_id", "name_sort_key", "id"),
-                      Index("ix_firm_town_id_name_sort_key_id", "town_id", "name_sort_key", "id"))
+                      Index("ix_firm_town_id_name_sort_key_id", "town_id", "name_sort_key", "id"),
+                      # town + industry (the firm list's filters, the invitation preview): the pair's firms only,
+                      # not every firm of the town (SQLite: 25 ms at 100,000 firms)
+                      Index("ix_firm_town_id_industry_id_id", "town_id", "industry_id", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)  # 统一社会信用代码, upper case

@@ -125,12 +125,20 @@ BULK_ORDER = (Firm.name, FirmTrack.id)
 
 
 def _bulk_where(stmt, track: Track, user: User, board_filter: BoardFilter):
-    """Restrict a statement that joins Firm to one track, the user's towns and the bulk page's filters."""
-    stmt = scope_to_user(stmt.where(FirmTrack.track_id == track.id), user)
+    """Restrict a statement that joins Firm to one track, the user's towns and the bulk page's filters.
+
+    The firm's town and officer are compared as expressions (+ 0), which no index serves: SQLite otherwise walked
+    all of a town's firms in name order (8,000 at 100,000 firms, 35 ms for a column of 24) instead of the column's
+    records from the (track, stage) index, so a filter never costs more than the whole column."""
+    towns = visible_town_ids(user)
+    town, officer = Firm.town_id + 0, Firm.officer_id + 0
+    stmt = stmt.where(FirmTrack.track_id == track.id)
+    if towns is not None:
+        stmt = stmt.where(town.in_(towns))
     if board_filter.town_id:
-        stmt = stmt.where(Firm.town_id == board_filter.town_id)
+        stmt = stmt.where(town == board_filter.town_id)
     if board_filter.officer_id:
-        stmt = stmt.where(Firm.officer_id == board_filter.officer_id)
+        stmt = stmt.where(officer == board_filter.officer_id)
     return stmt
 
 

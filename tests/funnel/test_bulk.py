@@ -107,3 +107,23 @@ def test_bulk_page_lists_by_name_with_town_and_pool_number_up_to_its_limit(clien
     assert rows == [(str(r.id), str(r.version), r.firm.name, r.firm.town.name, r.pool_number) for r in by_name]
     assert all(r.pool_number for r in by_name)
     assert "最多列出 3 家" in html
+
+
+def test_bulk_page_keeps_to_the_officers_towns_and_its_filters(client, login_as, make_firm, make_town, make_user,
+                                                              place_firm):
+    mine, also_mine, other = make_town("儒岙镇"), make_town("回山镇"), make_town("镜岭镇")
+    colleague = make_user(Role.OFFICER)
+    login_as(Role.OFFICER, towns=[mine, also_mine])
+    place_firm(make_firm(name="本镇甲有限公司", town=mine), "tech_sme", Stage.POOL)
+    place_firm(make_firm(name="本镇乙有限公司", town=mine, officer=colleague), "tech_sme", Stage.POOL)
+    place_firm(make_firm(name="邻镇有限公司", town=also_mine), "tech_sme", Stage.POOL)
+    place_firm(make_firm(name="外镇有限公司", town=other), "tech_sme", Stage.POOL)
+
+    def listed(query: str) -> list[str]:
+        html = client.get(f"/funnel/bulk?track=tech_sme&stage=pool{query}").get_data(as_text=True)
+        return re.findall(r'<label for="rec-\d+">([^<]+)</label>', html)
+
+    assert listed("") == sorted(["本镇甲有限公司", "本镇乙有限公司", "邻镇有限公司"])
+    assert listed(f"&town={mine.id}") == sorted(["本镇甲有限公司", "本镇乙有限公司"])
+    assert listed(f"&town={mine.id}&officer={colleague.id}") == ["本镇乙有限公司"]
+    assert listed(f"&town={other.id}") == []
