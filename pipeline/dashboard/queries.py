@@ -1,4 +1,5 @@
-"""Funnel statistics in SQL. Each function is one GROUP BY query over every track, whatever the number of firms.
+"""Funnel statistics in SQL, a fixed number of queries over every track, whatever the number of firms. A period's
+moves are summed from the tallies of migration 0026 (pipeline/dashboard/tallies.py); the rest reads the records.
 
 Times are aware UTC; a period is [start, end) with end = min(period end, now). Counts of "firms" count distinct
 records (FirmTrack), so a firm that enters a stage twice in a period counts once.
