@@ -1,6 +1,7 @@
 """Server time of the officer's and the firm's pages at 100,000 firms against the same pages at 1,000 firms.
 
-`python bench/bench_pages.py [--backend sqlite|postgresql] [--small 1000] [--large 100000]`
+`python bench/bench_pages.py [--backend sqlite|postgresql] [--small 1000] [--large 100000] [--crawl-only]
+[--patterns /funnel/bulk,...]`
 
 Goal (issue 9): every page at the large county takes at most 1.5× its time at the small one, with as many SQL
 statements per request where both show as many rows (they must not grow with the county: a page that needs more at
@@ -15,6 +16,25 @@ at the small county is far from full (paused; town + track + stage; the board wi
 compares the large page with the small county's page of the same kind that fills as many rows (the firm list's first
 page, the track's board without filters; at least 90% as many, else the same-URL ratio decides), printed after it with
 its rows; the ratio against the same URL stays in the ratio column.
+
+Then every page a crawl reaches (issue 23; `--crawl-only` skips the chosen list, `--patterns` judges only some):
+for each role (admin, officer, officer2 — the officer limited to two towns —, leader, firm user) bench/crawl.py starts
+at `/`, follows same-site `<a href>` links two levels deep with GET only and keeps one URL (with its query string) per
+Flask route pattern, plus the workbench, documents, targets, users and audit log pages where the role may open them.
+Logout, downloads and polls (PDF, xlsx, png, JSON, export, attachment, progress) and GETs with side effects (a
+verification) are not measured, and a page that answers other than 200 with HTML (a redirect: its target is
+crawled) is printed with its status instead: every pattern found gets a line, measured or with the reason it is not.
+Both counties are crawled and their pages paired by (role, route pattern). Fair pairing: a URL that opens in both
+counties is taken at both (the small county's first), since ids up to the small county's size name the same
+entity in both — the builder draws firm 1, 2, … from one seed in the same order, so /firms/966 is the same firm with
+the same history (the large county's crawl mostly finds firms the small one lacks); only where neither county's URL
+opens in the other does each take its own (said in the line). A page reached in one county only is printed with the
+reason. Each pair is judged like the list above (≤ 1.5×, no more statements where both show as many table rows and
+cards; a time miss is measured again with twice the rounds and judged by that). Lists that only the large county
+fills (ROW_MATCHED: the bulk page's column of up to 1,000 records, the invitation preview of up to 5,000 firms, the
+certificate list of an officer whose towns hold 60 certificates at 1,000 firms) are judged against the large county's
+same page narrowed by its own filters to the number of rows closest to the small county's page (printed with its URL);
+the same-URL ratio stays in the ratio column.
 """
 
 from __future__ import annotations
@@ -37,6 +57,7 @@ from bench.common import (  # noqa: E402
     python_loop_ms,
 )
 from bench.crawl import crawl  # noqa: E402
+from bench.narrowed import ROW_MATCHED, row_matched_url  # noqa: E402
 
 GOAL = 1.5
 # The roles whose pages are crawled: officer2 is the officer limited to two towns (pipeline/demo.py: DEMO_USERS).
@@ -257,79 +278,6 @@ def judge_crawled(small: County, large: County, rounds: int, goals: Goals, only:
     return missed
 
 
-def _bulk_columns(session, towns) -> list[tuple[str, int]]:
-    """Every column of the bulk page narrowed by its own filters (track, stage, town, officer), with its records."""
-    from sqlalchemy import func, select
-
-    from pipeline.firms.models import Firm
-    from pipeline.funnel.models import FirmTrack, Track
-
-    keys = (Track.code, FirmTrack.stage, Firm.town_id, Firm.officer_id)
-    stmt = select(*keys, func.count()).join(FirmTrack.firm).join(FirmTrack.track).group_by(*keys)
-    stmt = stmt if towns is None else stmt.where(Firm.town_id.in_(towns))
-    return [(f"/funnel/bulk?track={code}&stage={stage}&town={town}&officer={officer or ''}", count)
-            for code, stage, town, officer, count in session.execute(stmt)]
-
-
-def _invitation_lists(session, towns) -> list[tuple[str, int]]:
-    """The invitation preview narrowed by the firm list's town and industry filters, and by those and a track's
-    stage, with its firms."""
-    from sqlalchemy import func, select
-
-    from pipeline.firms.models import Firm
-    from pipeline.funnel.models import FirmTrack
-
-    places = (Firm.town_id, Firm.industry_id)
-    by_place = select(*places, func.count()).group_by(*places)
-    by_stage = select(*places, FirmTrack.track_id, FirmTrack.stage, func.count()).join(Firm.tracks).group_by(
-        *places, FirmTrack.track_id, FirmTrack.stage)
-    if towns is not None:
-        by_place, by_stage = by_place.where(Firm.town_id.in_(towns)), by_stage.where(Firm.town_id.in_(towns))
-    return ([(f"/firms/invitations/?town={town}&industry={industry}", count)
-             for town, industry, count in session.execute(by_place)]
-            + [(f"/firms/invitations/?town={town}&industry={industry}&track={track}&stage={stage}", count)
-               for town, industry, track, stage, count in session.execute(by_stage)])
-
-
-def _certificate_lists(session, towns) -> list[tuple[str, int]]:
-    """The certificate list narrowed by its year, status and track filters, with its certificates (a page holds
-    100)."""
-    from sqlalchemy import func, select
-
-    from pipeline.certificates.models import Certificate
-    from pipeline.firms.models import Firm
-
-    keys = (Certificate.year, Certificate.status, Certificate.track_id)
-    stmt = select(*keys, func.count()).join(Firm, Firm.id == Certificate.firm_id).group_by(*keys)
-    stmt = stmt if towns is None else stmt.where(Firm.town_id.in_(towns))
-    return [(f"/certificates/?year={year}&status={status}&track={track}", min(count, 100))
-            for year, status, track, count in session.execute(stmt)]
-
-
-# Lists that only the large county fills (the bulk page lists up to 1,000 records of a column, the invitation preview
-# up to 5,000 firms, the certificate list 100 a page; an officer's two towns hold 60 certificates at 1,000 firms): at
-# the large county the same page narrowed by its own filters to as many rows as the small county's page shows is the
-# page of the same kind (see _row_matched_url).
-ROW_MATCHED = {"/funnel/bulk": _bulk_columns, "/firms/invitations/": _invitation_lists,
-               "/certificates/": _certificate_lists}
-
-
-def _row_matched_url(county: County, role: str, pattern: str, rows: int) -> str:
-    """The URL of the county's page of this pattern, narrowed by its filters, whose table rows (records + a header)
-    come closest to `rows`, among the narrowings the role may see."""
-    from sqlalchemy import select
-
-    from pipeline.auth.models import User
-    from pipeline.auth.permissions import visible_town_ids
-    from pipeline.extensions import db
-
-    with county.app.app_context():
-        towns = visible_town_ids(db.session.scalar(select(User).where(User.username == role)))
-        candidates = ROW_MATCHED[pattern](db.session, towns)
-        db.session.remove()
-    return min(candidates, key=lambda candidate: (abs(candidate[1] + 1 - rows), candidate[0]))[0]
-
-
 def _judge_pair(small: County, large: County, pairing: Pairing, rounds: int, goals: Goals) -> bool:
     """Print one crawled page's line; whether it met the goal. Statements are compared where both pages show as
     many rows (as in the chosen list above); a time miss is measured again with twice the rounds. A capped list
@@ -345,7 +293,7 @@ def _judge_pair(small: County, large: County, pairing: Pairing, rounds: int, goa
         ratio = at_large[0] / at_small[0]
     judged, (same_statements, mark) = ratio, compare_statements(at_small, at_large)
     if pairing.pattern in ROW_MATCHED and fewer_rows(at_small[2], at_large[2]):
-        matched_url = _row_matched_url(large, role, pairing.pattern, int(at_small[2]))
+        matched_url = row_matched_url(large.app, role, pairing.pattern, int(at_small[2]))
         small_again, matched = measure([(small, small_url), (large, matched_url)], role, rounds, rows=County.rows)
         judged, (same_statements, matched_mark) = matched[0] / small_again[0], compare_statements(small_again, matched)
         note = (f"rows differ: vs the {large.firms:,}-firm page narrowed to {matched[2]} rows, {matched_url}: "
