@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from pypinyin import Style, pinyin
+from pypinyin.constants import RE_HANS
 from pypinyin.core import Pinyin
 
 KEY_LENGTH = 255  # the column's width: a longer name is ordered by its first ~25 characters, which decide anyway
@@ -33,7 +34,10 @@ def _syllables(name: str) -> list[str]:
     """pinyin(name) word by word, each word's syllables looked up once: an import of 50,000 names that share their
     words (有限公司, 科技, the towns) spent 3.5 s of CPU reading the same words again; the result is the same, since
     pinyin() converts the same words one by one."""
-    return [syllable for word in _SEGMENTER.seg(name) for syllable in _word_syllables(word)]
+    syllables = []
+    for word in _SEGMENTER.seg(name):
+        syllables.extend(_word_syllables(word) if RE_HANS.match(word) else word)  # no pinyin: each character itself
+    return syllables
 
 
 @lru_cache(maxsize=20_000)

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from pipeline.auth.models import User
+from pipeline.db import sqlite_page_cache
 from pipeline.extensions import db
 from pipeline.firms.models import Industry, Town
 from pipeline.imports.columns import IMPORT_COLUMNS, RESULT_COLUMNS
@@ -22,6 +23,7 @@ from pipeline.imports.storage import batch_options, batch_payload, save_batch, s
 
 SAMPLE = 200  # rows of each kind kept for the preview page (and for the result page)
 MAX_ERRORS_SHOWN = 2000
+IMPORT_CACHE_KIB = 128 * 1024  # SQLite page cache while an import writes (pipeline.db.sqlite_page_cache)
 
 
 class ImportRefused(ValueError):
@@ -77,7 +79,8 @@ def confirm_firm_import(batch: ImportBatch, *, user: User, now: datetime, progre
     plan = plan_firm_rows(payload["rows"], user, payload["letters"])
     if plan.errors:
         raise ImportRefused(_("预览后数据已发生变化（如乡镇被删除或权限调整），请重新上传文件预览。"))
-    counts = apply_firm_plan(plan, actor=user, now=now, progress=progress)
+    with sqlite_page_cache(db.session.connection(), IMPORT_CACHE_KIB):
+        counts = apply_firm_plan(plan, actor=user, now=now, progress=progress)
     _mark_applied(batch, now, counts)
     save_result(batch, payload, {"counts": counts, "samples": _samples(plan)})
     return counts
