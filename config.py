@@ -88,7 +88,10 @@ class Config:
         # A worker reuses the dashboard's statistics for this many seconds (0: compute on every view).
         self.PIPELINE_DASHBOARD_CACHE_SECONDS = int(env.get("PIPELINE_DASHBOARD_CACHE_SECONDS") or 60)
         self.PIPELINE_REPORT_ANNEX_LIMIT = int(env.get("PIPELINE_REPORT_ANNEX_LIMIT") or 150)  # rows per annex list
-        self.MAX_CONTENT_LENGTH = int(env.get("PIPELINE_MAX_UPLOAD_MB") or 20) * 1024 * 1024
+        # The largest file a user may upload (what the forms say), and the largest request: the file plus its
+        # multipart framing and form fields, so that a file of exactly the limit is not refused by the request's size.
+        self.PIPELINE_MAX_UPLOAD_BYTES = int(env.get("PIPELINE_MAX_UPLOAD_MB") or 20) * 1024 * 1024
+        self.MAX_CONTENT_LENGTH = self.PIPELINE_MAX_UPLOAD_BYTES + 64 * 1024
         self.PIPELINE_IMPORT_MAX_ROWS = int(env.get("PIPELINE_IMPORT_MAX_ROWS") or 100_000)
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"

@@ -30,8 +30,9 @@ from pipeline.web import send_attachment
 
 
 def max_bytes() -> int:
-    """The largest document: the request limit (PIPELINE_MAX_UPLOAD_MB); a larger request is a 413 before any view."""
-    return current_app.config["MAX_CONTENT_LENGTH"]
+    """The largest document (PIPELINE_MAX_UPLOAD_MB): a file a little larger is refused by upload_document, a much
+    larger request by its size (MAX_CONTENT_LENGTH), a 413 before any view."""
+    return current_app.config["PIPELINE_MAX_UPLOAD_BYTES"]
 
 
 def type_label(doc_type) -> str:

@@ -48,7 +48,7 @@ def _forms(firm_form=None, results_form=None) -> dict:
             form.token.data = new_token()
     results_form.track.choices = [SelectChoice(t.code, t.name) for t in importable_tracks()]
     return {"firm_form": firm_form, "results_form": results_form, "editable": can_edit(current_user),
-            "max_mb": current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)}
+            "max_mb": current_app.config["PIPELINE_MAX_UPLOAD_BYTES"] // (1024 * 1024)}
 
 
 @bp.route("/")

@@ -68,5 +68,5 @@ def send_policy_attachment(policy: Policy):
 
 
 def max_upload_bytes() -> int:
-    """The request limit (PIPELINE_MAX_UPLOAD_MB), as for every document."""
-    return current_app.config["MAX_CONTENT_LENGTH"]
+    """The largest file (PIPELINE_MAX_UPLOAD_MB), as for every document."""
+    return current_app.config["PIPELINE_MAX_UPLOAD_BYTES"]

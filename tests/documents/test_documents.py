@@ -101,12 +101,30 @@ def test_bad_uploads_are_refused_with_a_chinese_message_and_nothing_is_stored(cl
 def test_a_file_over_the_limit_is_refused_before_it_is_read(client, db, login_as, make_firm, doc_type, post_file,
                                                             app, monkeypatch):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 4096)  # small: the test client spools larger bodies to files
+    monkeypatch.setitem(app.config, "PIPELINE_MAX_UPLOAD_BYTES", 4096)
     firm = make_firm()
     login_as(Role.OFFICER)
     response = post_file(f"/documents/firms/{firm.id}", PDF + b"0" * 5000, type_id=1, fiscal_year=2025)
     assert response.status_code == 413
     assert "文件超过 4 KB，未保存" in response.get_data(as_text=True)
     assert count_versions(db) == 0
+
+
+def test_a_file_of_exactly_the_limit_is_kept_and_one_byte_more_is_refused(client, db, login_as, make_firm, doc_type,
+                                                                         post_file, app, monkeypatch):
+    """The limit is the file's (what the form says), not the request's: the multipart framing and the form's fields
+    come on top, so a 20 MB scan of exactly 20 MB is not refused by the size of its request."""
+    limit = 6000
+    monkeypatch.setitem(app.config, "PIPELINE_MAX_UPLOAD_BYTES", limit)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", limit + 64 * 1024)
+    firm = make_firm()
+    login_as(Role.OFFICER)
+    exact = PDF + b"0" * (limit - len(PDF))
+    assert post_file(f"/documents/firms/{firm.id}", exact, type_id=1, fiscal_year=2025).status_code == 302
+    assert count_versions(db) == 1
+    response = post_file(f"/documents/firms/{firm.id}", exact + b"0", type_id=1, fiscal_year=2025)
+    assert response.status_code == 422 and "文件超过 6 KB，未保存" in response.get_data(as_text=True)
+    assert count_versions(db) == 1
 
 
 def test_firm_uploads_and_downloads_its_own_and_never_another_firms(client, db, login_as, make_firm, doc_type,
