@@ -7,14 +7,9 @@ hex digits, so that homophones (新, 鑫) group by character as in a dictionary 
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-from pypinyin import Style, pinyin
-from pypinyin.constants import RE_HANS
-from pypinyin.core import Pinyin
+from functools import cache, lru_cache
 
 KEY_LENGTH = 255  # the column's width: a longer name is ordered by its first ~25 characters, which decide anyway
-_SEGMENTER = Pinyin()  # pypinyin's own split of a name into words, the split pinyin() makes first
 
 
 def name_sort_key(name: str) -> str:
@@ -34,12 +29,26 @@ def _syllables(name: str) -> list[str]:
     """pinyin(name) word by word, each word's syllables looked up once: an import of 50,000 names that share their
     words (有限公司, 科技, the towns) spent 3.5 s of CPU reading the same words again; the result is the same, since
     pinyin() converts the same words one by one."""
+    segmenter, hans, _ = _pypinyin()
     syllables = []
-    for word in _SEGMENTER.seg(name):
-        syllables.extend(_word_syllables(word) if RE_HANS.match(word) else word)  # no pinyin: each character itself
+    for word in segmenter.seg(name):  # pypinyin's own split of a name into words, the split pinyin() makes first
+        syllables.extend(_word_syllables(word) if hans.match(word) else word)  # no pinyin: each character itself
     return syllables
 
 
 @lru_cache(maxsize=20_000)
 def _word_syllables(word: str) -> tuple[str, ...]:
-    return tuple(syllables[0] for syllables in pinyin([word], style=Style.TONE3, heteronym=False, errors=list))
+    return tuple(syllables[0] for syllables in _pypinyin()[2]([word]))
+
+
+@cache
+def _pypinyin():
+    """pypinyin, imported by the first key a process makes: its dictionaries take 58 MB in each web worker, and most
+    workers never create or rename a firm. (segmenter, the Chinese-characters pattern, pinyin in the key's style.)"""
+    from functools import partial
+
+    from pypinyin import Style, pinyin
+    from pypinyin.constants import RE_HANS
+    from pypinyin.core import Pinyin
+
+    return Pinyin(), RE_HANS, partial(pinyin, style=Style.TONE3, heteronym=False, errors=list)

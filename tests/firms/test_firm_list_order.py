@@ -2,6 +2,7 @@
 and a pager with first and last page and a page count."""
 
 import re
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -139,3 +140,19 @@ def test_the_word_cache_gives_each_name_the_reading_of_the_whole_name():
                 piece = f"{syllable.lower() if syllable[-1].isdigit() else syllable.lower() + '5'}{ord(char):05x}"
                 position = key.index(piece, position) + len(piece)  # ValueError: another reading, or out of order
     assert "hang2" in name_sort_key("重庆银行") and "xing2" in name_sort_key("行远")
+
+
+def test_a_worker_loads_pypinyin_only_when_it_makes_a_key(tmp_path):
+    """pypinyin's dictionaries take ~58 MB in each web worker; a worker that never creates or renames a firm (most of
+    them, and the one rendering the monthly report) must not carry them."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from pipeline import create_app; create_app('development'); "
+              "print('pypinyin' in sys.modules); from pipeline.firms.sort_key import name_sort_key; "
+              "name_sort_key('新昌'); print('pypinyin' in sys.modules)")
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}", "SECRET_KEY": "x" * 32,
+           "PIPELINE_SCHEDULER": "0"}
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True,
+                           cwd=Path(__file__).resolve().parents[2]).stdout.split()
+    assert shown == ["False", "True"]
