@@ -28,9 +28,16 @@ def notice_defaults() -> dict[str, dict[str, bool]]:
 
 
 def user_choices(user_id: int) -> dict[str, dict[str, bool]]:
-    choices: dict[str, dict[str, bool]] = {}
-    for row in db.session.scalars(select(NoticeChoice).where(NoticeChoice.user_id == user_id)):
-        choices.setdefault(row.kind, {})[row.channel] = row.enabled
+    """One user's choices: {kind: {channel: on}}."""
+    return choices_by_user(NoticeChoice.user_id == user_id).get(user_id, {})
+
+
+def choices_by_user(*where) -> dict[int, dict[str, dict[str, bool]]]:
+    """{user id: {kind: {channel: on}}} of every user who chose anything (or of those `where` picks): a few rows per
+    user, read in one query for a whole reminder day."""
+    choices: dict[int, dict[str, dict[str, bool]]] = {}
+    for row in db.session.scalars(select(NoticeChoice).where(*where)):
+        choices.setdefault(row.user_id, {}).setdefault(row.kind, {})[row.channel] = row.enabled
     return choices
 
 

@@ -16,10 +16,10 @@ from pipeline.channels.outbox import queue_channel_message
 from pipeline.channels.queries import (
     active_users_by_firm,
     channels_for,
+    choices_by_user,
     enabled_channels,
     mobiles_by_user,
     notice_defaults,
-    user_choices,
 )
 from pipeline.channels.settings import ChannelSettings
 from pipeline.domain.channels import (
@@ -50,47 +50,50 @@ class ChannelError(Exception):
     """A settings change the rules refuse; the message is shown as it is."""
 
 
+_RUN_CACHE = "channels_run"
+
+
+def _run_cached(name: str, load):
+    """What a request or job run reads once (a reminder day asks for every recipient's choices, mobile and firm
+    users): kept in g under one key, so that a saved setting or choice drops all of it at once (_forget_run)."""
+    cache = g.setdefault(_RUN_CACHE, {})
+    if name not in cache:
+        cache[name] = load()
+    return cache[name]
+
+
+def _forget_run() -> None:
+    g.pop(_RUN_CACHE, None)
+
+
 def _enabled() -> set[Channel]:
-    """The channels that exist, read once per request or job run (a reminder day asks for every recipient)."""
-    if "channels_enabled" not in g:
-        g.channels_enabled = enabled_channels(ChannelSettings.from_config(current_app.config))
-    return g.channels_enabled
+    """The channels that exist."""
+    return _run_cached("enabled", lambda: enabled_channels(ChannelSettings.from_config(current_app.config)))
 
 
 def _defaults() -> dict[str, dict[str, bool]]:
-    if "notice_defaults" not in g:
-        g.notice_defaults = notice_defaults()
-    return g.notice_defaults
+    return _run_cached("defaults", notice_defaults)
 
 
 def _choices(user_id: int) -> dict[str, dict[str, bool]]:
-    """A user's choices, read once per request or job run: an officer receives many reminders of one day."""
-    cache = g.setdefault("notice_choices", {})
-    if user_id not in cache:
-        cache[user_id] = user_choices(user_id)
-    return cache[user_id]
+    """A user's choices: every user's read in one query (an officer receives many reminders of one day, and each
+    firm user one)."""
+    return _run_cached("choices", choices_by_user).get(user_id, {})
 
 
 def _mobile(user_id: int) -> str:
-    """A user's mobile number: every user's read in one query per request or job run (a reminder day asks for the
-    officers' and the firm users' numbers once per reminder)."""
-    if "user_mobiles" not in g:
-        g.user_mobiles = mobiles_by_user()
-    return g.user_mobiles.get(user_id, "")
+    """A user's mobile number: every user's read in one query."""
+    return _run_cached("mobiles", mobiles_by_user).get(user_id, "")
 
 
 def _firm_users(firm_id: int) -> list[User]:
-    """A firm's active users, every firm's read in one query per request or job run (most firms have none)."""
-    if "firm_users" not in g:
-        g.firm_users = active_users_by_firm()
-    return g.firm_users.get(firm_id, [])
+    """A firm's active users, every firm's read in one query (most firms have none)."""
+    return _run_cached("firm_users", active_users_by_firm).get(firm_id, [])
 
 
 def _sms_template(kind: str) -> SmsTemplate | None:
-    cache = g.setdefault("sms_templates", {})
-    if kind not in cache:
-        cache[kind] = db.session.get(SmsTemplate, kind)
-    return cache[kind]
+    templates = _run_cached("sms_templates", lambda: {row.kind: row for row in db.session.scalars(select(SmsTemplate))})
+    return templates.get(kind)
 
 
 def wants(user: User, kind: str, channel: Channel) -> bool:
@@ -248,8 +251,7 @@ def save_channel_settings(switches: dict[str, bool], defaults: dict[tuple[str, s
         row.template_code, row.params = template_code.strip(), params.strip()
         db.session.add(row)
     db.session.flush()
-    for cached in ("channels_enabled", "notice_defaults", "sms_templates"):  # the run's cached settings are old
-        g.pop(cached, None)
+    _forget_run()  # the run's cached settings are old
 
 
 def save_user_choices(user: User, mobile: str, choices: dict[tuple[str, str], bool]) -> None:
@@ -274,5 +276,4 @@ def save_user_choices(user: User, mobile: str, choices: dict[tuple[str, str], bo
         row.enabled = on
         db.session.add(row)
     db.session.flush()
-    for cached in ("notice_choices", "user_mobiles"):  # the run's cached choices are this user's old ones
-        g.pop(cached, None)
+    _forget_run()  # the run's cached choices are this user's old ones
