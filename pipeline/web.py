@@ -23,12 +23,17 @@ def safe_next_url(target: str | None, default: str) -> str:
     return target
 
 
-def send_attachment(source, *, mimetype: str, filename: str, inline: bool = False, **options):
+def send_attachment(source, *, mimetype: str, filename: str, inline: bool = False, size: int | None = None,
+                    **options):
     """Send a file the user downloads (PDF, Excel, ZIP): its name, made from any text, through download_name()
-    (werkzeug writes it as RFC 6266 filename*); the response's Cache-Control is no-store (pipeline/security.py)."""
+    (werkzeug writes it as RFC 6266 filename*); the response's Cache-Control is no-store (pipeline/security.py).
+    The length goes out too: `size` for a stream that cannot tell it (a document read from the database in
+    slices), else a seekable file's own."""
     response = send_file(source, mimetype=mimetype, as_attachment=not inline, download_name=download_name(filename),
                          **options)
-    if response.content_length is None and getattr(source, "seekable", bool)():  # a temporary file: its size too
+    if size is not None:
+        response.content_length = size
+    elif response.content_length is None and getattr(source, "seekable", bool)():  # a temporary file
         response.content_length = source.seek(0, io.SEEK_END) - source.seek(0)
     return response
 

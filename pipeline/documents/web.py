@@ -82,9 +82,8 @@ def send_version(version: DocumentVersion):
     """Always an attachment, with the type checked at upload and filename* (never shown inline); logged."""
     record_download(version, actor=current_user, now=utcnow())
     db.session.commit()
-    response = send_attachment(open_version(version), mimetype=MIMETYPES[version.kind], filename=version.filename)
-    response.content_length = version.size
-    return response
+    return send_attachment(open_version(version), mimetype=MIMETYPES[version.kind], filename=version.filename,
+                           size=version.size)
 
 
 @dataclass(frozen=True)
