@@ -7,7 +7,7 @@ from typing import IO
 
 from flask_babel import gettext as _
 from sqlalchemy import Select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from pipeline.domain.policy import INCENTIVE_STATUS_LABELS
 from pipeline.extensions import db
@@ -31,7 +31,8 @@ def export_incentives(incentives: Select) -> IO[bytes]:
 
 def _rows(incentives: Select) -> Iterator[list]:
     statuses = {status: _(label) for status, label in INCENTIVE_STATUS_LABELS.items()}
-    query = incentives.options(joinedload(Incentive.firm).joinedload(Firm.town), joinedload(Incentive.policy))
+    # incentives_query joins Firm already: its row is the firm loaded (a joinedload would join the table a second time)
+    query = incentives.options(contains_eager(Incentive.firm).joinedload(Firm.town), joinedload(Incentive.policy))
     for row in db.session.scalars(query.execution_options(yield_per=_BATCH)):
         yield [row.year, row.firm.name, row.firm.credit_code, row.firm.town.name if row.firm.town else "",
                row.policy.title, row.policy.document_number, statuses[row.status], row.amount, row.paid_amount,
