@@ -29,6 +29,7 @@ import zipfile
 from functools import cache
 
 from flask_babel import gettext as _
+from openpyxl.utils import get_column_letter
 
 BLOCK = 4 * 1024 * 1024
 PROLOG_BYTES = 4096
@@ -217,13 +218,4 @@ def check_position(row: int, column: int, max_row: int, max_column: int) -> None
         raise Refused(_("文件超过单次导入上限 %(limit)s 行，请分批导入。", limit=max_row), "rows")
     if column >= max_column:
         raise Refused(_("文件无法读取：第 %(row)s 行的值超出了可读取的列（最多到 %(last)s 列）。请删除多余的列后重试。",
-                        row=row + 1, last=column_letters(max_column)), "columns")
-
-
-def column_letters(number: int) -> str:
-    """Excel's letters of a 1-based column number (1 → A, 27 → AA)."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+                        row=row + 1, last=get_column_letter(max_column)), "columns")

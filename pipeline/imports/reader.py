@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
+from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from pipeline.hygiene import text_problem
 from pipeline.imports.columns import Column, header_index, normalize_header
-from pipeline.imports.guard import Refused, check_workbook, column_letters
+from pipeline.imports.guard import Refused, check_workbook
 from pipeline.sheet_cells import QUOTE, restore
 
 HEADER_SCAN_ROWS = 10
@@ -69,7 +70,6 @@ class Sheet:
     header_row: int
     ignored: list[str] = field(default_factory=list)
     total: int | None = None
-    max_rows: int | None = None
     _rows: Iterator[tuple[int, list]] | None = None  # (Excel row number, values from first_column on)
     _workbook: object = None
     cell_problems: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
@@ -77,7 +77,7 @@ class Sheet:
 
     def letter(self, key: str) -> str:
         """Column letter of a field (for error messages)."""
-        return next((column_letters(i + 1 + self.first_column) for i, c in self.columns.items() if c.key == key), "")
+        return next((get_column_letter(i + 1 + self.first_column) for i, c in self.columns.items() if c.key == key), "")
 
     def header(self, key: str) -> str:
         return next((c.header for c in self.columns.values() if c.key == key), key)
@@ -153,7 +153,7 @@ def open_sheet(stream, columns: tuple[Column, ...], *, max_rows: int) -> Sheet:
     if total is not None and total > max_rows:
         workbook.close()
         raise ReadError(_("文件有 %(count)s 行，超过单次导入上限 %(limit)s 行，请分批导入。", count=total, limit=max_rows))
-    return Sheet(mapped, header_row, ignored, total, max_rows, rows, workbook, first_column=first_column)
+    return Sheet(mapped, header_row, ignored, total, rows, workbook, first_column=first_column)
 
 
 def _data_sheet(workbook: CalamineWorkbook) -> str:
@@ -222,8 +222,8 @@ def _find_header(rows: Iterator, index: dict[str, Column], key: Column,
                 continue
             if column.key in seen:
                 raise ReadError(_("第 %(row)s 行的列“%(header)s”出现了两次（%(a)s 列和 %(b)s 列）。", row=number,
-                                  header=column.header, a=column_letters(seen[column.key] + 1 + first_column),
-                                  b=column_letters(i + 1 + first_column)))
+                                  header=column.header, a=get_column_letter(seen[column.key] + 1 + first_column),
+                                  b=get_column_letter(i + 1 + first_column)))
             seen[column.key] = i
             mapped[i] = column
         return number, mapped, ignored

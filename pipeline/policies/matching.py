@@ -76,7 +76,7 @@ def match_policy_to_firms(policy: Policy, firm_ids: FirmIds, *, now: datetime,
     today = local_today(now)
     conditions = load_conditions(policy.conditions)
     if standings is None:
-        standings = firm_standings(firm_ids, today, with_figures=conditions.needs_figures or _pays_by_rate(policy))
+        standings = firm_standings(firm_ids, today, with_figures=_reads_figures(policy, conditions))
     statuses = {firm_id: match_policy(conditions, standing, today.year).status
                 for firm_id, standing in standings.items()}
     _store(policy.id, statuses, now)
@@ -87,6 +87,11 @@ def match_policy_to_firms(policy: Policy, firm_ids: FirmIds, *, now: datetime,
             if status == QUALIFIED:
                 propose_reward(policy, firm_id, today.year, standings[firm_id].profile, actor=None, now=now)
     return statuses
+
+
+def _reads_figures(policy: Policy, conditions) -> bool:
+    """Whether matching the policy needs the firms' figures: a condition on them, or a reward paid by rate."""
+    return conditions.needs_figures or _pays_by_rate(policy)
 
 
 def rematch_firm(firm_id: int, *, now: datetime) -> None:
@@ -101,7 +106,7 @@ def rematch_firms(firm_ids: Collection[int], *, now: datetime) -> None:
     ids = list(dict.fromkeys(firm_ids))
     if not policies:
         return
-    with_figures = any(load_conditions(p.conditions).needs_figures or _pays_by_rate(p) for p in policies)
+    with_figures = any(_reads_figures(p, load_conditions(p.conditions)) for p in policies)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
         standings = firm_standings(chunk, local_today(now), with_figures=with_figures)
