@@ -27,7 +27,12 @@ VISIT_RECORD = "visit_record"  # the 走访记录表 of a service record
 
 
 class DocumentError(ValueError):
-    """An upload refused, with the Chinese message the user sees; nothing was stored."""
+    """An upload refused, with the Chinese message the user sees and the form field it is about; nothing was
+    stored."""
+
+    def __init__(self, message: str, field: str = "file") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -66,9 +71,9 @@ def check_content(content: bytes, *, max_bytes: int) -> str:
 def _document_type(upload: Upload, actor: User) -> DocumentType:
     kind = db.session.get(DocumentType, upload.type_id)
     if kind is None or not kind.active:
-        raise DocumentError(_("请选择材料类型。"))
+        raise DocumentError(_("请选择材料类型。"), "type_id")
     if actor.role is Role.FIRM and not kind.firm_may_upload:
-        raise DocumentError(_("此类材料由科技局上传。"))
+        raise DocumentError(_("此类材料由科技局上传。"), "type_id")
     return kind
 
 
@@ -78,7 +83,7 @@ def _fiscal_year(kind: DocumentType, year: int | None, today: date) -> int | Non
     last = today.year + 1  # the 申报书 of an application made next year is that year's (checklist.REQUIRED_DOCUMENTS)
     if year is None or not FIRST_FISCAL_YEAR <= year <= last:
         raise DocumentError(_("%(type)s 需要填写所属年度（%(first)s–%(last)s）。", type=kind.name,
-                              first=FIRST_FISCAL_YEAR, last=last))
+                              first=FIRST_FISCAL_YEAR, last=last), "fiscal_year")
     return year
 
 

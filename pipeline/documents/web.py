@@ -67,7 +67,7 @@ def handle_upload(firm, form: UploadForm) -> DocumentVersion | None:
                                   max_bytes=max_bytes())
     except DocumentError as exc:
         db.session.rollback()
-        form.file.errors.append(str(exc))
+        form[exc.field].errors.append(str(exc))  # next to the field it is about (the year, else the file)
         return None
     db.session.commit()
     flash(_("已上传“%(name)s”（第 %(number)s 版）。", name=version.filename, number=version.number), "success")

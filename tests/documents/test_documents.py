@@ -263,3 +263,16 @@ def test_a_download_is_read_from_the_database_a_slice_at_a_time(client, db, logi
     slices = [s for s in counted.statements if "substr" in s.lower()]
     assert len(slices) == 6
     assert not [s for s in counted.statements if "content" in s and "substr" not in s.lower()]  # never whole
+
+
+def test_a_missing_year_is_shown_at_the_year_field_not_at_the_file(client, db, login_as, make_firm, doc_type,
+                                                                   post_file):
+    firm = make_firm()
+    login_as(Role.OFFICER)
+    response = post_file(f"/documents/firms/{firm.id}", PDF, "a.pdf", type_id=doc_type("audit_report").id,
+                         fiscal_year="")
+    html = response.get_data(as_text=True)
+    year_input = re.search(r'<input[^>]*name="fiscal_year"[^>]*>', html).group(0)
+    file_input = re.search(r'<input[^>]*name="file"[^>]*>', html).group(0)
+    assert response.status_code == 422 and "is-invalid" in year_input and "is-invalid" not in file_input
+    assert count_versions(db) == 0
