@@ -30,6 +30,7 @@ from pipeline.policies.models import (
 from pipeline.reminders.models import AnnualReportFiling, HnteBatch, ProgramYear, Reminder, ReminderRule
 from pipeline.reports.models import MonthlyReport, ReportRender
 from pipeline.scheduler_lease import JobRun, SchedulerLease
+from pipeline.tenancy.models import Authority
 from pipeline.workbench.models import WorkbenchDone
 
 __all__ = [
@@ -47,3 +48,4 @@ __all__ += ["WorkbenchDone"]
 __all__ += ["AccountSetting", "AccountToken", "AuditEvent", "RecoveryCode"]
 __all__ += ["ChannelMessage", "ChannelSwitch", "NoticeChoice", "NoticeDefault", "SmsTemplate", "UserMobile"]
 __all__ += ["Incentive", "IncentiveChange", "Policy", "PolicyBudget", "PolicyMatch", "PolicyOptOut"]
+__all__ += ["Authority"]

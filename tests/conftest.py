@@ -28,6 +28,7 @@ REFERENCE_TABLES = ("track", "stage_setting")
 REFERENCE_TABLES += ("reminder_rule", "program_year", "hnte_batch")  # rows of migration 0003
 REFERENCE_TABLES += ("search_position",)  # rows of migration 0011
 REFERENCE_TABLES += ("document_type",)  # rows of migration 0019
+REFERENCE_TABLES += ("authority",)  # the installation's county, migration 0028
 PASSWORD = "correct-horse-battery"
 
 
