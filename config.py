@@ -80,6 +80,8 @@ class Config:
         # The public verify page: requests per client address and window, counted in the database.
         self.PIPELINE_VERIFY_RATE_LIMIT = int(env.get("PIPELINE_VERIFY_RATE_LIMIT") or 30)
         self.PIPELINE_VERIFY_RATE_WINDOW = int(env.get("PIPELINE_VERIFY_RATE_WINDOW") or 60)
+        # The API (/api/v1): calls per client and minute, counted in the database (every worker shares the count).
+        self.PIPELINE_API_RATE_LIMIT = int(env.get("PIPELINE_API_RATE_LIMIT") or 120)
         # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0: none, use the peer address).
         self.PIPELINE_PROXY_HOPS = int(env.get("PIPELINE_PROXY_HOPS") or 0)
         self.CERTIFICATE_BATCH_DIR = env.get("CERTIFICATE_BATCH_DIR") or str(instance / "certificate-batches")

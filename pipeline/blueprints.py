@@ -43,6 +43,8 @@ BLUEPRINTS = [
     "pipeline.workbench",
     "pipeline.policies",
     "pipeline.policies.portal",
+    "pipeline.api",
+    "pipeline.api.admin",
 ]
 
 

@@ -1,6 +1,7 @@
 """Import every feature's models so that Alembic and `flask shell` see the whole schema."""
 
 from pipeline.accounts.models import AccountSetting, AccountToken, RecoveryCode
+from pipeline.api.models import ApiCall, ApiClient, ApiRateWindow
 from pipeline.audit.models import AuditEvent
 from pipeline.auth.models import LoginAttempt, LoginThrottle, Role, User, user_town
 from pipeline.certificates.models import Certificate, CertificateBatch, CertificateSeal, VerifyHit
@@ -49,3 +50,4 @@ __all__ += ["AccountSetting", "AccountToken", "AuditEvent", "RecoveryCode"]
 __all__ += ["ChannelMessage", "ChannelSwitch", "NoticeChoice", "NoticeDefault", "SmsTemplate", "UserMobile"]
 __all__ += ["Incentive", "IncentiveChange", "Policy", "PolicyBudget", "PolicyMatch", "PolicyOptOut"]
 __all__ += ["Authority"]
+__all__ += ["ApiCall", "ApiClient", "ApiRateWindow"]

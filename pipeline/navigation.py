@@ -45,6 +45,7 @@ NAV = [
     NavItem("accounts.index", _l("用户管理"), (Role.ADMIN,), group="admin"),
     NavItem("login_throttles.index", _l("登录限制"), (Role.ADMIN,), group="admin"),
     NavItem("audit.index", _l("审计日志"), (Role.ADMIN,), group="admin"),
+    NavItem("api_admin.index", _l("API 客户端"), (Role.ADMIN,), group="admin"),
     NavItem("documents_admin.types", _l("材料类型"), (Role.ADMIN,), group="admin"),
     NavItem("certificate_seal.settings", _l("证书印章"), (Role.ADMIN,), group="admin"),
     NavItem("indicators.screening_index", _l("自动遴选"), STAFF, group="work"),
