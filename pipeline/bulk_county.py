@@ -185,6 +185,7 @@ def _build_county(firm_count: int, *, now: datetime, seed: int) -> dict[str, int
     from pipeline.funnel.services import track_rule
     from pipeline.funnel.tally import recount_stage_tally
     from pipeline.i18n import local_zone
+    from pipeline.tenancy.scope import county_for_new_rows
 
     if db.session.scalar(select(func.count(Firm.id))):
         raise CountyNotEmpty("大规模演示数据只能装入没有企业的数据库。")
@@ -223,7 +224,8 @@ def _build_county(firm_count: int, *, now: datetime, seed: int) -> dict[str, int
         advance_id_sequence(db.session.connection(), model.__table__)
     for (short_name, year), last in numbers.last.items():
         track_id = next(track_id for track_id, rule in tracks.values() if rule.short_name == short_name)
-        db.session.execute(insert(PoolCounter), [{"track_id": track_id, "year": year, "last_value": last}])
+        db.session.execute(insert(PoolCounter), [{"county_id": county_for_new_rows(), "track_id": track_id,
+                                                  "year": year, "last_value": last}])
     counts["certificates"] = insert_pending_certificates(now)  # rows only: each PDF renders on its first download
     db.session.flush()
     recount_stage_tally(db.session.connection())  # the records' triggers appended a row each: fold them

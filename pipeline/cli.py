@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import nullcontext
 from importlib import import_module
 
 import click
@@ -18,6 +19,8 @@ from pipeline.pdf_fonts import pdf_cli
 from pipeline.reminders.cli import reminders_cli
 from pipeline.reports.cli import report_cli
 from pipeline.scheduler import scheduler_cli
+from pipeline.tenancy.scope import scope_of_authority, use_scope
+from pipeline.tenancy.services import find_authority
 
 users_cli = AppGroup("users", help="管理用户 / manage users")
 
@@ -31,17 +34,27 @@ users_cli = AppGroup("users", help="管理用户 / manage users")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码")
 @click.option("--temporary/--permanent", default=True, show_default=True,
               help="临时密码：首次登录须修改 / a temporary password must be changed at the first login")
-def create_user_command(role, username, firm_code, display_name, email, password_stdin, temporary):
+@click.option("--authority", "authority_key", default=None,
+              help="所属单位（编号或行政区划代码）；只有一个区县时可省略 / the user's county, city or province")
+def create_user_command(role, username, firm_code, display_name, email, password_stdin, temporary, authority_key):
     """Create a user; the password is prompted for (or read from standard input) and, unless --permanent, must be
     changed at the first login."""
+    authority = find_authority(authority_key) if authority_key else None
+    if authority_key and authority is None:
+        raise click.ClickException(f"找不到单位 {authority_key}")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("密码 / Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(username, role, password, firm_code=firm_code, display_name=display_name, email=email,
-                           min_length=current_app.config["PASSWORD_MIN_LENGTH"])
-        user.must_change_password = temporary
+        # In the authority's scope: a firm user's firm is looked up among its county's firms only.
+        with use_scope(scope_of_authority(db.session, authority.id)) if authority else nullcontext():
+            user = create_user(username, role, password, firm_code=firm_code, display_name=display_name,
+                               email=email, min_length=current_app.config["PASSWORD_MIN_LENGTH"])
+            if authority is not None:
+                user.authority_id = authority.id
+            user.must_change_password = temporary
+            db.session.flush()
     except UserError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
@@ -139,3 +152,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(pdf_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(import_module("pipeline.dashboard.cli").targets_cli)
+    app.cli.add_command(import_module("pipeline.tenancy.cli").authorities_cli)

@@ -95,6 +95,9 @@ def bulk_insert(connection, table, rows: list[dict]) -> None:
     """
     if not rows:
         return
+    from pipeline.tenancy.scope import as_table_owner, check_rows_in_scope
+
+    check_rows_in_scope(table, rows)
     dialect = connection.dialect
     if dialect.name != "postgresql":
         connection.execute(table.insert(), rows)
@@ -104,7 +107,7 @@ def bulk_insert(connection, table, rows: list[dict]) -> None:
                 and column.default is not None and (column.default.is_scalar or column.default.is_callable)}
     processors = [table.c[name].type.bind_processor(dialect) or (lambda value: value) for name in [*names, *defaults]]
     columns = ", ".join(f'"{name}"' for name in [*names, *defaults])
-    with connection.connection.driver_connection.cursor() as cursor, \
+    with as_table_owner(connection), connection.connection.driver_connection.cursor() as cursor, \
             cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
         for row in rows:
             values = [row[name] for name in names]
@@ -130,5 +133,8 @@ def refresh_planner_statistics(engine) -> None:
 def analyze_tables(session, *tables) -> None:
     """Fresh planner statistics of some tables, inside the current transaction (both databases allow ANALYZE there;
     PostgreSQL counts the transaction's own new rows)."""
-    for table in tables:
-        session.execute(text(f'ANALYZE "{table.name}"'))
+    from pipeline.tenancy.scope import as_table_owner
+
+    with as_table_owner(session.connection()):  # the request's tenant role may not ANALYZE
+        for table in tables:
+            session.execute(text(f'ANALYZE "{table.name}"'))

@@ -12,6 +12,7 @@ from pipeline.auth.models import User
 from pipeline.domain.text import N_
 from pipeline.extensions import db, login_manager
 from pipeline.hygiene import MAX_INT, refuse_hostile_request
+from pipeline.tenancy.web import register_request_scope
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -57,6 +58,7 @@ def register_security(app: Flask) -> None:
     login_manager.session_protection = "basic"
     app.url_map.converters["int"] = BoundedIntConverter  # before any blueprint adds its routes
     app.before_request(refuse_hostile_request)
+    register_request_scope(app)
     app.after_request(set_security_headers)
     trust_reverse_proxies(app)
 

@@ -162,6 +162,9 @@ def empty_append_only(conn, name: str) -> None:
 
 
 def _empty_database(snapshot) -> None:
+    from pipeline.tenancy.scope import forget_authorities
+
+    forget_authorities()  # the authority rows go back to the snapshot's below, past the ORM
     with _db.engine.begin() as conn:
         for name in APPEND_ONLY_TABLES:
             empty_append_only(conn, name)

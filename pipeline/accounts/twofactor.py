@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import pyotp
 import segno
-from flask import current_app, g
+from flask import g
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
@@ -20,6 +20,7 @@ from pipeline.audit.services import record_event
 from pipeline.auth.models import Role, User
 from pipeline.auth.services import UserError
 from pipeline.extensions import db
+from pipeline.tenancy.services import bureau_name
 
 REQUIRED_KEY = "two_factor_required"
 REQUIRED_ROLES = frozenset({Role.ADMIN, Role.OFFICER})  # when the setting is on
@@ -68,7 +69,7 @@ def new_secret() -> str:
 def provisioning_qr(user: User, secret: str) -> str:
     """The otpauth:// URI as an SVG data URI (the CSP allows data: images; no network)."""
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.username,
-                                              issuer_name=current_app.config["PIPELINE_AUTHORITY_NAME"])
+                                              issuer_name=bureau_name())
     return segno.make(uri, error="m").svg_data_uri(scale=5, border=2)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from pipeline.db import Base, UTCDateTime, utcnow
 from pipeline.domain.text import N_
+from pipeline.tenancy.models import OptionalCountyOwned
 
 
 class AuditKind(StrEnum):
@@ -39,6 +40,8 @@ class AuditKind(StrEnum):
     EXPORT = "export"
     DOCUMENT_UPLOADED = "document_uploaded"  # issue 20: a firm's document (details: firm, type, version, file)
     DOCUMENT_DOWNLOADED = "document_downloaded"
+    API_CLIENT_CREATED = "api_client_created"  # issue 24 (details: client, token prefix, authority, scopes)
+    API_CLIENT_REVOKED = "api_client_revoked"
 
 
 AUDIT_LABELS = {
@@ -66,10 +69,12 @@ AUDIT_LABELS = {
     AuditKind.EXPORT: N_("导出数据"),
     AuditKind.DOCUMENT_UPLOADED: N_("上传材料"),
     AuditKind.DOCUMENT_DOWNLOADED: N_("下载材料"),
+    AuditKind.API_CLIENT_CREATED: N_("创建 API 客户端"),
+    AuditKind.API_CLIENT_REVOKED: N_("吊销 API 客户端"),
 }
 
 
-class AuditEvent(Base):
+class AuditEvent(OptionalCountyOwned, Base):
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_kind_at", "kind", "at"),)
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
 from pipeline.domain.text import N_
+from pipeline.tenancy.models import default_county_id
 
 
 class Role(StrEnum):
@@ -57,6 +58,9 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(100), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
     firm_id: Mapped[int | None] = mapped_column(ForeignKey("firm.id", ondelete="CASCADE"), index=True)
+    # Issue 24: the authority the user works for (a county; a city or province for roll-up readers). No foreign
+    # key, as county_id (pipeline/tenancy/models.py).
+    authority_id: Mapped[int] = mapped_column(Integer, default=default_county_id, index=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     # Rotated on logout and password change: every cookie that carries an older token stops working.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -29,6 +28,7 @@ from pipeline.indicators.services import evaluate_firm
 from pipeline.indicators.template_globals import fact_text
 from pipeline.indicators.values import FACT_LABELS, YEAR_FIELDS, YEAR_LABELS
 from pipeline.pdf import render_pdf
+from pipeline.tenancy.services import bureau_name
 
 
 @dataclass(frozen=True)
@@ -223,7 +223,7 @@ def build_dossier(firm, *, now: datetime) -> DossierDocument:
         industry=firm.industry.name if firm.industry else "", registered_on=chinese_date(firm.registered_on),
         address=firm.address, legal_rep=firm.legal_rep,
         contact=" ".join(x for x in (firm.contact_name, firm.contact_phone, firm.contact_email) if x),
-        officer=firm.officer.label if firm.officer else "", authority=current_app.config["PIPELINE_AUTHORITY_NAME"],
+        officer=firm.officer.label if firm.officer else "", authority=bureau_name(firm.county_id),
         generated_at=fmt_datetime(now), stages=_stages(firm.id), events=_events(firm.id, certificates),
         certificates=tuple(DossierCertificate(
             number=c.number, track=c.track.name, status=CERTIFICATE_STATUS_LABELS[c.status],

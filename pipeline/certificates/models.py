@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
 from pipeline.domain.text import N_
+from pipeline.tenancy.models import CountyOwned
 
 
 def _enum(cls, length=16):
@@ -92,7 +93,7 @@ class BatchStatus(StrEnum):
     FAILED = "failed"
 
 
-class CertificateBatch(Base):
+class CertificateBatch(CountyOwned, Base):
     """A batch re-issue run outside the request; its progress lives here so that every worker can report it."""
 
     __tablename__ = "certificate_batch"

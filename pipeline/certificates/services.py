@@ -19,6 +19,8 @@ from pipeline.domain.text import N_
 from pipeline.extensions import db
 from pipeline.i18n import to_local
 from pipeline.pdf import render_pdf
+from pipeline.tenancy.scope import county_for_new_rows
+from pipeline.tenancy.services import bureau_name
 
 # 32 letters and digits without look-alikes (no I, O, 0, 1): 20 of them carry 100 bits from `secrets`.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -57,7 +59,7 @@ def certificate_values(*, firm_id: int, firm_track_id: int, track_id: int, firm_
     code = new_verification_code()
     snapshot = certificate_snapshot(
         firm_name=firm_name, credit_code=credit_code, track_name=track_name, number=number, year=year,
-        issued_on=issued_on, reissued_on=reissued_on, authority=config["PIPELINE_AUTHORITY_NAME"],
+        issued_on=issued_on, reissued_on=reissued_on, authority=bureau_name(county_for_new_rows(firm_id=firm_id)),
         verification_code=code, external_url=config["PIPELINE_EXTERNAL_URL"])
     return {"firm_id": firm_id, "firm_track_id": firm_track_id, "track_id": track_id, "kind": CertificateKind.ADMISSION,
             "number": number, "year": year, "issued_on": issued_on, "verification_code": code,

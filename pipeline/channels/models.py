@@ -9,9 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from pipeline.db import Base, UTCDateTime, utcnow
 from pipeline.mail.models import MessageStatus
+from pipeline.tenancy.models import CountyOwned
 
 
-class ChannelMessage(Base):
+class ChannelMessage(CountyOwned, Base):
     """One message on one channel (SMS to a number, markdown to a group robot), sent once like an outbox email.
 
     `dedup_key` names the notice and the channel and the recipient, so a re-run or a second scheduler adds nothing;

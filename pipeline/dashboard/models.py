@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
 from pipeline.funnel.models import StageMove
+from pipeline.tenancy.models import CountyOwned
 
 # The dashboard's period queries read stage_move by time across every track and record: without this index each
 # of them scans the whole history.
@@ -26,14 +27,14 @@ Index("ix_stage_move_to_stage_moved_at", StageMove.to_stage, StageMove.moved_at,
       StageMove.firm_track_id, StageMove.firm_id)
 
 
-class AnnualTarget(Base):
+class AnnualTarget(CountyOwned, Base):
     """How many firms a track should newly certify in a year: town_id NULL is the county-wide target."""
 
     __tablename__ = "annual_target"
     __table_args__ = (
-        UniqueConstraint("track_id", "year", "town_id"),
+        UniqueConstraint("county_id", "track_id", "year", "town_id"),
         # NULLs are distinct in unique constraints: a partial index keeps one county-wide row per track and year.
-        Index("ix_annual_target_county", "track_id", "year", unique=True,
+        Index("ix_annual_target_county", "county_id", "track_id", "year", unique=True,
               sqlite_where=text("town_id IS NULL"), postgresql_where=text("town_id IS NULL")),
     )
 
@@ -49,12 +50,12 @@ class AnnualTarget(Base):
     town = relationship("Town")
 
 
-class AnnualBaseline(Base):
+class AnnualBaseline(CountyOwned, Base):
     """A track's figure of a year before the system's data (e.g. 2021: 新增省科小 96 家), entered by the admin, so that
     the targets page shows progress against it ("双倍增"). `note` says what the figure counts (申报, 新增, …)."""
 
     __tablename__ = "annual_baseline"
-    __table_args__ = (UniqueConstraint("track_id", "year"),)
+    __table_args__ = (UniqueConstraint("county_id", "track_id", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     track_id: Mapped[int] = mapped_column(ForeignKey("track.id", ondelete="CASCADE"))
@@ -67,12 +68,12 @@ class AnnualBaseline(Base):
     track = relationship("Track")
 
 
-class StageMoveDay(Base):
+class StageMoveDay(CountyOwned, Base):
     """How many moves of one kind a bureau day (UTC+8) saw: kept by triggers on stage_move (migration 0026), never
     written here. Key columns hold '' and 0 for none."""
 
     __tablename__ = "stage_move_day"
-    __table_args__ = (Index("ux_stage_move_day_key", "day", "track_id", "to_stage", "from_stage", "reason_code",
+    __table_args__ = (Index("ux_stage_move_day_key", "county_id", "day", "track_id", "to_stage", "from_stage", "reason_code",
                             "entry_class", "issued_year", "level", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

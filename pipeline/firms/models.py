@@ -5,33 +5,36 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from pipeline.db import Base, UTCDateTime, utcnow
 from pipeline.domain.text import N_
 from pipeline.firms.sort_key import name_sort_key
+from pipeline.tenancy.models import CountyOwned
 
 
-class Town(Base):
+class Town(CountyOwned, Base):
     """A 乡镇/街道 of the county."""
 
     __tablename__ = "town"
+    __table_args__ = (UniqueConstraint("county_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Industry(Base):
+class Industry(CountyOwned, Base):
     __tablename__ = "industry"
+    __table_args__ = (UniqueConstraint("county_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Firm(Base):
+class Firm(CountyOwned, Base):
     __tablename__ = "firm"
     # The firm list's sorts by name and by town. The id at the end makes each the page's whole order, so that
     # PostgreSQL reads a deep page's ids from the index alone (SQLite's indexes end with the id anyway). The last
@@ -43,7 +46,8 @@ class Firm(Base):
                       Index("ix_firm_town_id_name_sort_key_id", "town_id", "name_sort_key", "id"),
                       # town + industry (the firm list's filters, the invitation preview): the pair's firms only,
                       # not every firm of the town (SQLite: 25 ms at 100,000 firms)
-                      Index("ix_firm_town_id_industry_id_id", "town_id", "industry_id", "id"))
+                      Index("ix_firm_town_id_industry_id_id", "town_id", "industry_id", "id"),
+                      Index("ix_firm_county_id", "county_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     credit_code: Mapped[str] = mapped_column(String(18), unique=True)  # 统一社会信用代码, upper case

@@ -16,6 +16,7 @@ from pipeline.domain.stages import HOLDING, Stage
 from pipeline.extensions import db
 from pipeline.funnel.models import FirmTrack
 from pipeline.funnel.services import move_firm
+from pipeline.tenancy.scope import for_each_county
 
 EXPIRY_NOTE = "到期"
 CHUNK = 500  # records moved per transaction: 1 January expires a whole year of 科小 at once
@@ -44,6 +45,7 @@ def expire_all(today: date, *, now: datetime) -> int:
     return total
 
 
+@for_each_county
 def expire_records_job(now: datetime) -> str | None:
     """The scheduler's daily run (Asia/Shanghai day)."""
     from pipeline.i18n import to_local

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
 from pipeline.domain.stages import Stage
+from pipeline.tenancy.models import CountyOwned
 
 StageType = Enum(Stage, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
 
@@ -58,7 +59,7 @@ class StageSetting(Base):
     stale_days: Mapped[int | None] = mapped_column(Integer)
 
 
-class FirmTrack(Base):
+class FirmTrack(CountyOwned, Base):
     """A firm's current position on one track. The history of how it got there is in StageMove."""
 
     __tablename__ = "firm_track"
@@ -130,7 +131,7 @@ class StageTally(Base):
     records: Mapped[int] = mapped_column(Integer)
 
 
-class StageMove(Base):
+class StageMove(CountyOwned, Base):
     """One move of one firm on one track. Append-only: the application never updates or deletes a row."""
 
     __tablename__ = "stage_move"
@@ -175,18 +176,19 @@ class PoolCounter(Base):
 
     __tablename__ = "pool_counter"
 
+    county_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # numbering per county
     track_id: Mapped[int] = mapped_column(ForeignKey("track.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_value: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class RecognitionBatch(Base):
+class RecognitionBatch(CountyOwned, Base):
     """A batch in which the city or province recognises firms the county recommended (省科小): the list is first
     published for objections (公示, publicized_on), then recognised under one document (认定, recognized_on and its
     文号); recognising moves every firm of the batch to 认定 through move_firm."""
 
     __tablename__ = "recognition_batch"
-    __table_args__ = (UniqueConstraint("track_id", "name"),)
+    __table_args__ = (UniqueConstraint("county_id", "track_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     track_id: Mapped[int] = mapped_column(ForeignKey("track.id", ondelete="CASCADE"), index=True)

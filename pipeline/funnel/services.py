@@ -33,6 +33,7 @@ from pipeline.firms.models import Firm, ServiceRecord
 from pipeline.funnel.models import FirmTrack, PoolCounter, StageMove, StageSetting, Track
 from pipeline.funnel.queries import list_stale, stale_thresholds  # noqa: F401  (re-exported for other features)
 from pipeline.signals import stage_changed
+from pipeline.tenancy.scope import authority_tree
 
 
 class RecordChanged(TransitionRefused):  # noqa: N818
@@ -95,7 +96,7 @@ def move_firm(target: FirmTrack | tuple[Firm, Track], to_stage: Stage | str, *, 
                           note=(note or "").strip(), certificate_number=certificate_number, issued_on=issued_on,
                           resume_on=resume_on, level=level or None)
     outcome = check_transition(track_rule(track), record_state(record), request, today=today)
-    pool_number = next_pool_number(track, today.year) if outcome.assign_pool_number else None
+    pool_number = next_pool_number(track, today.year, firm.county_id) if outcome.assign_pool_number else None
     from_stage = record.stage if record else None
     if record is None:
         record = FirmTrack(firm=firm, track=track, stage=outcome.to_stage, stage_entered_at=now, last_activity_at=now)
@@ -142,11 +143,15 @@ def apply_outcome(record, outcome: Outcome, now: datetime, pool_number: str | No
         record.revoked_year = outcome.revoked_year
 
 
-def next_pool_number(track: Track, year: int) -> str:
-    """Take the next pool number of a track and year in one atomic statement: concurrent moves never share one."""
+def next_pool_number(track: Track, year: int, county_id: int) -> str:
+    """Take the next pool number of a county's track and year in one atomic statement: concurrent moves never share
+    one. Each county numbers its own; a county with a 行政区划代码 puts it in front (330624-科小-2026-0001), so that
+    the numbers of several counties in one deployment never clash."""
     statement = _pool_counter_upsert(db.session.get_bind().dialect.name)
-    value = db.session.execute(statement, {"track_id": track.id, "year": year}).scalar_one()
-    return format_pool_number(track.short_name, year, value)
+    value = db.session.execute(statement, {"county_id": county_id, "track_id": track.id, "year": year}).scalar_one()
+    number = format_pool_number(track.short_name, year, value)
+    county = authority_tree(db.session).get(county_id)
+    return f"{county.code}-{number}" if county and county.code else number
 
 
 @cache
@@ -154,8 +159,9 @@ def _pool_counter_upsert(dialect_name: str):
     """Built once per dialect: every move into 入库 runs it."""
     table = PoolCounter.__table__
     insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
-    return (insert(table).values(track_id=bindparam("track_id"), year=bindparam("year"), last_value=1)
-            .on_conflict_do_update(index_elements=[table.c.track_id, table.c.year],
+    return (insert(table).values(county_id=bindparam("county_id"), track_id=bindparam("track_id"),
+                                 year=bindparam("year"), last_value=1)
+            .on_conflict_do_update(index_elements=[table.c.county_id, table.c.track_id, table.c.year],
                                    set_={"last_value": table.c.last_value + 1})
             .returning(table.c.last_value))
 

@@ -36,6 +36,7 @@ from pipeline.imports.storage import (
     read_progress,
     valid_token,
 )
+from pipeline.tenancy.services import bureau_name
 from pipeline.web import send_attachment
 
 
@@ -169,5 +170,5 @@ def export_firm_list():
 def export_pool_list():
     audit_download("pool.xlsx")
     handle = export_pool(export_scope(current_user), importable_tracks(), local_today(),
-                         current_app.config["PIPELINE_AUTHORITY_NAME"])
+                         bureau_name())
     return send_attachment(handle, mimetype=XLSX, filename=f"培育库名单-{local_today().isoformat()}.xlsx")

@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from pipeline.mail.models import OutboxMessage
+from pipeline.tenancy.services import bureau_name
 
 EMAIL_LOCALE = "zh"  # messages go out in Chinese, whatever language the person who caused them uses
 
@@ -27,7 +28,7 @@ class RenderedEmail:
 def render_email(name: str, **context) -> RenderedEmail:
     """Render emails/<name>.txt (which sets `subject` at top level) and emails/<name>.html in Chinese."""
     env = current_app.jinja_env
-    context.setdefault("authority", current_app.config["PIPELINE_AUTHORITY_NAME"])
+    context.setdefault("authority", bureau_name())
     context.setdefault("site_url", current_app.config["PIPELINE_EXTERNAL_URL"])
     with force_locale(EMAIL_LOCALE):
         text_module = env.get_template(f"emails/{name}.txt").make_module(context)

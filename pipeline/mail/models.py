@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
 from pipeline.domain.text import N_
+from pipeline.tenancy.models import CountyOwned
 
 
 class MessageStatus(StrEnum):
@@ -27,7 +28,7 @@ STATUS_LABELS = {
 }
 
 
-class OutboxMessage(Base):
+class OutboxMessage(CountyOwned, Base):
     __tablename__ = "outbox_message"
     __table_args__ = (
         Index("ix_outbox_message_status_next_attempt_at", "status", "next_attempt_at"),

@@ -21,11 +21,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
+from pipeline.tenancy.models import CountyOwned
 
 Amount = Numeric(14, 4)  # 万元 to the 元
 
 
-class Policy(Base):
+class Policy(CountyOwned, Base):
     """One policy document with its machine-readable conditions (JSON, pipeline/policies/conditions.py) and benefit."""
 
     __tablename__ = "policy"

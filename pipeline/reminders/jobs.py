@@ -8,8 +8,10 @@ from pipeline.domain.reminders import RULE_LABELS, RuleCode
 from pipeline.extensions import db
 from pipeline.i18n import to_local
 from pipeline.reminders.services import send_due_reminders
+from pipeline.tenancy.scope import for_each_county
 
 
+@for_each_county
 def run_reminders_job(now: datetime) -> str | None:
     """Evaluate the rules for today (Asia/Shanghai) and commit; the sender job delivers the mail."""
     created = send_due_reminders(to_local(now).date(), now=now)

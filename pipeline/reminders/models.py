@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
+from pipeline.tenancy.models import CountyOwned
 
 
 class ReminderRule(Base):
@@ -25,7 +26,7 @@ class ReminderRule(Base):
     updated_by = relationship("User")
 
 
-class Reminder(Base):
+class Reminder(CountyOwned, Base):
     """One reminder to one recipient, stored once: restarts, two schedulers or a re-run never send it twice.
 
     `target` names the recipient and what it is about: 'firm:12' (the firm itself), 'user:5:firm:12' (officer 5

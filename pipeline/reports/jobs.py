@@ -18,10 +18,12 @@ from pipeline.reports.services import (
     send_monthly_report,
 )
 from pipeline.scheduler import JOBS
+from pipeline.tenancy.scope import for_each_county
 
 log = logging.getLogger(__name__)
 
 
+@for_each_county
 def run_monthly_report_job(now: datetime) -> MonthlyReport | None:
     """Render, archive and send the previous month's report once; does nothing if it was already sent."""
     local = now.astimezone(local_zone())

@@ -5,20 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
 from pipeline.domain.text import N_
+from pipeline.tenancy.models import CountyOwned
 
 
-class MonthlyReport(Base):
+class MonthlyReport(CountyOwned, Base):
     """One archived PDF per calendar month; re-rendering a month replaces the stored copy."""
 
     __tablename__ = "monthly_report"
+    __table_args__ = (UniqueConstraint("county_id", "month"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    month: Mapped[str] = mapped_column(String(7), unique=True)  # YYYY-MM, the bureau's calendar
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM, the bureau's calendar; one report per county
     pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # lists never load the bytes
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
@@ -48,7 +50,7 @@ class RenderStatus(StrEnum):
 RENDER_STATUS_LABELS = {RenderStatus.RUNNING: N_("生成中"), RenderStatus.DONE: N_("已完成"), RenderStatus.FAILED: N_("失败")}
 
 
-class ReportRender(Base):
+class ReportRender(CountyOwned, Base):
     """A render started from the web page: the worker thread writes its progress here for the page to poll."""
 
     __tablename__ = "report_render"

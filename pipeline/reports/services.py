@@ -21,6 +21,7 @@ from pipeline.notifications import Attachment, external_url, queue_email, render
 from pipeline.reports.context import build_report_context
 from pipeline.reports.models import MonthlyReport
 from pipeline.reports.pdf import render_report_pdf
+from pipeline.tenancy.services import bureau_name
 
 Progress = Callable[[str, int], None]
 
@@ -42,7 +43,7 @@ def generate_monthly_report(month: Period, *, now: datetime, progress: Progress 
         raise ReportError(f"{month.label}尚未开始，无法生成月报。")
     config = current_app.config
     progress(N_("统计数据"), 10)
-    context = build_report_context(month, now=now, zone=local_zone(), authority=config["PIPELINE_AUTHORITY_NAME"],
+    context = build_report_context(month, now=now, zone=local_zone(), authority=bureau_name(),
                                    annex_limit=config.get("PIPELINE_REPORT_ANNEX_LIMIT", 150))
     progress(N_("排版 PDF"), 35)
     pdf = render_report_pdf(context)

@@ -8,16 +8,12 @@ from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from pipeline.db import Base
-from pipeline.domain.text import N_
 
 
 class AuthorityLevel(StrEnum):
     PROVINCE = "province"
     CITY = "city"
     COUNTY = "county"
-
-
-LEVEL_LABELS = {AuthorityLevel.PROVINCE: N_("省"), AuthorityLevel.CITY: N_("市"), AuthorityLevel.COUNTY: N_("县（市、区）")}
 
 
 class Authority(Base):
@@ -36,10 +32,23 @@ class Authority(Base):
 
 
 def default_county_id(context=None) -> int:
-    """The county of a new row that names none: the scope's one county (scope.py)."""
+    """The county of a new row that names none: its firm's when the row names a firm, else the scope's one county
+    (scope.py)."""
     from pipeline.tenancy.scope import county_for_new_rows
 
-    return county_for_new_rows(context.connection if context is not None else None)
+    if context is None:
+        return county_for_new_rows()
+    return county_for_new_rows(context.connection, context.get_current_parameters().get("firm_id"))
+
+
+def optional_county_id(context=None) -> int | None:
+    """As default_county_id, but None where the scope names no single county (an audit event of a failed login)."""
+    from pipeline.tenancy.scope import NoCountyError
+
+    try:
+        return default_county_id(context)
+    except NoCountyError:
+        return None
 
 
 class CountyOwned:
@@ -49,3 +58,11 @@ class CountyOwned:
     @declared_attr
     def county_id(cls) -> Mapped[int]:  # noqa: N805 (declared_attr is a class method in disguise)
         return mapped_column(Integer, default=default_county_id, nullable=False)
+
+
+class OptionalCountyOwned(CountyOwned):
+    """Mixin: the row belongs to one county, or to none (then only the system scope sees it)."""
+
+    @declared_attr
+    def county_id(cls) -> Mapped[int | None]:  # noqa: N805
+        return mapped_column(Integer, default=optional_county_id, nullable=True, index=True)

@@ -10,11 +10,15 @@ scheduler, the CLI and anonymous pages run in the system scope, which sees every
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import cache, wraps
+from time import monotonic
+from typing import NamedTuple
 
 from sqlalchemy import event, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 TENANT_ROLE = "pipeline_tenant"  # made by migration 0028; owns nothing, so row-level security applies to it
@@ -29,6 +33,7 @@ class Scope:
     authority_ids: frozenset[int]  # the scope's own authority and every one below it
     county_ids: frozenset[int]  # the counties among them
     restricted: bool = True  # False: the system scope, every county
+    everything: bool = False  # it holds every county there is: the ORM needs no filter (an installation of one)
 
     @property
     def setting(self) -> str:
@@ -44,20 +49,44 @@ def current_scope() -> Scope:
     return _current.get()
 
 
-def authority_tree(session_or_connection) -> dict[int, tuple[int | None, str]]:
-    """Every authority: id → (parent id, level). A few hundred rows at most (a province's counties)."""
+class AuthorityNode(NamedTuple):
+    parent_id: int | None
+    level: str
+    code: str | None
+    bureau_name: str
+
+
+TREE_SECONDS = 30  # another worker's new county is seen this late at most; this process's own change at once
+_trees: dict[str, tuple[float, dict[int, AuthorityNode]]] = {}
+
+
+def authority_tree(session_or_connection) -> dict[int, AuthorityNode]:
+    """Every authority: id → node. A few hundred rows at most (a province's counties), read by every request's
+    scope and every new row: kept per database for TREE_SECONDS, and forgotten when this process changes one."""
     from pipeline.tenancy.models import Authority
 
-    rows = session_or_connection.execute(select(Authority.id, Authority.parent_id, Authority.level)).all()
-    return {row.id: (row.parent_id, row.level) for row in rows}
+    engine = getattr(session_or_connection, "engine", None) or session_or_connection.get_bind()
+    key = str(engine.url)
+    cached = _trees.get(key)
+    if cached is not None and monotonic() - cached[0] < TREE_SECONDS:
+        return cached[1]
+    rows = session_or_connection.execute(
+        select(Authority.id, Authority.parent_id, Authority.level, Authority.code, Authority.bureau_name)).all()
+    tree = {row.id: AuthorityNode(row.parent_id, row.level, row.code, row.bureau_name) for row in rows}
+    _trees[key] = (monotonic(), tree)
+    return tree
+
+
+def forget_authorities(*_args) -> None:
+    _trees.clear()
 
 
 def scope_of_authority(session_or_connection, authority_id: int) -> Scope:
     """The scope of a user or API client of an authority: it and every authority below it."""
     tree = authority_tree(session_or_connection)
     children: dict[int | None, list[int]] = {}
-    for node, (parent, _level) in tree.items():
-        children.setdefault(parent, []).append(node)
+    for node, entry in tree.items():
+        children.setdefault(entry.parent_id, []).append(node)
     seen, todo = set(), [authority_id]
     while todo:
         node = todo.pop()
@@ -65,31 +94,32 @@ def scope_of_authority(session_or_connection, authority_id: int) -> Scope:
             continue
         seen.add(node)
         todo.extend(children.get(node, ()))
-    counties = frozenset(node for node in seen if node in tree and tree[node][1] == "county")
-    return Scope(frozenset(seen), counties)
+    counties = frozenset(node for node in seen if node in tree and tree[node].level == "county")
+    every_county = {node for node, entry in tree.items() if entry.level == "county"}
+    return Scope(frozenset(seen), counties, everything=counties == every_county)
 
 
-def county_for_new_rows(connection=None) -> int:
-    """The county a new row belongs to when it names none: the scope's only county, or in the system scope the
-    installation's only county. Rows of a city-wide scope or of a several-county system job must name theirs."""
+def county_for_new_rows(connection=None, firm_id: int | None = None) -> int:
+    """The county a new row belongs to when it names none: its firm's (a record, a move), else the scope's only
+    county, or in the system scope the installation's only county. Other rows of a city-wide scope or of a
+    several-county system job must name theirs."""
     scope = current_scope()
     if len(scope.county_ids) == 1:
         return next(iter(scope.county_ids))
-    if scope.restricted:
-        raise NoCountyError("该操作涉及多个区县，请指定区县。")
     if connection is None:
         from pipeline.extensions import db
 
         connection = db.session.connection()
-    cached = connection.info.get("pipeline.only_county")
-    if cached is None:
-        from pipeline.tenancy.models import Authority
+    counties = county_ids(connection)
+    if len(counties) == 1 and not scope.restricted:
+        return counties[0]
+    if firm_id is not None:
+        from pipeline.firms.models import Firm
 
-        ids = connection.execute(select(Authority.id).where(Authority.level == "county").limit(2)).scalars().all()
-        if len(ids) != 1:
-            raise NoCountyError("该操作涉及多个区县，请指定区县。")
-        cached = connection.info["pipeline.only_county"] = ids[0]
-    return cached
+        county = connection.execute(select(Firm.county_id).where(Firm.id == firm_id)).scalar()
+        if county is not None:
+            return county
+    raise NoCountyError("该操作涉及多个区县，请指定区县。")
 
 
 def apply_to_connection(connection, scope: Scope) -> None:
@@ -135,9 +165,38 @@ def _switch_open_transaction(session: Session | None, scope: Scope) -> None:
 
         if not db.session.registry.has():
             return
-        session = db.session()
+        session = db.session
+    if hasattr(session, "registry"):  # a scoped_session: its session of this context
+        session = session()
     if session.in_transaction():
-        apply_to_connection(session.connection(), scope)
+        with suppress(DBAPIError):  # a failed transaction: its rollback ends the LOCAL settings anyway
+            apply_to_connection(session.connection(), scope)
+
+
+def check_rows_in_scope(table, rows: list[dict]) -> None:
+    """The policies' WITH CHECK, done by the app for a bulk insert: PostgreSQL refuses COPY into a table with
+    row-level security, so an import's COPY runs as the owner (as_table_owner) once its rows are checked here. The
+    rows of a firm's child table belong to firms this transaction has just written in the scope."""
+    scope = current_scope()
+    if scope.restricted and "county_id" in table.c:
+        default = next(iter(scope.county_ids)) if len(scope.county_ids) == 1 else None
+        if any(row.get("county_id", default) not in scope.county_ids for row in rows):
+            raise NoCountyError("导入的数据不属于本区县。")
+
+
+@contextmanager
+def as_table_owner(connection):
+    """For one statement only the owner may run (COPY into a table with policies, ANALYZE): leave the tenant role,
+    then take the scope's settings again."""
+    scope = current_scope()
+    if not scope.restricted or connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.exec_driver_sql("SELECT set_config('role', 'none', true)")
+    try:
+        yield
+    finally:
+        apply_to_connection(connection, scope)
 
 
 def _on_begin(session: Session, _transaction, connection) -> None:
@@ -149,19 +208,70 @@ def _on_begin(session: Session, _transaction, connection) -> None:
 def _limit_to_scope(state: ORMExecuteState) -> None:
     """The app's own scoping, before the database's: every ORM SELECT of a county-owned model or of users."""
     scope = current_scope()
-    if not scope.restricted or not state.is_select or state.execution_options.get("all_counties"):
+    if not scope.restricted or scope.everything or not state.is_select:
         return
     from pipeline.auth.models import User
+    from pipeline.firms.models import Firm
     from pipeline.tenancy.models import CountyOwned
 
     counties, authorities = tuple(scope.county_ids), tuple(scope.authority_ids)
-    state.statement = state.statement.options(
-        with_loader_criteria(CountyOwned, lambda cls: cls.county_id.in_(counties), include_aliases=True),
-        with_loader_criteria(User, lambda cls: cls.authority_id.in_(authorities), include_aliases=True))
+    options = [with_loader_criteria(CountyOwned, lambda cls: cls.county_id.in_(counties), include_aliases=True),
+               with_loader_criteria(User, lambda cls: cls.authority_id.in_(authorities), include_aliases=True)]
+    for model in _firm_children():  # a firm's certificates, indicators, documents, …: through their firm
+        options.append(with_loader_criteria(
+            model, lambda cls: cls.firm_id.in_(select(Firm.id).where(Firm.county_id.in_(counties))),
+            include_aliases=True))
+    state.statement = state.statement.options(*options)
+
+
+@cache
+def _firm_children() -> tuple[type, ...]:
+    """Every mapped class with a firm_id that is not county-owned itself (users have their authority)."""
+    from pipeline.auth.models import User
+    from pipeline.db import Base
+    from pipeline.tenancy.models import CountyOwned
+
+    return tuple(mapper.class_ for mapper in Base.registry.mappers if "firm_id" in mapper.columns
+                 and not issubclass(mapper.class_, CountyOwned | User))
 
 
 def register_scope_events() -> None:
     """Once per process: the events are on the Session class, for every app and session."""
+    from pipeline.tenancy.models import Authority
+
     if not event.contains(Session, "after_begin", _on_begin):
         event.listen(Session, "after_begin", _on_begin)
         event.listen(Session, "do_orm_execute", _limit_to_scope)
+        for change in ("after_insert", "after_update", "after_delete"):
+            event.listen(Authority, change, forget_authorities)
+
+
+def county_scope(county_id: int) -> Scope:
+    return Scope(frozenset({county_id}), frozenset({county_id}))
+
+
+def county_ids(session_or_connection) -> list[int]:
+    return sorted(node for node, entry in authority_tree(session_or_connection).items() if entry.level == "county")
+
+
+def for_each_county(job):
+    """A scheduled job (or its command) that does one county's work: with several counties it runs once in each
+    county's scope, so that each county's reminders, expiries and report are its own and go out under its name.
+    One county (every installation today): the job runs as it always did."""
+
+    @wraps(job)
+    def run(now, *args, **kwargs):
+        from pipeline.extensions import db
+
+        counties = county_ids(db.session)
+        if len(counties) <= 1 or current_scope().restricted:
+            return job(now, *args, **kwargs)
+        results = []
+        for county in counties:
+            with use_scope(county_scope(county)):
+                result = job(now, *args, **kwargs)
+                if result:
+                    results.append(f"{county}: {result}")
+        return "；".join(results) or None
+
+    return run

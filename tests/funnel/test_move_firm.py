@@ -54,7 +54,7 @@ def test_pool_numbers_count_per_track_and_year_and_are_never_reused(db, make_fir
     again = move_firm(record, Stage.POOL, actor=None, now=NOW)
     assert again.pool_number == record.pool_number == "科小-2026-0003"
     assert [m.pool_number for m in moves_of(db, record) if m.pool_number] == ["科小-2026-0001", "科小-2026-0003"]
-    assert db.session.get(PoolCounter, (tech.id, 2026)).last_value == 3
+    assert db.session.get(PoolCounter, (1, tech.id, 2026)).last_value == 3  # county 1, the installation's
 
 
 def test_certification_stores_number_issue_date_and_expiry(db, make_firm, place_firm):
