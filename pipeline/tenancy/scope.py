@@ -211,27 +211,31 @@ def _limit_to_scope(state: ORMExecuteState) -> None:
     if not scope.restricted or scope.everything or not state.is_select:
         return
     from pipeline.auth.models import User
-    from pipeline.firms.models import Firm
+    from pipeline.firms.models import Firm, Town
     from pipeline.tenancy.models import CountyOwned
 
     counties, authorities = tuple(scope.county_ids), tuple(scope.authority_ids)
     options = [with_loader_criteria(CountyOwned, lambda cls: cls.county_id.in_(counties), include_aliases=True),
                with_loader_criteria(User, lambda cls: cls.authority_id.in_(authorities), include_aliases=True)]
-    for model in _firm_children():  # a firm's certificates, indicators, documents, …: through their firm
+    for model in _children("firm_id"):  # a firm's certificates, indicators, documents, …: through their firm
         options.append(with_loader_criteria(
             model, lambda cls: cls.firm_id.in_(select(Firm.id).where(Firm.county_id.in_(counties))),
+            include_aliases=True))
+    for model in _children("town_id"):  # the board's and the dashboard's tallies by town
+        options.append(with_loader_criteria(
+            model, lambda cls: cls.town_id.in_(select(Town.id).where(Town.county_id.in_(counties))),
             include_aliases=True))
     state.statement = state.statement.options(*options)
 
 
 @cache
-def _firm_children() -> tuple[type, ...]:
-    """Every mapped class with a firm_id that is not county-owned itself (users have their authority)."""
+def _children(column: str) -> tuple[type, ...]:
+    """Every mapped class with the column that is not county-owned itself (users have their authority)."""
     from pipeline.auth.models import User
     from pipeline.db import Base
     from pipeline.tenancy.models import CountyOwned
 
-    return tuple(mapper.class_ for mapper in Base.registry.mappers if "firm_id" in mapper.columns
+    return tuple(mapper.class_ for mapper in Base.registry.mappers if column in mapper.columns
                  and not issubclass(mapper.class_, CountyOwned | User))
 
 
