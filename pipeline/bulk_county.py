@@ -91,14 +91,16 @@ class _Record:
 
 
 class _Numbers:
-    """Pool numbers per track and year, as next_pool_number would have handed them out."""
+    """Pool numbers per track and year, as next_pool_number would have handed them out (with the county's
+    行政区划代码 in front when it has one)."""
 
-    def __init__(self):
+    def __init__(self, prefix: str = ""):
         self.last: Counter[tuple[str, int]] = Counter()
+        self.prefix = prefix
 
     def pool(self, short_name: str, year: int) -> str:
         self.last[(short_name, year)] += 1
-        return format_pool_number(short_name, year, self.last[(short_name, year)])
+        return self.prefix + format_pool_number(short_name, year, self.last[(short_name, year)])
 
 
 def walk_record(rng: random.Random, track: TrackRule, start: datetime, now: datetime, numbers: _Numbers,
@@ -169,13 +171,39 @@ def _move(record: _Record, at: datetime, request: MoveRequest, track: TrackRule,
     apply_outcome(record, outcome, at, pool_number)
 
 
-def build_county(firm_count: int, *, now: datetime, seed: int = 7) -> dict[str, int]:
-    """Insert a county of firm_count firms in bulk into a database without firms; return the row counts."""
-    with sqlite_page_cache(db.session.connection(), BULK_CACHE_KIB):
-        return _build_county(firm_count, now=now, seed=seed)
+def build_county(firm_count: int, *, now: datetime, seed: int = 7, county_id: int | None = None) -> dict[str, int]:
+    """Insert a county of firm_count firms in bulk into a database without firms; return the row counts.
+
+    With `county_id`, into that county of a deployment of several (bench/bench_tenancy.py), which must have no firms
+    yet: the build runs in the county's scope (its towns, industries, officers and rows are its own), firm and record
+    ids continue above the database's largest, credit codes follow the firm ids and pool numbers carry the county's
+    行政区划代码, so that the counties' keys never clash."""
+    if county_id is None:
+        with sqlite_page_cache(db.session.connection(), BULK_CACHE_KIB):
+            return _build_county(firm_count, now=now, seed=seed)
+    from pipeline.tenancy.scope import authority_tree, county_scope, use_scope
+
+    code = authority_tree(db.session)[county_id].code
+    with use_scope(county_scope(county_id), db.session), \
+            sqlite_page_cache(db.session.connection(), BULK_CACHE_KIB):
+        return _build_county(firm_count, now=now, seed=seed, ids_after=_largest_ids(),
+                             numbers=_Numbers(f"{code}-" if code else ""))
 
 
-def _build_county(firm_count: int, *, now: datetime, seed: int) -> dict[str, int]:
+def _largest_ids() -> tuple[int, int]:
+    """The largest firm and record ids of every county (read as the table owner: a county's scope sees its own)."""
+    from pipeline.firms.models import Firm
+    from pipeline.funnel.models import FirmTrack
+    from pipeline.tenancy.scope import as_table_owner
+
+    connection = db.session.connection()
+    with as_table_owner(connection):
+        return tuple(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar()
+                     for table in (Firm.__table__, FirmTrack.__table__))
+
+
+def _build_county(firm_count: int, *, now: datetime, seed: int, ids_after: tuple[int, int] = (0, 0),
+                  numbers: _Numbers | None = None) -> dict[str, int]:
     from pipeline.auth.models import Role, User
     from pipeline.certificates.bulk import insert_pending_certificates
     from pipeline.demo import INDUSTRIES, TOWNS, demo_credit_code, demo_firm_name, ensure_named
@@ -185,7 +213,7 @@ def _build_county(firm_count: int, *, now: datetime, seed: int) -> dict[str, int
     from pipeline.funnel.services import track_rule
     from pipeline.funnel.tally import recount_stage_tally
     from pipeline.i18n import local_zone
-    from pipeline.tenancy.scope import county_for_new_rows
+    from pipeline.tenancy.scope import as_table_owner, county_for_new_rows
 
     if db.session.scalar(select(func.count(Firm.id))):
         raise CountyNotEmpty("大规模演示数据只能装入没有企业的数据库。")
@@ -193,19 +221,20 @@ def _build_county(firm_count: int, *, now: datetime, seed: int) -> dict[str, int
     industries = {name: industry.id for name, industry in ensure_named(Industry, INDUSTRIES).items()}
     tracks = {track.code: (track.id, track_rule(track)) for track in db.session.scalars(select(Track))}
     officers = list(db.session.scalars(select(User.id).where(User.role == Role.OFFICER).order_by(User.id)))
-    rng, numbers, zone = random.Random(seed), _Numbers(), local_zone()
+    rng, numbers, zone = random.Random(seed), numbers or _Numbers(), local_zone()
     five_years = (now - datetime(now.year - 5, 1, 1, tzinfo=UTC)).days
-    batch = _Batch(now, now.astimezone(zone).date())
+    batch = _Batch(now, now.astimezone(zone).date(), first_record_id=ids_after[1] + 1)
     counts = Counter()
     for index in range(1, firm_count + 1):
         industry = rng.choice(INDUSTRIES)
         name = demo_firm_name(rng, industry, index)
+        firm_id = ids_after[0] + index
         batch.firms.append({
-            "id": index, "credit_code": demo_credit_code(index), "name": name, "name_sort_key": name_sort_key(name),
+            "id": firm_id, "credit_code": demo_credit_code(firm_id), "name": name, "name_sort_key": name_sort_key(name),
             "town_id": towns[rng.choice(TOWNS)], "industry_id": industries[industry],
             "registered_on": date(2008, 1, 1) + DAY * rng.randrange(0, 17 * 365),
             "address": "", "legal_rep": "", "contact_name": "", "contact_phone": "",
-            "contact_email": f"contact{index}@example.com", "officer_id": rng.choice(officers) if officers else None,
+            "contact_email": f"contact{firm_id}@example.com", "officer_id": rng.choice(officers) if officers else None,
             "notes": "", "created_at": now, "updated_at": now})
         stages = set()
         for code in ("tech_sme", "hnte"):
@@ -213,15 +242,16 @@ def _build_county(firm_count: int, *, now: datetime, seed: int) -> dict[str, int
                 continue
             track_id, rule = tracks[code]
             record = walk_record(rng, rule, now - DAY * rng.uniform(0, five_years), now, numbers, zone)
-            batch.add_record(index, track_id, record)
+            batch.add_record(firm_id, track_id, record)
             stages.add(record.stage)
-        batch.add_figures(index, rng, stages)
-        batch.add_services(index, rng, stages, officers)
+        batch.add_figures(firm_id, rng, stages)
+        batch.add_services(firm_id, rng, stages, officers)
         if len(batch.moves) >= CHUNK:
             batch.flush(counts)
     batch.flush(counts)
-    for model in (Firm, FirmTrack):  # their ids were given here: new firms and records continue above them
-        advance_id_sequence(db.session.connection(), model.__table__)
+    with as_table_owner(db.session.connection()):  # a county's scope may not set a sequence, nor see every id
+        for model in (Firm, FirmTrack):  # their ids were given here: new firms and records continue above them
+            advance_id_sequence(db.session.connection(), model.__table__)
     for (short_name, year), last in numbers.last.items():
         track_id = next(track_id for track_id, rule in tracks.values() if rule.short_name == short_name)
         db.session.execute(insert(PoolCounter), [{"county_id": county_for_new_rows(), "track_id": track_id,
@@ -235,13 +265,13 @@ def _build_county(firm_count: int, *, now: datetime, seed: int) -> dict[str, int
 class _Batch:
     """Rows waiting for the next bulk insert."""
 
-    def __init__(self, now: datetime, today: date):
+    def __init__(self, now: datetime, today: date, first_record_id: int = 1):
         self.now, self.today = now, today  # today: the bureau's calendar day (fiscal years follow it)
         self.firms, self.records, self.moves, self.years, self.facts, self.services = [], [], [], [], [], []
-        self.record_id = 0
+        self.next_record_id = first_record_id
 
     def add_record(self, firm_id: int, track_id: int, record: _Record) -> None:
-        self.record_id += 1
+        self.record_id, self.next_record_id = self.next_record_id, self.next_record_id + 1
         self.records.append({
             "id": self.record_id, "firm_id": firm_id, "track_id": track_id, "stage": record.stage.value,
             "stage_entered_at": record.stage_entered_at, "last_activity_at": record.last_activity_at,
