@@ -54,6 +54,7 @@ class AuthorityNode(NamedTuple):
     level: str
     code: str | None
     bureau_name: str
+    name: str
 
 
 TREE_SECONDS = 30  # another worker's new county is seen this late at most; this process's own change at once
@@ -71,8 +72,9 @@ def authority_tree(session_or_connection) -> dict[int, AuthorityNode]:
     if cached is not None and monotonic() - cached[0] < TREE_SECONDS:
         return cached[1]
     rows = session_or_connection.execute(
-        select(Authority.id, Authority.parent_id, Authority.level, Authority.code, Authority.bureau_name)).all()
-    tree = {row.id: AuthorityNode(row.parent_id, row.level, row.code, row.bureau_name) for row in rows}
+        select(Authority.id, Authority.parent_id, Authority.level, Authority.code, Authority.bureau_name,
+               Authority.name)).all()
+    tree = {row.id: AuthorityNode(row.parent_id, row.level, row.code, row.bureau_name, row.name) for row in rows}
     _trees[key] = (monotonic(), tree)
     return tree
 

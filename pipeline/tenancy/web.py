@@ -6,7 +6,13 @@ from flask import Flask, g
 from flask_login import current_user
 
 from pipeline.extensions import db
-from pipeline.tenancy.scope import enter_scope, leave_scope, register_scope_events, scope_of_authority
+from pipeline.tenancy.scope import (
+    authority_tree,
+    enter_scope,
+    leave_scope,
+    register_scope_events,
+    scope_of_authority,
+)
 
 
 def enter_user_scope() -> None:
@@ -24,7 +30,20 @@ def leave_user_scope(_error=None) -> None:
         leave_scope(token)
 
 
+def authority_label() -> str | None:
+    """The logged-in user's county, city or province, for the account menu: shown once the deployment serves more
+    than one county (a one-county installation looks as it always did)."""
+    if not current_user.is_authenticated:
+        return None
+    tree = authority_tree(db.session)
+    if sum(1 for node in tree.values() if node.level == "county") < 2:
+        return None
+    node = tree.get(current_user.authority_id)
+    return node.name if node else None
+
+
 def register_request_scope(app: Flask) -> None:
     register_scope_events()
     app.before_request(enter_user_scope)
     app.teardown_request(leave_user_scope)
+    app.add_template_global(authority_label)

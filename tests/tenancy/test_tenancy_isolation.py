@@ -235,3 +235,14 @@ def test_a_bulk_insert_in_a_countys_scope_refuses_rows_of_another_county(db, two
             bulk_insert(db.session.connection(), Town.__table__, [{"name": "本县镇", "sort_order": 0}])
             assert db.session.execute(text("SELECT county_id FROM town WHERE name = '本县镇'")).scalar() == second
         db.session.rollback()
+
+
+def test_the_account_menu_names_the_users_county_only_once_there_are_several(client, db, make_user, login_as):
+    login_as(Role.OFFICER)
+    assert "data-authority" not in client.get("/firms/").get_data(as_text=True)  # one county: as before
+
+
+def test_the_account_menu_names_the_users_county_in_a_city(client, db, two_counties):
+    log_in(client, two_counties["second"]["users"][Role.OFFICER])
+    page = client.get("/firms/").get_data(as_text=True)
+    assert "data-authority>所属单位：嵊州市<" in page
