@@ -13,18 +13,31 @@ from pipeline.api.services import ApiClientError, create_client, revoke_client
 from pipeline.auth.permissions import admin_gate
 from pipeline.extensions import db
 from pipeline.tenancy.models import Authority
+from pipeline.tenancy.scope import current_scope
 
 bp = Blueprint("api_admin", __name__, url_prefix="/admin/api-clients")
 bp.before_request(admin_gate)
 
 
+def _in_scope(statement, authority_id):
+    """Only what the admin's own authority and those below it own (an admin of one county: that county's)."""
+    scope = current_scope()
+    return statement.where(authority_id.in_(scope.authority_ids)) if scope.restricted else statement
+
+
 def list_clients() -> list[ApiClient]:
-    return list(db.session.scalars(select(ApiClient).order_by(ApiClient.revoked_at.is_not(None),
-                                                              ApiClient.created_at.desc(), ApiClient.id.desc())))
+    return list(db.session.scalars(_in_scope(select(ApiClient), ApiClient.authority_id).order_by(
+        ApiClient.revoked_at.is_not(None), ApiClient.created_at.desc(), ApiClient.id.desc())))
+
+
+def get_client_or_404(client_id: int) -> ApiClient:
+    return db.session.scalar(_in_scope(select(ApiClient).where(ApiClient.id == client_id),
+                                       ApiClient.authority_id)) or abort(404)
 
 
 def authority_choices() -> list[tuple[int, str]]:
-    authorities = db.session.scalars(select(Authority).order_by(Authority.sort_order, Authority.id))
+    authorities = db.session.scalars(_in_scope(select(Authority), Authority.id)
+                                     .order_by(Authority.sort_order, Authority.id))
     return [(authority.id, authority.name) for authority in authorities]
 
 
@@ -36,7 +49,7 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    form = ApiClientForm(data={"authority_id": 1, "scopes": [ApiScope.FIRMS.value]})
+    form = ApiClientForm(data={"authority_id": current_user.authority_id, "scopes": [ApiScope.FIRMS.value]})
     form.authority_id.choices = authority_choices()
     form.scopes.choices = [(scope.value, _(label)) for scope, label in SCOPE_LABELS.items()]
     if form.validate_on_submit():
@@ -53,7 +66,7 @@ def new():
 
 @bp.post("/<int:client_id>/revoke")
 def revoke(client_id: int):
-    client = db.session.get(ApiClient, client_id) or abort(404)
+    client = get_client_or_404(client_id)
     try:
         revoke_client(client, actor=current_user)
     except ApiClientError as exc:

@@ -96,12 +96,13 @@ def test_admin_menu_links_to_the_client_pages(client, login_as):
 def test_the_form_offers_the_authorities_when_there_are_several(client, login_as, db):
     from pipeline.tenancy.models import Authority
 
-    login_as(Role.ADMIN)  # while county 1 is the only one: a new user's authority defaults to it
     db.session.add_all([Authority(id=2, level="city", name="绍兴市"),
                         Authority(id=3, parent_id=2, level="county", name="嵊州市", code="330683")])
     db.session.commit()
+    login_as(Role.ADMIN, authority_id=2)  # the city's admin: the city and its county
     form = client.get("/admin/api-clients/new").get_data(as_text=True)
-    assert '<select class="form-select" id="authority_id"' in form and "绍兴市" in form
+    assert '<select class="form-select" id="authority_id"' in form and "绍兴市" in form and "嵊州市" in form
+    assert "本县" not in form
     client.post("/admin/api-clients/new", data={"name": "市平台", "authority_id": "2", "scopes": ["firms"]})
     assert db.session.scalar(select(ApiClient.authority_id)) == 2
     assert "绍兴市" in client.get("/admin/api-clients/").get_data(as_text=True)
@@ -122,3 +123,24 @@ def db_revoked_at(client_id: int):
     from pipeline.extensions import db
 
     return db.session.get(ApiClient, client_id).revoked_at
+
+
+def test_a_county_admin_sees_and_revokes_only_its_own_clients(client, login_as, make_user, db):
+    from pipeline.api.services import create_client
+    from pipeline.tenancy.models import Authority
+
+    ours_admin = make_user(Role.ADMIN)  # county 1, while it is the only county
+    db.session.add_all([Authority(id=2, level="city", name="绍兴市"),
+                        Authority(id=3, parent_id=2, level="county", name="嵊州市", code="330683")])
+    db.session.flush()
+    ours = create_client("本县平台", 1, ["firms"], actor=ours_admin).client
+    theirs = create_client("嵊州平台", 3, ["firms"], actor=make_user(Role.ADMIN, authority_id=3)).client
+    db.session.commit()
+    login_as(user=ours_admin)
+    listing = client.get("/admin/api-clients/").get_data(as_text=True)
+    assert "本县平台" in listing and "嵊州平台" not in listing
+    form = client.get("/admin/api-clients/new").get_data(as_text=True)
+    assert "嵊州市" not in form and "绍兴市" not in form
+    assert client.post(f"/admin/api-clients/{theirs.id}/revoke").status_code == 404
+    assert db_revoked_at(theirs.id) is None
+    assert client.post(f"/admin/api-clients/{ours.id}/revoke").status_code == 302
