@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from pipeline.auth.models import Role
 from pipeline.domain.stages import Stage
 from pipeline.indicators.models import FirmFacts, FirmYear
 from tests.api.conftest import bearer
@@ -168,3 +169,23 @@ def test_targets_status_reads_the_same_figures_as_the_cli(client, make_api_clien
     assert {item["track"]: {k: item[k] for k in printed[item["track"]]} for item in answer["tracks"]} == printed
     assert answer["year"] == 2026 and answer["tracks"]
 
+
+
+def test_a_client_reads_only_the_counties_of_its_authority(client, make_firm, make_user, db):
+    from pipeline.api.services import create_client
+    from pipeline.firms.models import Industry, Town
+    from pipeline.tenancy.models import Authority
+
+    admin, ours = make_user(Role.ADMIN), make_firm()  # county 1, while it is the only county
+    db.session.add_all([Authority(id=2, level="city", name="绍兴市"),
+                        Authority(id=3, parent_id=2, level="county", name="嵊州市", code="330683")])
+    db.session.flush()
+    theirs = make_firm(town=Town(name="甘霖镇", county_id=3), industry=Industry(name="轴承", county_id=3), county_id=3)
+    tokens = {authority: create_client(f"平台{authority}", authority, ["firms"], actor=admin).token
+              for authority in (1, 2, 3)}
+    db.session.commit()
+    seen = {authority: [item["credit_code"] for item in walk(client, "/api/v1/firms", token)]
+            for authority, token in tokens.items()}
+    assert seen == {1: [ours.credit_code], 2: [theirs.credit_code], 3: [theirs.credit_code]}
+    assert client.get(f"/api/v1/firms/{ours.credit_code}", headers=bearer(tokens[3])).status_code == 404
+    assert client.get(f"/api/v1/firms/{theirs.credit_code}", headers=bearer(tokens[1])).status_code == 404
