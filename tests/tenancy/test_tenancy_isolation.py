@@ -246,3 +246,37 @@ def test_the_account_menu_names_the_users_county_in_a_city(client, db, two_count
     log_in(client, two_counties["second"]["users"][Role.OFFICER])
     page = client.get("/firms/").get_data(as_text=True)
     assert "data-authority>所属单位：嵊州市<" in page
+
+
+def pages_without_arguments(app) -> list[str]:
+    return sorted({rule.rule for rule in app.url_map.iter_rules()
+                   if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"
+                   and not rule.rule.startswith("/api/")})  # the API needs a token: tests/api
+
+
+def readable_text(response) -> str:
+    """The page, or the text of a downloaded workbook's cells."""
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        book = load_workbook(BytesIO(response.data), read_only=True)
+        return " ".join(str(cell) for sheet in book for row in sheet.iter_rows(values_only=True)
+                        for cell in row if cell is not None)
+    return response.get_data(as_text=True) if response.mimetype.startswith(("text/", "application/json")) else ""
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.OFFICER, Role.LEADER, Role.FIRM])
+def test_no_page_or_download_of_a_county_names_the_other_countys_firms(app, client, db, two_counties, role):
+    log_in(client, two_counties["second"]["users"][role])
+    others = firm_names(two_counties, "first") + [firm.credit_code for firm in two_counties["first"]["firms"]]
+    opened = 0
+    for url in pages_without_arguments(app):
+        response = client.get(url)
+        assert response.status_code < 500, url
+        if response.status_code == 200:
+            opened += 1
+            text = readable_text(response)
+            assert not [name for name in others if name in text], url
+    assert opened >= (3 if role is Role.FIRM else 15)
