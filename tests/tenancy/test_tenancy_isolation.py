@@ -280,3 +280,20 @@ def test_no_page_or_download_of_a_county_names_the_other_countys_firms(app, clie
             text = readable_text(response)
             assert not [name for name in others if name in text], url
     assert opened >= (3 if role is Role.FIRM else 15)
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.OFFICER, Role.LEADER])
+def test_with_the_apps_filter_forgotten_the_database_alone_keeps_the_other_county_out(
+        postgresql, app, client, two_counties, role, monkeypatch):
+    """A forgotten filter, simulated for every query at once: the request's scope claims to hold every county, so
+    the app adds no county filter; the role and the policies still apply."""
+    from dataclasses import replace
+
+    import pipeline.tenancy.web as web
+
+    real = web.scope_of_authority
+    monkeypatch.setattr(web, "scope_of_authority", lambda session, authority: replace(real(session, authority),
+                                                                                      everything=True))
+    test_no_page_or_download_of_a_county_names_the_other_countys_firms(app, client, postgresql, two_counties, role)
+    own = client.get("/firms/").get_data(as_text=True)
+    assert all(name in own for name in firm_names(two_counties, "second"))
