@@ -14,15 +14,19 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable
 
 from pipeline.dashboard.stats import FunnelStats
+from pipeline.tenancy.scope import current_scope
 
-MAX_ENTRIES = 32  # periods × town scopes a worker keeps; the oldest goes first
+MAX_ENTRIES = 32  # periods × town scopes × counties a worker keeps; the oldest goes first
 
 _entries: OrderedDict[Hashable, tuple[float, FunnelStats]] = OrderedDict()
 _lock = threading.Lock()
 
 
 def cache_key(period_key: str, town_ids: Collection[int] | None, list_limit: int) -> Hashable:
-    return period_key, None if town_ids is None else tuple(sorted(town_ids)), list_limit
+    """The key of one view's statistics: its period, towns and list length within the request's counties (several
+    counties share a worker: one county's figures and firm names must never answer another's request)."""
+    scope, towns = current_scope(), None if town_ids is None else tuple(sorted(town_ids))
+    return tuple(sorted(scope.county_ids)), scope.restricted, period_key, towns, list_limit
 
 
 def cached_stats(key: Hashable, compute: Callable[[], FunnelStats], *, max_age: float,
