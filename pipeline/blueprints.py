@@ -30,6 +30,7 @@ BLUEPRINTS = [
     "pipeline.dashboard",
     "pipeline.dashboard.targets",
     "pipeline.reports",
+    "pipeline.rollup",
     "pipeline.documents",
     "pipeline.documents.portal",
     "pipeline.documents.admin",

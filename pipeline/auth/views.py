@@ -12,12 +12,15 @@ from pipeline.auth.services import AuthError, UserError, authenticate, change_pa
 from pipeline.auth.throttle import throttle_policy
 from pipeline.db import utcnow
 from pipeline.extensions import db
+from pipeline.rollup.access import reads_rollup
 from pipeline.web import client_ip, safe_next_url
 
 
 def home_url_for(user) -> str:
     if user.role is Role.FIRM:
         return url_for("portal.index")
+    if reads_rollup(user):
+        return url_for("rollup.index")  # a city's or province's reader: the roll-up of its counties (issue 24)
     if user.role is Role.LEADER:
         return url_for("dashboard.index")  # leaders read the numbers; officers work the board
     if user.role is Role.OFFICER:

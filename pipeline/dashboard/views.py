@@ -1,4 +1,4 @@
-from flask import current_app, flash, render_template, request
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from pipeline.auth.permissions import visible_town_ids
@@ -9,10 +9,13 @@ from pipeline.dashboard.stats import build_funnel_stats
 from pipeline.dashboard.stats_cache import cache_key, cached_stats
 from pipeline.db import utcnow
 from pipeline.i18n import local_today, local_zone, track_short_name
+from pipeline.rollup.access import reads_rollup
 
 
 @bp.route("/")
 def index():
+    if reads_rollup(current_user):  # one query over several counties would show one county's target per track
+        return redirect(url_for("rollup.index"))
     today = local_today()
     period, error = read_period(request.args, today)
     if error:
