@@ -200,7 +200,7 @@ def busy_day(app, day: date) -> None:
     from pipeline.reminders.models import HnteBatch, ProgramYear
 
     with app.app_context():
-        year = db.session.get(ProgramYear, day.year) or ProgramYear(year=day.year)
+        year = db.session.get(ProgramYear, (day.year, 1)) or ProgramYear(year=day.year)
         year.tech_sme_opens_on, year.tech_sme_closes_on = day, day + timedelta(days=60)
         db.session.add(year)
         db.session.flush()

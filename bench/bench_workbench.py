@@ -78,7 +78,7 @@ def deadline_soon(apps: dict):
     for size, app in apps.items():
         with app.app_context():
             due = local_today() + timedelta(days=DEADLINE_IN_DAYS)
-            year = db.session.get(ProgramYear, due.year) or ProgramYear(year=due.year)
+            year = db.session.get(ProgramYear, (due.year, 1)) or ProgramYear(year=due.year)
             saved[size] = (year in db.session, year.tech_sme_opens_on, year.tech_sme_closes_on, due)
             year.tech_sme_opens_on, year.tech_sme_closes_on = date(due.year, 1, 1), due
             db.session.add(year)
@@ -92,7 +92,7 @@ def deadline_soon(apps: dict):
             existed, opens_on, closes_on, due = saved[size]
             with app.app_context():
                 db.session.execute(delete(HnteBatch).where(HnteBatch.due_on == due))
-                year = db.session.get(ProgramYear, due.year)
+                year = db.session.get(ProgramYear, (due.year, 1))
                 if existed:
                     year.tech_sme_opens_on, year.tech_sme_closes_on = opens_on, closes_on
                 elif not db.session.scalar(select(HnteBatch.id).where(HnteBatch.year == due.year)):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, PrimaryKeyConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
+from pipeline.tenancy.models import CountyOwned
 
 
 class TokenPurpose(StrEnum):
@@ -49,11 +50,12 @@ class RecoveryCode(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class AccountSetting(Base):
-    """Settings the admin changes in the app (a missing row is the default): e.g. two_factor_required."""
+class AccountSetting(CountyOwned, Base):
+    """Settings a county's admin changes in the app (a missing row is the default): e.g. two_factor_required."""
 
     __tablename__ = "account_setting"
+    __table_args__ = (PrimaryKeyConstraint("key", "county_id"),)
 
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
     value: Mapped[str] = mapped_column(String(200), default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -20,6 +20,7 @@ from pipeline.audit.services import record_event
 from pipeline.auth.models import Role, User
 from pipeline.auth.services import UserError
 from pipeline.extensions import db
+from pipeline.tenancy.scope import county_for_new_rows, scope_of_authority
 from pipeline.tenancy.services import bureau_name
 
 REQUIRED_KEY = "two_factor_required"
@@ -30,17 +31,24 @@ _CODE = re.compile(r"^\d{6}$")
 STEP = timedelta(seconds=30)
 
 
-def two_factor_required() -> bool:
-    """Whether the admin made two-factor authentication mandatory for admins and officers (once per request)."""
-    if "two_factor_required" not in g:
-        g.two_factor_required = db.session.scalar(
-            select(AccountSetting.value).where(AccountSetting.key == REQUIRED_KEY)) == "1"
-    return g.two_factor_required
+def two_factor_required(user: User | None = None) -> bool:
+    """Whether a county's admin made two-factor authentication mandatory for its admins and officers (once per
+    request): the scope's county, or the user's counties (a city user: when any county below requires it)."""
+    counties = (scope_of_authority(db.session, user.authority_id).county_ids if user is not None
+                else {county_for_new_rows()})
+    cache = g.setdefault("two_factor_required", {})
+    key = frozenset(counties)
+    if key not in cache:
+        cache[key] = "1" in set(db.session.scalars(select(AccountSetting.value).where(
+            AccountSetting.key == REQUIRED_KEY, AccountSetting.county_id.in_(counties))))
+    return cache[key]
 
 
 def set_two_factor_required(required: bool, *, by: User, now: datetime) -> None:
-    """Turn the mandatory two-factor rule for admins and officers on or off (audited)."""
-    setting = db.session.get(AccountSetting, REQUIRED_KEY) or AccountSetting(key=REQUIRED_KEY)
+    """Turn the mandatory two-factor rule for the scope's county's admins and officers on or off (audited)."""
+    county = county_for_new_rows()
+    setting = db.session.get(AccountSetting, (REQUIRED_KEY, county)) or AccountSetting(key=REQUIRED_KEY,
+                                                                                       county_id=county)
     setting.value, setting.updated_at = ("1" if required else "0"), now
     db.session.add(setting)
     g.pop("two_factor_required", None)
@@ -54,12 +62,12 @@ def has_two_factor(user: User) -> bool:
 
 def must_enrol(user: User) -> bool:
     """A staff user who must enrol before using the app."""
-    return user.role in REQUIRED_ROLES and not has_two_factor(user) and two_factor_required()
+    return user.role in REQUIRED_ROLES and not has_two_factor(user) and two_factor_required(user)
 
 
 def may_switch_off(user: User) -> bool:
     """Whether the user may switch their own two-factor authentication off."""
-    return has_two_factor(user) and not (user.role in REQUIRED_ROLES and two_factor_required())
+    return has_two_factor(user) and not (user.role in REQUIRED_ROLES and two_factor_required(user))
 
 
 def new_secret() -> str:

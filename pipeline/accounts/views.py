@@ -26,6 +26,7 @@ from pipeline.auth.services import UserError
 from pipeline.db import utcnow
 from pipeline.extensions import db
 from pipeline.firms.models import Town
+from pipeline.reminders.queries import settings_county_gate
 from pipeline.web import int_arg, page_arg
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/users")
@@ -145,6 +146,7 @@ def reset_two_factor(user_id: int):
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
+    settings_county_gate()  # a county's own settings: none for a user above the counties
     form = TwoFactorRequiredForm(required=two_factor_required())
     if form.validate_on_submit():
         set_two_factor_required(form.required.data, by=current_user, now=utcnow())

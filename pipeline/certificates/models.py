@@ -125,11 +125,13 @@ class VerifyHit(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)  # old hits are deleted by age
 
 
-class CertificateSeal(Base):
-    """The admin's seal setting (one row, id 1; no row means off): many bureaus may not print an imitation seal, so
-    the 入库证书 carries none unless the admin turns it on with the bureau's uploaded official 电子印章 (a PNG)."""
+class CertificateSeal(CountyOwned, Base):
+    """A county admin's seal setting (one row per county; no row means off): many bureaus may not print an imitation
+    seal, so the 入库证书 carries none unless the admin turns it on with the bureau's uploaded official 电子印章 (a
+    PNG). A county's certificates carry its own seal."""
 
     __tablename__ = "certificate_seal"
+    __table_args__ = (Index("ix_certificate_seal_county_id", "county_id", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -13,13 +13,14 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
 
 from pipeline.audit.models import AuditKind
 from pipeline.audit.services import record_event
 from pipeline.certificates.models import CertificateSeal
 from pipeline.extensions import db
+from pipeline.tenancy.scope import county_for_new_rows as settings_county  # the scope's one county
 
-SEAL_ID = 1
 MAX_SEAL_BYTES = 1024 * 1024  # a scanned seal is tens of kilobytes; a megabyte leaves room for a high resolution
 MIN_SEAL_SIDE, MAX_SEAL_SIDE = 150, 3000  # pixels: sharp enough for 42 mm on paper, small enough to render fast
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -69,13 +70,15 @@ def _has_transparency(image: Image.Image) -> bool:
     return image.mode == "P" and "transparency" in image.info
 
 
-def seal_setting() -> CertificateSeal | None:
-    return db.session.get(CertificateSeal, SEAL_ID)
+def seal_setting(county_id: int | None = None) -> CertificateSeal | None:
+    """A county's seal setting (the scope's county by default); None: never set, off."""
+    county_id = settings_county() if county_id is None else county_id
+    return db.session.scalar(select(CertificateSeal).where(CertificateSeal.county_id == county_id))
 
 
-def seal_for_certificate() -> SealImage | None:
-    """The seal the next rendered certificate carries: None when the setting is off."""
-    seal = seal_setting()
+def seal_for_certificate(county_id: int) -> SealImage | None:
+    """The seal the county's next rendered certificate carries: None when its setting is off."""
+    seal = seal_setting(county_id)
     if seal is None or not seal.enabled or seal.image is None:
         return None
     return SealImage(png=seal.image, width=seal.width or 0, height=seal.height or 0)
@@ -86,8 +89,10 @@ def seal_data_uri(seal: SealImage | None) -> str:
 
 
 def save_seal_setting(*, enabled: bool, upload: bytes | None, remove: bool, by, now: datetime) -> CertificateSeal:
-    """Store the admin's choice (audited): a new image replaces the old one; on without any image is refused."""
-    seal = seal_setting() or CertificateSeal(id=SEAL_ID, enabled=False)
+    """Store the admin's choice for the scope's county (audited): a new image replaces the old one; on without any
+    image is refused."""
+    county_id = settings_county()
+    seal = seal_setting(county_id) or CertificateSeal(county_id=county_id, enabled=False)
     image = check_seal_image(upload) if upload else None
     if image is not None:
         seal.image, seal.width, seal.height = image.png, image.width, image.height

@@ -11,9 +11,11 @@ from pipeline.certificates.forms import SealForm
 from pipeline.certificates.seal import MAX_SEAL_BYTES, SealError, save_seal_setting, seal_setting
 from pipeline.db import utcnow
 from pipeline.extensions import db
+from pipeline.reminders.queries import settings_county_gate
 
 bp = Blueprint("certificate_seal", __name__, url_prefix="/admin/certificate-seal")
 bp.before_request(admin_gate)
+bp.before_request(settings_county_gate)  # each county's admin sets that county's seal
 
 
 @bp.route("/", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from pipeline.db import insert_or_ignore
 from pipeline.domain.stages import Stage
 from pipeline.domain.text import N_
 from pipeline.extensions import db
+from pipeline.firms.models import Firm
 from pipeline.i18n import to_local
 from pipeline.pdf import render_pdf
 from pipeline.tenancy.scope import county_for_new_rows
@@ -110,7 +111,9 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     """The PDF of a copy: rendered from its snapshot on first use and stored, so that every later download (and its
     SHA-256) is the same. Raises PdfError when rendering fails; the caller commits what was stored."""
     if certificate.pdf is None:
-        seal = seal_data_uri(seal_for_certificate())  # the setting when the copy is first rendered, then kept
+        # The firm's county's setting when the copy is first rendered, then kept.
+        seal = seal_data_uri(seal_for_certificate(db.session.scalar(
+            select(Firm.county_id).where(Firm.id == certificate.firm_id))))
         pdf = render_pdf(TEMPLATE, certificate_document(certificate.snapshot, certificate.verification_code,
                                                         seal_image=seal))
         # Only the first renderer stores: two workers rendering the same copy at once keep one set of bytes.

@@ -12,7 +12,12 @@ from pipeline.extensions import db
 from pipeline.i18n import local_today
 from pipeline.reminders.forms import NewYearForm, ProgramYearForm, RuleForm
 from pipeline.reminders.models import ReminderRule
-from pipeline.reminders.queries import get_program_year, list_program_years
+from pipeline.reminders.queries import (
+    get_program_year,
+    list_program_years,
+    settings_county,
+    settings_county_gate,
+)
 from pipeline.reminders.services import (
     ReminderError,
     save_program_year,
@@ -23,11 +28,13 @@ from pipeline.reminders.services import (
 
 bp = Blueprint("reminders_admin", __name__, url_prefix="/admin/reminders")
 bp.before_request(admin_gate)
+bp.before_request(settings_county_gate)  # each county's admin keeps that county's rules and calendar
 YEARS = range(2000, 2101)
 
 
 def get_rule_or_404(code: str) -> ReminderRule:
-    rule = db.session.get(ReminderRule, code) if code in RuleCode._value2member_map_ else None
+    known = code in RuleCode._value2member_map_
+    rule = db.session.get(ReminderRule, (code, settings_county())) if known else None
     if rule is None:
         abort(404)
     return rule
@@ -35,7 +42,8 @@ def get_rule_or_404(code: str) -> ReminderRule:
 
 @bp.route("/")
 def rules():
-    rows = {rule.code: rule for rule in db.session.scalars(select(ReminderRule))}
+    rows = {rule.code: rule for rule in db.session.scalars(
+        select(ReminderRule).where(ReminderRule.county_id == settings_county()))}
     return render_template("reminders/admin_rules.html", rules=[(code, rows.get(code.value)) for code in RuleCode],
                            labels=RULE_LABELS, schedules=RULE_SCHEDULES)
 

@@ -4,19 +4,33 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pipeline.db import Base, UTCDateTime, utcnow
 from pipeline.tenancy.models import CountyOwned
 
 
-class ReminderRule(Base):
-    """One of the rules in pipeline/domain/reminders.py: on or off, and its Chinese texts with {占位符}."""
+class ReminderRule(CountyOwned, Base):
+    """One of the rules in pipeline/domain/reminders.py for one county: on or off, and its Chinese texts with
+    {占位符}. Each county has its own row of every rule (migration 0030; a new county gets defaults.py's)."""
 
     __tablename__ = "reminder_rule"
+    __table_args__ = (PrimaryKeyConstraint("code", "county_id"),)  # code first: the audit log names the row by it
 
-    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     subject_template: Mapped[str] = mapped_column(String(200))
     body_template: Mapped[str] = mapped_column(Text)
@@ -35,12 +49,13 @@ class Reminder(CountyOwned, Base):
     __tablename__ = "reminder"
     __table_args__ = (
         UniqueConstraint("rule_code", "target", "due_on"),
+        ForeignKeyConstraint(["rule_code", "county_id"], ["reminder_rule.code", "reminder_rule.county_id"]),
         Index("ix_reminder_recipient_user_id_read_at", "recipient_user_id", "read_at"),
         Index("ix_reminder_recipient_firm_id_read_at", "recipient_firm_id", "read_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    rule_code: Mapped[str] = mapped_column(ForeignKey("reminder_rule.code"))
+    rule_code: Mapped[str] = mapped_column(String(32))  # the rule of the reminder's own county
     target: Mapped[str] = mapped_column(String(64))
     due_on: Mapped[date] = mapped_column(Date)
     firm_id: Mapped[int | None] = mapped_column(ForeignKey("firm.id", ondelete="CASCADE"), index=True)
@@ -72,12 +87,14 @@ class AnnualReportFiling(Base):
     marked_by = relationship("User")
 
 
-class ProgramYear(Base):
-    """The dates that change every year, as data: the 科小 filing window and the 高企 application batches."""
+class ProgramYear(CountyOwned, Base):
+    """The dates that change every year, as data: the 科小 filing window and the 高企 application batches; each
+    county keeps its own calendar."""
 
     __tablename__ = "program_year"
+    __table_args__ = (PrimaryKeyConstraint("year", "county_id"),)  # year first: the audit log names the row by it
 
-    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    year: Mapped[int] = mapped_column(Integer, autoincrement=False)
     tech_sme_opens_on: Mapped[date | None] = mapped_column(Date)
     tech_sme_closes_on: Mapped[date | None] = mapped_column(Date)  # None: not announced / open-ended
 
@@ -85,13 +102,17 @@ class ProgramYear(Base):
                                 back_populates="program_year")
 
 
-class HnteBatch(Base):
-    """One 高企 application batch: the day the province's filing closes."""
+class HnteBatch(CountyOwned, Base):
+    """One 高企 application batch of a county's calendar: the day the province's filing closes."""
 
     __tablename__ = "hnte_batch"
+    __table_args__ = (
+        ForeignKeyConstraint(["year", "county_id"], ["program_year.year", "program_year.county_id"], ondelete="CASCADE"),
+        UniqueConstraint("county_id", "due_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    year: Mapped[int] = mapped_column(ForeignKey("program_year.year", ondelete="CASCADE"), index=True)
-    due_on: Mapped[date] = mapped_column(Date, unique=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    due_on: Mapped[date] = mapped_column(Date)
 
     program_year = relationship("ProgramYear", back_populates="hnte_batches")

@@ -18,6 +18,7 @@ from pipeline.funnel.models import FirmTrack, Track
 from pipeline.funnel.queries import stale_clause, stale_thresholds, start_of_local_day
 from pipeline.i18n import local_zone
 from pipeline.reminders.models import AnnualReportFiling, ProgramYear, Reminder
+from pipeline.tenancy.scope import NoCountyError, county_for_new_rows
 
 HNTE, TECH_SME = "hnte", "tech_sme"
 PAGE_SIZE = 50
@@ -61,12 +62,28 @@ def track_records(track_code: str, *stages: Stage):
     return stmt.where(FirmTrack.stage.in_(stages)) if stages else stmt
 
 
+def settings_county() -> int:
+    """The county whose settings (reminder rules, calendar, seal) the work at hand reads and writes: the scope's
+    one county (a county's user, a county's run of a job), or the installation's only county. NoCountyError for a
+    scope of several counties."""
+    return county_for_new_rows()
+
+
+def settings_county_gate() -> None:
+    """before_request of a county settings page: a city or province user has no county settings of their own."""
+    try:
+        settings_county()
+    except NoCountyError:
+        abort(403)
+
+
 def get_program_year(year: int) -> ProgramYear | None:
-    return db.session.get(ProgramYear, year)
+    return db.session.get(ProgramYear, (year, settings_county()))
 
 
 def list_program_years() -> list[ProgramYear]:
-    return list(db.session.scalars(select(ProgramYear).order_by(ProgramYear.year.desc())))
+    return list(db.session.scalars(select(ProgramYear).where(ProgramYear.county_id == settings_county())
+                                   .order_by(ProgramYear.year.desc())))
 
 
 # Notifications ---------------------------------------------------------------------------------------------------

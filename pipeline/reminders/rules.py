@@ -29,7 +29,14 @@ from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.funnel.models import FirmTrack
 from pipeline.reminders.models import AnnualReportFiling, HnteBatch
-from pipeline.reminders.queries import HNTE, TECH_SME, get_program_year, list_stale_records, track_records
+from pipeline.reminders.queries import (
+    HNTE,
+    TECH_SME,
+    get_program_year,
+    list_stale_records,
+    settings_county,
+    track_records,
+)
 from pipeline.reminders.verdicts import hnte_verdicts
 
 VERDICT_TEXT = {"pass": "基本符合认定条件", "possible": "有望符合认定条件",
@@ -195,8 +202,9 @@ def find_hnte_recert(today: date, catch_up: int) -> Iterator[Due]:
 
 
 def _batches_due(today: date, catch_up: int) -> list[HnteBatch]:
-    """The batches announced today (or within the catch-up days): 30 or 7 days before their deadline."""
+    """The county's batches announced today (or within the catch-up days): 30 or 7 days before their deadline."""
     return list(db.session.scalars(select(HnteBatch).where(
+        HnteBatch.county_id == settings_county(),
         HnteBatch.due_on >= today - timedelta(days=catch_up) + timedelta(days=min(HNTE_BATCH_DAYS_BEFORE)),
         HnteBatch.due_on <= today + timedelta(days=max(HNTE_BATCH_DAYS_BEFORE))).order_by(HnteBatch.due_on)))
 

@@ -24,7 +24,7 @@ from pipeline.i18n import translate_msg
 from pipeline.mail.compose import external_url
 from pipeline.mail.outbox import queue_template_email
 from pipeline.reminders.models import AnnualReportFiling, HnteBatch, ProgramYear, Reminder, ReminderRule
-from pipeline.reminders.queries import addressed_to
+from pipeline.reminders.queries import addressed_to, settings_county
 from pipeline.reminders.rules import FINDERS, Due
 
 log = logging.getLogger(__name__)
@@ -39,12 +39,15 @@ class ReminderError(Exception):
 
 
 def send_due_reminders(today: date, *, now: datetime | None = None) -> Counter:
-    """Evaluate every enabled rule for `today`: store each new reminder once and queue its mail; count them."""
+    """Evaluate every enabled rule of the scope's county for `today`: store each new reminder once and queue its
+    mail; count them."""
     now = now or utcnow()
     catch_up = current_app.config["REMINDER_CATCH_UP_DAYS"]
     created: Counter = Counter()
     reminders = []
-    for rule in db.session.scalars(select(ReminderRule).where(ReminderRule.enabled.is_(True))):
+    county = settings_county()
+    for rule in db.session.scalars(select(ReminderRule).where(ReminderRule.county_id == county,
+                                                              ReminderRule.enabled.is_(True))):
         finder = FINDERS.get(RuleCode(rule.code)) if rule.code in RuleCode._value2member_map_ else None
         if finder is None:
             log.warning("unknown reminder rule %s", rule.code)
@@ -94,7 +97,7 @@ def record_reminder(rule: ReminderRule, due: Due, now: datetime) -> RecordedRemi
     The caller links the email to the stored row (send_due_reminders: _link_emails, once for the day)."""
     title, body = _fill(rule.subject_template, due), _fill(rule.body_template, due)
     reminder_id = insert_or_ignore(db.session, Reminder, dict(
-        rule_code=rule.code, target=due.target, due_on=due.due_on, firm_id=due.firm.id if due.firm else None,
+        county_id=rule.county_id, rule_code=rule.code, target=due.target, due_on=due.due_on, firm_id=due.firm.id if due.firm else None,
         recipient_firm_id=due.firm.id if due.to_firm else None,
         recipient_user_id=None if due.to_firm else due.officer.id,
         title=title, body=body, items=list(due.items), created_at=now))
@@ -146,7 +149,7 @@ def set_rule_enabled(rule: ReminderRule, enabled: bool, *, actor: User, now: dat
 
 def save_program_year(year: int, *, opens_on: date | None, closes_on: date | None,
                       batch_dates: list[date]) -> ProgramYear:
-    """Set a year's 科小 window and 高企 batch dates (every date inside that year)."""
+    """Set a year's 科小 window and 高企 batch dates (every date inside that year) in the scope's county."""
     dates = [d for d in (opens_on, closes_on, *batch_dates) if d is not None]
     if any(d.year != year for d in dates):
         raise ReminderError(_("日期必须在 %(year)s 年内。", year=year))
@@ -154,7 +157,8 @@ def save_program_year(year: int, *, opens_on: date | None, closes_on: date | Non
         raise ReminderError(_("请先填写评价开始日期。"), "tech_sme_opens_on")
     if opens_on and closes_on and closes_on < opens_on:
         raise ReminderError(_("截止日期不能早于开始日期。"), "tech_sme_closes_on")
-    program_year = db.session.get(ProgramYear, year) or ProgramYear(year=year)
+    county = settings_county()
+    program_year = db.session.get(ProgramYear, (year, county)) or ProgramYear(year=year, county_id=county)
     db.session.add(program_year)
     program_year.tech_sme_opens_on, program_year.tech_sme_closes_on = opens_on, closes_on
     wanted = set(batch_dates)

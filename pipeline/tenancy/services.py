@@ -47,6 +47,11 @@ def add_authority(level: str, name: str, *, code: str | None = None, parent_id: 
                           bureau_name=(bureau_name or "").strip())
     db.session.add(authority)
     db.session.flush()
+    if level is AuthorityLevel.COUNTY:
+        # Imported here: the reminders build on tenancy, not the reverse.
+        from pipeline.reminders.defaults import seed_county_settings
+
+        seed_county_settings(authority.id)
     return authority
 
 

@@ -84,5 +84,5 @@ def test_reminders_journey(page, live_server, in_live_app, console_errors, shoot
     expect(page.get_by_text("邮件已重新加入发送队列。")).to_be_visible()
     shoot("admin-message")
 
-    rule = in_live_app(lambda: db.session.get(ReminderRule, "hnte_expiry").subject_template)
+    rule = in_live_app(lambda: db.session.get(ReminderRule, ("hnte_expiry", 1)).subject_template)
     assert rule == "【请重新申报】{企业名称}高企证书 {到期日期} 到期"

@@ -136,7 +136,7 @@ def test_the_page_shows_each_rows_own_deadline(client, login_as, db, make_firm, 
     from pipeline.reminders.models import HnteBatch, ProgramYear
 
     today = local_today()
-    if db.session.get(ProgramYear, today.year) is None:
+    if db.session.get(ProgramYear, (today.year, 1)) is None:
         db.session.add(ProgramYear(year=today.year, tech_sme_opens_on=date(today.year, 6, 1)))
     for due in (date(today.year, 1, 1), date(today.year, 12, 31)):
         if db.session.scalar(select(HnteBatch.id).where(HnteBatch.due_on == due)) is None:

@@ -222,7 +222,7 @@ def test_two_runs_at_once_store_and_send_each_reminder_once(app, db, make_firm, 
 
 
 def test_a_switched_off_rule_sends_nothing(db, make_firm, officer, put_on_track, run_days):
-    db.session.get(ReminderRule, "hnte_expiry").enabled = False
+    db.session.get(ReminderRule, ("hnte_expiry", 1)).enabled = False
     put_on_track(make_firm(officer=officer), "hnte", Stage.CERTIFIED, expires_on=date(2027, 6, 30))
     assert run_days([date(2027, 6, 30) - timedelta(days=30)]) == {}
 

@@ -129,12 +129,12 @@ def test_the_admin_edits_a_rules_text_and_an_unknown_placeholder_is_refused(clie
                            data={"enabled": "y", "subject": "{公司}证书到期", "body": "正文"})
     assert response.status_code == 200 and "不认识的占位符 {公司}" in response.get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(ReminderRule, "hnte_expiry").subject_template.startswith("{企业名称}")
+    assert db.session.get(ReminderRule, ("hnte_expiry", 1)).subject_template.startswith("{企业名称}")
     response = client.post("/admin/reminders/rules/hnte_expiry",
                            data={"subject": "{企业名称}：证书 {到期日期} 到期", "body": "请在 {剩余天数} 天内准备。"})
     assert response.status_code == 302
     db.session.expire_all()
-    rule = db.session.get(ReminderRule, "hnte_expiry")
+    rule = db.session.get(ReminderRule, ("hnte_expiry", 1))
     assert (rule.enabled, rule.subject_template) == (False, "{企业名称}：证书 {到期日期} 到期")
     assert client.post("/admin/reminders/rules/nope").status_code == 404
 
@@ -143,11 +143,11 @@ def test_the_admin_switches_a_rule_off_and_on(client, db, login_as):
     login_as(Role.ADMIN)
     client.post("/admin/reminders/rules/stale_digest/toggle")
     db.session.expire_all()
-    assert db.session.get(ReminderRule, "stale_digest").enabled is False
+    assert db.session.get(ReminderRule, ("stale_digest", 1)).enabled is False
     assert "已停用" in client.get("/admin/reminders/").get_data(as_text=True)
     client.post("/admin/reminders/rules/stale_digest/toggle")
     db.session.expire_all()
-    assert db.session.get(ReminderRule, "stale_digest").enabled is True
+    assert db.session.get(ReminderRule, ("stale_digest", 1)).enabled is True
 
 
 def test_the_admin_keeps_the_yearly_dates(client, db, login_as):
@@ -162,13 +162,13 @@ def test_the_admin_keeps_the_yearly_dates(client, db, login_as):
     assert "不是有效日期" in response.get_data(as_text=True)
     response = client.post("/admin/reminders/calendar/2027", data={"hnte_batches": "2028-04-30"})
     assert "日期必须在 2027 年内" in response.get_data(as_text=True)
-    assert db.session.get(ProgramYear, 2027) is None
+    assert db.session.get(ProgramYear, (2027, 1)) is None
     response = client.post("/admin/reminders/calendar/2027", data={
         "tech_sme_opens_on": "2027-06-01", "tech_sme_closes_on": "2027-08-31",
         "hnte_batches": "2027-07-31\n2027-04-30"})
     assert response.status_code == 302
     db.session.expire_all()
-    year = db.session.get(ProgramYear, 2027)
+    year = db.session.get(ProgramYear, (2027, 1))
     assert (year.tech_sme_opens_on, year.tech_sme_closes_on) == (date(2027, 6, 1), date(2027, 8, 31))
     assert [b.due_on for b in year.hnte_batches] == [date(2027, 4, 30), date(2027, 7, 31)]
     client.post("/admin/reminders/calendar/2027", data={"hnte_batches": "2027-05-15"})
