@@ -45,6 +45,8 @@ class AnnualTarget(CountyOwned, Base):
     target: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Issue 24: the city that set this county-wide target (targets cascade); NULL: the county set it itself.
+    set_by_authority_id: Mapped[int | None] = mapped_column(Integer)
 
     track = relationship("Track")
     town = relationship("Town")

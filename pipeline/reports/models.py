@@ -69,3 +69,30 @@ class ReportRender(CountyOwned, Base):
 
     requested_by = relationship("User")
     report = relationship("MonthlyReport")
+
+
+class CityReport(Base):
+    """The city edition of a month's report (issue 24): one archived PDF per city and month, summed over the city's
+    counties' own reports. Keyed by the city, not by a county: no county owns it."""
+
+    __tablename__ = "city_report"
+    __table_args__ = (UniqueConstraint("authority_id", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authority_id: Mapped[int] = mapped_column(ForeignKey("authority.id"))
+    month: Mapped[str] = mapped_column(String(7))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_to: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __str__(self) -> str:
+        return f"{self.month_label}全市汇总月报（{self.size:,} 字节，{'已发送' if self.sent_at else '未发送'}）"
+
+    month_label = MonthlyReport.month_label
+
+    @property
+    def filename(self) -> str:
+        return f"{self.month_label}科技型企业梯队培育月报（全市汇总）.pdf"
