@@ -10,6 +10,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pipeline.domain.periods import Period, month_period, previous_period
 from pipeline.extensions import db
 from pipeline.i18n import local_zone
+from pipeline.reports.city import run_city_reports
 from pipeline.reports.models import MonthlyReport
 from pipeline.reports.services import (
     ReportError,
@@ -18,16 +19,31 @@ from pipeline.reports.services import (
     send_monthly_report,
 )
 from pipeline.scheduler import JOBS
-from pipeline.tenancy.scope import for_each_county
+from pipeline.tenancy.scope import current_scope, for_each_county
 
 log = logging.getLogger(__name__)
 
 
-@for_each_county
-def run_monthly_report_job(now: datetime) -> MonthlyReport | None:
-    """Render, archive and send the previous month's report once; does nothing if it was already sent."""
+def run_monthly_report_job(now: datetime) -> MonthlyReport | str | None:
+    """Each county's report of the previous month, then each city's edition (issue 24); each is sent once."""
+    result = run_county_monthly_report(now)
+    if current_scope().restricted:  # one county's run: no city editions
+        return result
+    city_results = run_city_reports(_last_month(now), now)
+    if not city_results:
+        return result  # one county, no city: as before
+    return "；".join(([str(result)] if result else []) + city_results)
+
+
+def _last_month(now: datetime) -> Period:
     local = now.astimezone(local_zone())
-    month = previous_period(month_period(local.year, local.month))
+    return previous_period(month_period(local.year, local.month))
+
+
+@for_each_county
+def run_county_monthly_report(now: datetime) -> MonthlyReport | None:
+    """Render, archive and send the previous month's report once; does nothing if it was already sent."""
+    month = _last_month(now)
     report = get_monthly_report(month.key)
     if report is not None and report.sent_at is not None:
         return None

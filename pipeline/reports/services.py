@@ -34,13 +34,18 @@ def get_monthly_report(month_key: str) -> MonthlyReport | None:
     return db.session.scalar(select(MonthlyReport).where(MonthlyReport.month == month_key))
 
 
-def generate_monthly_report(month: Period, *, now: datetime, progress: Progress | None = None) -> MonthlyReport:
-    """Render a calendar month's report and archive it, replacing an earlier copy (its sent_at stays)."""
-    progress = progress or (lambda step, percent: None)
+def check_report_month(month: Period, now: datetime) -> None:
+    """A report covers a calendar month that has begun."""
     if month.kind != "month":
         raise ReportError("月报只能按自然月生成。")
     if month.bounds(local_zone())[0] > now:
         raise ReportError(f"{month.label}尚未开始，无法生成月报。")
+
+
+def generate_monthly_report(month: Period, *, now: datetime, progress: Progress | None = None) -> MonthlyReport:
+    """Render a calendar month's report and archive it, replacing an earlier copy (its sent_at stays)."""
+    progress = progress or (lambda step, percent: None)
+    check_report_month(month, now)
     config = current_app.config
     progress(N_("统计数据"), 10)
     context = build_report_context(month, now=now, zone=local_zone(), authority=bureau_name(),
