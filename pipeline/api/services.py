@@ -89,7 +89,9 @@ def count_call(client: ApiClient, now: datetime, *, limit: int) -> int | None:
 
 
 def log_call(client_id: int | None, *, method: str, path: str, status: int, ip: str, now: datetime) -> None:
-    """Append one row to the API's call log."""
-    db.session.add(ApiCall(client_id=client_id, at=now, method=method[:8], path=path[:500], status=status,
+    """Append one row to the API's call log. A control character in the path (a probe's NUL, which PostgreSQL's
+    text cannot hold) is logged as U+FFFD: the call is still on record, as a 400."""
+    path = "".join("\ufffd" if ord(char) < 32 or ord(char) == 127 else char for char in path[:500])
+    db.session.add(ApiCall(client_id=client_id, at=now, method=method[:8], path=path, status=status,
                            ip=ip[:45]))
     db.session.flush()
