@@ -127,3 +127,11 @@ def test_a_request_reads_in_the_clients_scope_and_leaves_it(client, make_user, d
     assert [(scope.restricted, scope.authority_ids, scope.county_ids) for scope in seen] == [
         (True, frozenset({2, 3}), frozenset({3}))]
     assert not current_scope().restricted
+
+
+def test_a_control_character_in_the_path_is_a_json_400_and_still_logged(client, make_api_client, db):
+    _, token = make_api_client()
+    response = client.get("/api/v1/firms/%00x", headers=bearer(token))
+    assert response.status_code == 400 and response.json["error"] == "bad_request"
+    [call] = db.session.scalars(select(ApiCall)).all()
+    assert (call.path, call.status) == ("/api/v1/firms/\ufffdx", 400)
