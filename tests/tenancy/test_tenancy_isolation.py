@@ -297,3 +297,22 @@ def test_with_the_apps_filter_forgotten_the_database_alone_keeps_the_other_count
     test_no_page_or_download_of_a_county_names_the_other_countys_firms(app, client, postgresql, two_counties, role)
     own = client.get("/firms/").get_data(as_text=True)
     assert all(name in own for name in firm_names(two_counties, "second"))
+
+
+def test_a_countys_scope_sees_only_its_own_api_clients_in_the_database(postgresql, two_counties):
+    from pipeline.api.models import ApiClient
+
+    db = postgresql
+    first, second = two_counties["first"]["county"].id, two_counties["second"]["county"].id
+    for county in (first, second):
+        db.session.add(ApiClient(name=f"客户端{county}", authority_id=county, scopes=["firms"],
+                                 token_hash=f"{county:064d}", token_prefix=f"ppl_{county}"))
+    db.session.commit()
+    with use_scope(county_scope(second), db.session):
+        seen = set(db.session.execute(text("SELECT authority_id FROM api_client")).scalars())
+    db.session.rollback()
+    with use_scope(scope_of_authority(db.session, two_counties["city"].id), db.session):
+        city_sees = set(db.session.execute(text("SELECT authority_id FROM api_client")).scalars())
+    db.session.rollback()
+    assert seen == {second}
+    assert city_sees == {first, second}
