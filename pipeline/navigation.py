@@ -11,6 +11,8 @@ from flask_login import current_user
 
 from pipeline.auth.models import ROLE_LABELS, Role, User
 from pipeline.auth.permissions import sees_whole_county
+from pipeline.dashboard.targets.services import is_city_user
+from pipeline.rollup.access import reads_rollup
 
 STAFF = (Role.ADMIN, Role.OFFICER, Role.LEADER)
 
@@ -26,7 +28,8 @@ class NavItem:
 
 NAV = [
     NavItem("workbench.index", _l("工作台"), (Role.OFFICER, Role.ADMIN)),
-    NavItem("dashboard.index", _l("统计分析"), STAFF, group="reports"),
+    NavItem("dashboard.index", _l("统计分析"), STAFF, group="reports", only_if=lambda user: not reads_rollup(user)),
+    NavItem("rollup.index", _l("区县汇总"), STAFF, group="reports", only_if=reads_rollup),
     NavItem("funnel.board", _l("培育看板"), STAFF),
     NavItem("firms.index", _l("企业库"), STAFF),
     NavItem("funnel.bulk", _l("批量调整"), (Role.ADMIN, Role.OFFICER), group="work"),
@@ -39,6 +42,7 @@ NAV = [
     NavItem("policies_portal.index", _l("惠企政策"), (Role.FIRM,)),
     NavItem("funnel_admin.tracks", _l("培育设置"), (Role.ADMIN,), group="admin"),
     NavItem("targets.index", _l("年度目标"), (Role.ADMIN,), group="admin"),
+    NavItem("targets.city", _l("区县目标"), (Role.ADMIN, Role.LEADER), group="reports", only_if=is_city_user),
     NavItem("reminders_admin.rules", _l("提醒规则"), (Role.ADMIN,), group="admin"),
     NavItem("mail.outbox", _l("发件箱"), (Role.ADMIN,), group="admin"),
     NavItem("channels.settings", _l("通知渠道"), (Role.ADMIN,), group="admin"),
