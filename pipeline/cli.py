@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
 from importlib import import_module
 
 import click
@@ -19,7 +18,7 @@ from pipeline.pdf_fonts import pdf_cli
 from pipeline.reminders.cli import reminders_cli
 from pipeline.reports.cli import report_cli
 from pipeline.scheduler import scheduler_cli
-from pipeline.tenancy.scope import scope_of_authority, use_scope
+from pipeline.tenancy.scope import NoCountyError
 from pipeline.tenancy.services import find_authority
 
 users_cli = AppGroup("users", help="管理用户 / manage users")
@@ -47,15 +46,12 @@ def create_user_command(role, username, firm_code, display_name, email, password
     else:
         password = click.prompt("密码 / Password", hide_input=True, confirmation_prompt=True)
     try:
-        # In the authority's scope: a firm user's firm is looked up among its county's firms only.
-        with use_scope(scope_of_authority(db.session, authority.id)) if authority else nullcontext():
-            user = create_user(username, role, password, firm_code=firm_code, display_name=display_name,
-                               email=email, min_length=current_app.config["PASSWORD_MIN_LENGTH"])
-            if authority is not None:
-                user.authority_id = authority.id
-            user.must_change_password = temporary
-            db.session.flush()
-    except UserError as exc:
+        user = create_user(username, role, password, firm_code=firm_code, display_name=display_name, email=email,
+                           min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+                           authority_id=authority.id if authority else None)
+        user.must_change_password = temporary
+        db.session.flush()
+    except (UserError, NoCountyError) as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
     db.session.commit()

@@ -19,6 +19,7 @@ from pipeline.extensions import db
 from pipeline.firms.models import Firm, Town
 from pipeline.i18n import to_local
 from pipeline.notifications import external_url, queue_template_email
+from pipeline.tenancy.scope import exists_in_any_county
 
 NO_PASSWORD = "!invited"  # noqa: S105 - not an argon2 hash: nothing verifies against it until the invitation is used
 
@@ -71,11 +72,14 @@ def _check_email(email: str, user: User | None) -> str:
 def invite_user(data: UserData, *, by: User, now: datetime) -> User:
     """Create a user without a password and mail them a link (72 h, once) to set their own."""
     username = data.username.strip()
-    if db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())):
+    if exists_in_any_county(db.session, select(User.id).where(func.lower(User.username) == username.lower())):
         raise UserError(_("用户名 %(name)s 已存在。", name=username))
+    firm = _firm_for(data)
     user = User(username=username, role=data.role, password_hash=NO_PASSWORD, display_name=data.display_name.strip(),
-                email=_check_email(data.email, None), firm=_firm_for(data), towns=_towns_for(data),
-                reports_monthly=data.reports_monthly and data.role is not Role.FIRM, created_at=now)
+                email=_check_email(data.email, None), firm=firm, towns=_towns_for(data),
+                reports_monthly=data.reports_monthly and data.role is not Role.FIRM, created_at=now,
+                # the inviter's county (or city: a city admin invites the city's staff); a firm user, the firm's
+                authority_id=firm.county_id if firm is not None else by.authority_id)
     db.session.add(user)
     db.session.flush()
     record_event(AuditKind.USER_CREATED, actor=by, target=user, now=now, role=user.role.value,

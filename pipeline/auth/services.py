@@ -18,6 +18,7 @@ from pipeline.domain.throttle import ThrottlePolicy
 from pipeline.extensions import db
 from pipeline.firms.models import Firm
 from pipeline.hygiene import text_problem
+from pipeline.tenancy.scope import exists_in_any_county
 
 
 class AuthError(Exception):
@@ -89,8 +90,10 @@ def password_context(username: str, display_name: str, email: str, firm: Firm | 
 
 
 def create_user(username: str, role: Role | str, password: str, *, firm_code: str | None = None,
-                display_name: str = "", email: str = "", min_length: int = 10) -> User:
-    """Create a user; a firm user must name an existing firm by its credit code."""
+                display_name: str = "", email: str = "", min_length: int = 10,
+                authority_id: int | None = None) -> User:
+    """Create a user; a firm user must name an existing firm by its credit code, and belongs to the firm's county.
+    `authority_id`: the county, city or province the user works for (default: the scope's one county)."""
     role = Role(role)
     username = username.strip()
     if not username:
@@ -98,7 +101,7 @@ def create_user(username: str, role: Role | str, password: str, *, firm_code: st
     for label, text in (("用户名", username), ("姓名", display_name), ("邮箱", email)):
         if problem := text_problem(text):  # the same one-line rule as every form and the import
             raise UserError(f"{label}{problem}")
-    if db.session.scalar(select(User.id).where(User.username == username)):
+    if exists_in_any_county(db.session, select(User.id).where(User.username == username)):
         raise UserError(f"用户名 {username} 已存在。")
     firm = None
     if role is Role.FIRM:
@@ -109,9 +112,12 @@ def create_user(username: str, role: Role | str, password: str, *, firm_code: st
             raise UserError(f"找不到统一社会信用代码为 {firm_code} 的企业。")
     elif firm_code:
         raise UserError("只有企业用户可以绑定企业。")
+    if firm is not None and authority_id not in (None, firm.county_id):
+        raise UserError("企业用户属于其企业所在的区县。")
     check_password_strength(password, min_length, context=password_context(username, display_name, email, firm))
+    authority = {"authority_id": firm.county_id if firm is not None else authority_id}
     user = User(username=username, role=role, password_hash=hash_password(password), firm=firm,
-                display_name=display_name, email=email)
+                display_name=display_name, email=email, **{k: v for k, v in authority.items() if v is not None})
     db.session.add(user)
     db.session.flush()
     return user

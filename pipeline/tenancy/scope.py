@@ -18,7 +18,7 @@ from time import monotonic
 from typing import NamedTuple
 
 from sqlalchemy import event, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 TENANT_ROLE = "pipeline_tenant"  # made by migration 0028; owns nothing, so row-level security applies to it
@@ -171,7 +171,8 @@ def _switch_open_transaction(session: Session | None, scope: Scope) -> None:
     if hasattr(session, "registry"):  # a scoped_session: its session of this context
         session = session()
     if session.in_transaction():
-        with suppress(DBAPIError):  # a failed transaction: its rollback ends the LOCAL settings anyway
+        # A failed transaction (an error in the block): its rollback ends the LOCAL settings anyway.
+        with suppress(DBAPIError, InvalidRequestError):
             apply_to_connection(session.connection(), scope)
 
 
@@ -201,6 +202,14 @@ def as_table_owner(connection):
         apply_to_connection(connection, scope)
 
 
+def exists_in_any_county(session: Session, statement) -> bool:
+    """Whether a row exists in any county, whatever the scope: for what must be unique in the whole deployment (a
+    username logs in before any county is known). Only the answer leaves this function, no row."""
+    connection = session.connection()
+    with as_table_owner(connection):
+        return session.scalar(statement.limit(1), execution_options={"all_counties": True}) is not None
+
+
 def _on_begin(session: Session, _transaction, connection) -> None:
     scope = current_scope()
     if scope.restricted:
@@ -210,7 +219,8 @@ def _on_begin(session: Session, _transaction, connection) -> None:
 def _limit_to_scope(state: ORMExecuteState) -> None:
     """The app's own scoping, before the database's: every ORM SELECT of a county-owned model or of users."""
     scope = current_scope()
-    if not scope.restricted or scope.everything or not state.is_select:
+    if not scope.restricted or scope.everything or not state.is_select \
+            or state.execution_options.get("all_counties"):
         return
     from pipeline.auth.models import User
     from pipeline.firms.models import Firm, Town

@@ -316,3 +316,24 @@ def test_a_countys_scope_sees_only_its_own_api_clients_in_the_database(postgresq
     db.session.rollback()
     assert seen == {second}
     assert city_sees == {first, second}
+
+
+def test_a_username_is_unique_in_the_whole_deployment_whatever_the_scope(db, two_counties):
+    from pipeline.auth.services import UserError, create_user
+
+    taken = two_counties["first"]["users"][Role.OFFICER].username
+    with use_scope(county_scope(two_counties["second"]["county"].id), db.session), \
+            pytest.raises(UserError, match="已存在"):
+        create_user(taken, Role.OFFICER, "a-long-enough-Passw0rd!")
+    db.session.rollback()
+
+
+def test_the_cli_creates_a_city_user_and_a_county_user(db, runner, two_counties):
+    for username, key in (("city_reader", "330600"), ("county_officer", "330683")):
+        result = runner.invoke(args=["users", "create", "--role", "leader", "--username", username,
+                                     "--authority", key, "--password-stdin", "--permanent"],
+                               input="a-long-enough-Passw0rd!\n")
+        assert result.exit_code == 0, result.output
+    users = dict(db.session.execute(select(User.username, User.authority_id).where(
+        User.username.in_(["city_reader", "county_officer"]))).all())
+    assert users == {"city_reader": two_counties["city"].id, "county_officer": two_counties["second"]["county"].id}
