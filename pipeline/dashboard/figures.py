@@ -150,3 +150,16 @@ def load_baselines(year: int) -> dict[int, tuple[int, str]]:
     """track_id → (baseline figure, what it counts) of the year."""
     stmt = select(AnnualBaseline.track_id, AnnualBaseline.value, AnnualBaseline.note).where(AnnualBaseline.year == year)
     return {track_id: (value, note) for track_id, value, note in db.session.execute(stmt)}
+
+
+def build_county_figures(county_ids, year: int, *, today: date, zone: ZoneInfo,
+                         tracks) -> dict[int, dict[str, TrackFigures]]:
+    """Each county's figures of the year against its own targets, each computed in that county's scope (the roll-up
+    and the city's targets page add or show them side by side)."""
+    from pipeline.tenancy.scope import county_scope, use_scope
+
+    figures = {}
+    for county_id in county_ids:
+        with use_scope(county_scope(county_id), db.session):
+            figures[county_id] = build_track_figures(year, today=today, zone=zone, tracks=tracks)
+    return figures

@@ -8,19 +8,16 @@ from flask_login import current_user
 
 from pipeline.auth.models import User
 from pipeline.auth.permissions import staff_gate
-from pipeline.extensions import db
 from pipeline.tenancy.models import AuthorityLevel
-from pipeline.tenancy.scope import authority_tree, current_scope
+from pipeline.tenancy.scope import current_scope
+from pipeline.tenancy.web import staff_level
 
 ABOVE_COUNTY = frozenset({AuthorityLevel.CITY.value, AuthorityLevel.PROVINCE.value})
 
 
 def reads_rollup(user: User) -> bool:
     """A staff user of a city or province bureau: reads the roll-up of the counties below it, changes nothing there."""
-    if not user.is_authenticated or not user.is_staff:
-        return False
-    node = authority_tree(db.session).get(user.authority_id)
-    return node is not None and node.level in ABOVE_COUNTY
+    return staff_level(user) in ABOVE_COUNTY
 
 
 def rollup_gate():

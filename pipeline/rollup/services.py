@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from pipeline.dashboard.figures import TrackFigures, build_track_figures
+from pipeline.dashboard.figures import TrackFigures, build_county_figures
 from pipeline.dashboard.stats import FunnelStats, build_funnel_stats
 from pipeline.dashboard.stats_cache import cache_key, cached_stats
 from pipeline.domain.periods import Period, year_progress
@@ -85,12 +85,6 @@ def list_counties(county_ids: Collection[int]) -> list[County]:
             for order, row in enumerate(db.session.execute(stmt))]
 
 
-def county_track_figures(county_id: int, year: int, *, today: date, zone: ZoneInfo, tracks) -> dict[str, TrackFigures]:
-    """The dashboard's figures of one county and year, computed in that county's scope (its own target included)."""
-    with use_scope(county_scope(county_id), db.session):
-        return build_track_figures(year, today=today, zone=zone, tracks=tracks)
-
-
 def sum_figures(parts: list[TrackFigures], *, code: str, name: str, year: int, through: date) -> TrackFigures:
     """The counties' figures of one track added up: targets and baselines over those that have one (None if none)."""
     totals = {key: sum(getattr(part, key) for part in parts) for key in SUMMED}
@@ -128,8 +122,7 @@ def build_rollup(county_ids: Collection[int], year: int, *, today: date, zone: Z
     """Every active track's figures of `year` for each county of `county_ids`, their sums and the ranking."""
     through = max(date(year, 1, 1), min(date(year, 12, 31), today))
     counties, tracks = list_counties(county_ids), list_tracks()
-    figures = {county.id: county_track_figures(county.id, year, today=today, zone=zone, tracks=tracks)
-               for county in counties}
+    figures = build_county_figures([county.id for county in counties], year, today=today, zone=zone, tracks=tracks)
     rollups = []
     for track in tracks:
         rows = [(county, figures[county.id][track.code]) for county in counties]

@@ -30,6 +30,14 @@ def leave_user_scope(_error=None) -> None:
         leave_scope(token)
 
 
+def staff_level(user) -> str | None:
+    """The level of a staff user's authority (county, city, province); None for firm users and the anonymous."""
+    if not user.is_authenticated or not user.is_staff:
+        return None
+    node = authority_tree(db.session).get(user.authority_id)
+    return node.level if node is not None else None
+
+
 def authority_label() -> str | None:
     """The logged-in user's county, city or province, for the account menu: shown once the deployment serves more
     than one county (a one-county installation looks as it always did)."""

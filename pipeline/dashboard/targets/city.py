@@ -7,10 +7,10 @@ from flask_login import current_user
 
 from pipeline.auth.models import Role
 from pipeline.auth.permissions import SAFE_METHODS, admin_gate, staff_gate
+from pipeline.dashboard.figures import build_county_figures
 from pipeline.dashboard.targets import bp
 from pipeline.dashboard.targets.forms import city_field_name, city_form_values, city_target_form
 from pipeline.dashboard.targets.services import (
-    county_figures,
     is_city_user,
     list_city_counties,
     load_city_targets,
@@ -54,7 +54,7 @@ def city():
         db.session.commit()
         flash(_("已保存 %(year)s 年度各区县目标（%(n)s 项变更）。", year=year, n=changed), "success")
         return redirect(url_for("targets.city", year=year))
-    figures = county_figures(county_ids, year, today=local_today(), zone=local_zone(), tracks=tracks)
+    figures = build_county_figures(county_ids, year, today=local_today(), zone=local_zone(), tracks=tracks)
     return render_template("dashboard/city_targets.html", form=form, year=year, tracks=tracks, counties=counties,
                            targets=targets, figures=figures, city_id=city_id, field_name=city_field_name,
                            can_set=current_user.role is Role.ADMIN)

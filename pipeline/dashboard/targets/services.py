@@ -5,27 +5,21 @@ targets page shows it read-only. Services flush; the view commits."""
 
 from __future__ import annotations
 
-from datetime import date
-from zoneinfo import ZoneInfo
-
 from sqlalchemy import select
 
 from pipeline.auth.models import User
-from pipeline.dashboard.figures import TrackFigures, build_track_figures
 from pipeline.dashboard.models import AnnualTarget
 from pipeline.extensions import db
 from pipeline.tenancy.models import Authority, AuthorityLevel
-from pipeline.tenancy.scope import authority_tree, county_scope, use_scope
+from pipeline.tenancy.scope import county_scope, use_scope
+from pipeline.tenancy.web import staff_level
 
 CityTargetKey = tuple[int, int]  # (county_id, track_id)
 
 
 def is_city_user(user: User) -> bool:
     """A staff user of a city bureau (市科技局): reads its counties, and sets their targets if an admin."""
-    if not user.is_authenticated or not user.is_staff:
-        return False
-    node = authority_tree(db.session).get(user.authority_id)
-    return node is not None and node.level == AuthorityLevel.CITY.value
+    return staff_level(user) == AuthorityLevel.CITY.value
 
 
 def list_city_counties(city_id: int) -> list[Authority]:
@@ -73,16 +67,6 @@ def _set_one(row: AnnualTarget | None, county_id: int, track_id: int, year: int,
     else:
         return 0
     return 1
-
-
-def county_figures(county_ids: list[int], year: int, *, today: date, zone: ZoneInfo,
-                   tracks) -> dict[int, dict[str, TrackFigures]]:
-    """Each county's figures of the year against its targets, computed in that county's scope."""
-    figures = {}
-    for county_id in county_ids:
-        with use_scope(county_scope(county_id), db.session):
-            figures[county_id] = build_track_figures(year, today=today, zone=zone, tracks=tracks)
-    return figures
 
 
 def city_set_targets(year: int) -> dict[int, int]:
